@@ -7,5 +7,8 @@ export default defineConfig({
     reporters: ["default", ["json", { outputFile: "test-results.json" }]],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // The thread and CLI tests run the built dist/ (a worker_thread cannot load .ts):
+    // rebuild it first when src/ is newer, so `pnpm test` alone never tests stale code.
+    globalSetup: ["test/global-setup.ts"],
   },
 });

@@ -1,0 +1,65 @@
+import { MAX_TARGET_LENGTH } from "./defaults.js";
+
+/** What the server does with a request: hold it, then echo, or refuse it at once. */
+export type Route =
+  | { kind: "delay"; delayMs: number; message: string }
+  | { kind: "reject"; status: 400 | 404 | 405 | 414; reason: string };
+
+/** The methods served; anything else gets 405 with this as the Allow header. */
+export const ALLOWED_METHODS = "GET, HEAD";
+
+// Digits only: rules out a sign, a fraction, an exponent, spaces and hex in one test.
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * Maps a request line to a Route without touching I/O, so every bad input can be tested
+ * on its own. The shape is `/{delay_ms}/{message}`: one segment of digits, then one
+ * non-empty percent-encoded segment; a query string is ignored, as in the book's server.
+ */
+export function route(method: string, target: string, maxDelayMs: number): Route {
+  if (target.length > MAX_TARGET_LENGTH) {
+    return reject(414, `the URL is longer than ${MAX_TARGET_LENGTH} bytes`);
+  }
+  if (method !== "GET" && method !== "HEAD") {
+    return reject(405, "only GET and HEAD are served");
+  }
+  const path = pathOf(target);
+  if (path === undefined) return reject(404, "the path must start with /");
+  const segments = path.slice(1).split("/");
+  const [delay = "", rawMessage] = segments;
+  if (segments.length > 2 || !DIGITS.test(delay)) {
+    // `/abc/x` has the right shape with a bad delay; anything else is not ours at all.
+    if (segments.length === 2 && delay !== "") {
+      return reject(400, "the delay must be a whole number of milliseconds (digits only)");
+    }
+    return reject(404, "no such path");
+  }
+  const delayMs = Number(delay);
+  if (delayMs > maxDelayMs) {
+    return reject(400, `the delay is too large: at most ${maxDelayMs} ms`);
+  }
+  if (rawMessage === undefined || rawMessage === "") {
+    return reject(400, "the message is missing");
+  }
+  let message: string;
+  try {
+    message = decodeURIComponent(rawMessage);
+  } catch {
+    return reject(400, "the message has a malformed percent-encoding");
+  }
+  return { kind: "delay", delayMs, message };
+}
+
+/** The path of an origin-form (`/a/b?q`) or absolute-form (`http://h/a/b`) target. */
+function pathOf(target: string): string | undefined {
+  let path = target;
+  const scheme = /^https?:\/\/[^/?]*/i.exec(path);
+  if (scheme !== null) path = path.slice(scheme[0].length) || "/";
+  if (!path.startsWith("/")) return undefined;
+  const query = path.indexOf("?");
+  return query === -1 ? path : path.slice(0, query);
+}
+
+function reject(status: 400 | 404 | 405 | 414, reason: string): Route {
+  return { kind: "reject", status, reason };
+}

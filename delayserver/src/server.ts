@@ -1,0 +1,204 @@
+import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { performance } from "node:perf_hooks";
+import { formatAddress } from "./address.js";
+import { DEFAULT_HOST, DEFAULT_MAX_DELAY_MS, DEFAULT_PORT, MAX_TIMER_MS } from "./defaults.js";
+import { errorCode, ListenError } from "./errors.js";
+import type { DelayServer, DelayServerOptions } from "./options.js";
+import { ALLOWED_METHODS, type Route, route } from "./routes.js";
+import { printable, usageLine } from "./usage.js";
+
+/** A request waiting for its delay to pass. */
+interface Held {
+  timer: NodeJS.Timeout | undefined;
+  readonly res: ServerResponse;
+}
+
+// How long close() lets the 503s to held requests drain before cutting every connection.
+const CLOSE_GRACE_MS = 500;
+
+/**
+ * Starts the book's delayserver on node:http: `GET /{delay_ms}/{message}` waits, then
+ * answers 200 with the decoded message. Resolves once the port is bound; rejects with a
+ * ListenError when it cannot be.
+ */
+export async function startDelayServer(options: DelayServerOptions = {}): Promise<DelayServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const port = options.port ?? DEFAULT_PORT;
+  const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${port}`);
+  }
+  if (!Number.isInteger(maxDelayMs) || maxDelayMs < 0 || maxDelayMs > MAX_TIMER_MS) {
+    throw new RangeError(
+      `maxDelayMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${maxDelayMs}`,
+    );
+  }
+  const log = options.quiet === true ? undefined : (options.log ?? console.log);
+  const usage = usageLine(maxDelayMs);
+  const held = new Set<Held>();
+  let count = 0;
+  let closing: Promise<void> | undefined;
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const head = req.method === "HEAD";
+    if (closing !== undefined) {
+      // A keep-alive connection may still send a request while we stop: refuse it plainly.
+      answerStopping(res, head);
+      return;
+    }
+    const r = route(req.method ?? "", req.url ?? "", maxDelayMs);
+    if (r.kind === "reject") {
+      answerReject(res, r, head, usage);
+      return;
+    }
+    count += 1;
+    log?.(`#${count} - ${r.delayMs}ms: ${printable(r.message)}`);
+    const body = Buffer.from(r.message, "utf8");
+    if (r.delayMs === 0) {
+      // setTimeout(0) would still wait a millisecond; nothing is owed, so answer now.
+      answerOk(res, body, head);
+      return;
+    }
+    const receivedAt = performance.now();
+    const entry: Held = { timer: undefined, res };
+    const fire = (): void => {
+      // libuv times from the loop's cached clock, which can lag the real one when the loop
+      // is busy; re-arm for what is left so no answer is ever earlier than asked.
+      const left = r.delayMs - (performance.now() - receivedAt);
+      if (left > 0) {
+        entry.timer = setTimeout(fire, Math.ceil(left));
+        return;
+      }
+      held.delete(entry);
+      answerOk(res, body, head);
+    };
+    entry.timer = setTimeout(fire, r.delayMs);
+    held.add(entry);
+    // The client gave up (or the connection died): drop the timer with it.
+    res.once("close", () => {
+      clearTimeout(entry.timer);
+      held.delete(entry);
+    });
+  };
+
+  const server = createServer(
+    {
+      // A held request is complete on arrival, but keep the whole-request timer above the
+      // longest delay anyway so no Node version can cut a legitimate wait short.
+      requestTimeout: Math.max(300_000, maxDelayMs + 60_000),
+      headersTimeout: 60_000,
+      keepAliveTimeout: 5_000,
+      noDelay: true,
+    },
+    onRequest,
+  );
+  // No cap on connections: holding thousands of them at once is the point.
+  server.maxConnections = Number.POSITIVE_INFINITY;
+  // A client that half-closes after its request (shutdown(SHUT_WR), `nc -N`) still gets
+  // its answer; by default node:http would end the socket at the client's FIN.
+  Object.assign(server, { httpAllowHalfOpen: true });
+  server.on("clientError", onClientError);
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: Error): void => {
+      reject(new ListenError(host, port, errorCode(err), err.message));
+    };
+    server.once("error", onError);
+    server.listen({ host, port, backlog: options.backlog ?? 4096 }, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+  // After binding, an error (say EMFILE on accept) must not crash the process: report it.
+  server.on("error", (err) => console.error(`delayserver: ${err.message}`));
+
+  const bound = (server.address() as AddressInfo).port;
+
+  const close = (): Promise<void> => {
+    if (closing !== undefined) return closing;
+    closing = new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      const drained: Promise<void>[] = [];
+      for (const entry of held) {
+        clearTimeout(entry.timer);
+        drained.push(answerStopping(entry.res, entry.res.req.method === "HEAD"));
+      }
+      held.clear();
+      server.closeIdleConnections();
+      let grace: NodeJS.Timeout | undefined;
+      const cut = new Promise<void>((done) => {
+        grace = setTimeout(done, CLOSE_GRACE_MS);
+      });
+      // Then cut what is left: half-sent requests, clients that do not read their 503.
+      void Promise.race([Promise.all(drained), cut]).then(() => {
+        clearTimeout(grace);
+        server.closeAllConnections();
+      });
+    });
+    return closing;
+  };
+
+  return { host, port: bound, address: formatAddress(host, bound), close };
+}
+
+function answerOk(res: ServerResponse, body: Buffer, head: boolean): void {
+  res.writeHead(200, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": body.length,
+  });
+  res.end(head ? undefined : body);
+}
+
+function answerReject(
+  res: ServerResponse,
+  r: Extract<Route, { kind: "reject" }>,
+  head: boolean,
+  usage: string,
+): void {
+  const body = `${r.status} ${STATUS_CODES[r.status]}: ${r.reason}\n${usage}\n`;
+  const headers: Record<string, string | number> = {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+  };
+  if (r.status === 405) headers.Allow = ALLOWED_METHODS;
+  // After a 405 (maybe with a body we will not read) or a 414, do not trust the stream.
+  if (r.status === 405 || r.status === 414) headers.Connection = "close";
+  res.writeHead(r.status, headers);
+  res.end(head ? undefined : body);
+}
+
+/** Answers 503 (the server is stopping) and resolves once that answer is handed to the OS. */
+function answerStopping(res: ServerResponse, head: boolean): Promise<void> {
+  if (res.headersSent || res.destroyed) return Promise.resolve();
+  const body = "503 Service Unavailable: the delayserver is stopping\n";
+  res.writeHead(503, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(body),
+    Connection: "close",
+  });
+  return new Promise<void>((resolve) => {
+    res.once("close", resolve);
+    res.end(head ? undefined : body, resolve);
+  });
+}
+
+/**
+ * A request node:http could not parse (bad syntax, headers over 16 KiB, timeouts): answer
+ * once if nothing was sent on this socket yet, then drop it. Never throws, never echoes.
+ */
+function onClientError(err: Error, socket: Socket): void {
+  const code = errorCode(err);
+  if (code === "ECONNRESET" || !socket.writable || socket.bytesWritten > 0) {
+    socket.destroy();
+    return;
+  }
+  const status =
+    code === "HPE_HEADER_OVERFLOW" ? 431 : code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
+  const body = `${status} ${STATUS_CODES[status]}\n`;
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    () => socket.destroy(),
+  );
+}
