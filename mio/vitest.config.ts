@@ -7,5 +7,8 @@ export default defineConfig({
     reporters: ["default", ["json", { outputFile: "test-results.json" }]],
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // Child processes, not worker threads: the EINTR test signals the test's own thread,
+    // and blocking syscalls are easier to reason about on a process's main thread.
+    pool: "forks",
   },
 });

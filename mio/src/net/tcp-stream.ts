@@ -1,0 +1,191 @@
+/**
+ * A nonblocking TCP client socket over libc, as mio's `net::TcpStream`: `read`/`write`
+ * return a byte count, 0 for end of stream, or `WOULD_BLOCK`: no exceptions and no
+ * allocation on the would-block path. Hard errors throw `IoError`.
+ */
+import { IoError } from "../errors.js";
+import { Interest } from "../interest.js";
+import type { Source } from "../poll.js";
+import {
+  AF_INET,
+  close,
+  connect,
+  EAGAIN,
+  EINPROGRESS,
+  EINTR,
+  errno,
+  getsockopt,
+  MSG_NOSIGNAL,
+  read,
+  SO_ERROR,
+  SOCK_CLOEXEC,
+  SOCK_NONBLOCK,
+  SOCK_STREAM,
+  SOCKADDR_IN_SIZE,
+  SOL_SOCKET,
+  send,
+  socket,
+} from "../sys/libc.js";
+import { sourceClosing, wouldBlock } from "../sys/selector.js";
+
+/** What `read`/`write` return when the socket is not ready: wait for an event, then retry. */
+export const WOULD_BLOCK = -1 as const;
+
+/** Where to connect: "host:port", or the parts. */
+export type SocketAddress = string | { readonly host: string; readonly port: number };
+
+const READABLE = Interest.READABLE;
+const WRITABLE = Interest.WRITABLE;
+
+// getsockopt out-params, shared by every stream (calls are synchronous, one thread).
+const optValue = new Int32Array(1);
+const optLen = new Uint32Array(1);
+
+/** Parses "a.b.c.d:port" / "localhost:port" / {host, port}; throws TypeError otherwise. */
+export function parseAddress(address: SocketAddress): {
+  host: string;
+  port: number;
+  ip: [number, number, number, number];
+} {
+  let host: string;
+  let port: number;
+  if (typeof address === "string") {
+    const colon = address.lastIndexOf(":");
+    host = colon < 0 ? "" : address.slice(0, colon);
+    port = colon < 0 ? Number.NaN : Number(address.slice(colon + 1));
+  } else {
+    host = address.host;
+    port = address.port;
+  }
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new TypeError(
+      `bad address ${JSON.stringify(address)}: expected "host:port", port 1-65535`,
+    );
+  }
+  // No resolver here on purpose (a DNS lookup would block or need a thread pool).
+  const dotted = host === "localhost" ? "127.0.0.1" : host;
+  const parts = dotted.split(".");
+  const ip = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : 256));
+  const [a, b, c, d] = ip;
+  if (
+    ip.length !== 4 ||
+    a === undefined ||
+    b === undefined ||
+    c === undefined ||
+    d === undefined ||
+    ip.some((n) => n > 255)
+  ) {
+    throw new TypeError(
+      `bad address ${JSON.stringify(address)}: host must be an IPv4 address or "localhost"`,
+    );
+  }
+  return { host, port, ip: [a, b, c, d] };
+}
+
+/** A nonblocking TCP connection. Register it, then read/write until WOULD_BLOCK. */
+export class TcpStream implements Source {
+  /** The socket fd, or -1 once closed. */
+  fd: number;
+  /** The peer as "host:port" (the host as given, e.g. "localhost:8080"). */
+  readonly address: string;
+
+  private constructor(fd: number, address: string) {
+    this.fd = fd;
+    this.address = address;
+  }
+
+  /**
+   * Starts connecting without waiting, as mio's `TcpStream::connect`: the socket becomes
+   * writable when the connection is up or has failed. An immediate failure (loopback may
+   * refuse at once) throws IoError; a later one shows as a writable/error event, then
+   * `takeError()` returns it and `read`/`write` throw it.
+   */
+  static connect(address: SocketAddress): TcpStream {
+    const { host, port, ip } = parseAddress(address);
+    const name = `${host}:${port}`;
+    const fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) throw new IoError("socket", errno(), name);
+    const sa = Buffer.alloc(SOCKADDR_IN_SIZE);
+    sa.writeUInt16LE(AF_INET, 0); // sa_family is host order (little-endian here)
+    sa.writeUInt16BE(port, 2); // sin_port is network order
+    sa[4] = ip[0];
+    sa[5] = ip[1];
+    sa[6] = ip[2];
+    sa[7] = ip[3];
+    if (connect(fd, sa, SOCKADDR_IN_SIZE) < 0) {
+      const e = errno();
+      if (e !== EINPROGRESS) {
+        close(fd);
+        throw new IoError("connect", e, name);
+      }
+    }
+    return new TcpStream(fd, name);
+  }
+
+  /**
+   * Reads into `buffer[offset, offset + length)` without copying: > 0 bytes read, 0 at
+   * end of stream, WOULD_BLOCK when nothing is there yet. Throws IoError on hard errors.
+   */
+  read(buffer: Uint8Array, offset = 0, length = buffer.length - offset): number {
+    checkRange(buffer, offset, length);
+    // offset 0 passes the caller's buffer itself; another offset costs one small view object.
+    const target = offset === 0 ? buffer : buffer.subarray(offset, offset + length);
+    for (;;) {
+      const n = read(this.fd, target, length);
+      if (n >= 0) return n;
+      const e = errno();
+      if (e === EAGAIN) {
+        wouldBlock(this.fd, READABLE);
+        return WOULD_BLOCK;
+      }
+      if (e !== EINTR) throw new IoError("read", e, this.address);
+    }
+  }
+
+  /**
+   * Writes from `data[offset, offset + length)` without copying: bytes written (maybe
+   * fewer than asked) or WOULD_BLOCK. Throws IoError on hard errors (EPIPE, ECONNRESET…).
+   */
+  write(data: Uint8Array, offset = 0, length = data.length - offset): number {
+    checkRange(data, offset, length);
+    const source = offset === 0 ? data : data.subarray(offset, offset + length);
+    for (;;) {
+      // send + MSG_NOSIGNAL: a closed peer yields EPIPE rather than killing us by SIGPIPE.
+      const n = send(this.fd, source, length, MSG_NOSIGNAL);
+      if (n >= 0) return n;
+      const e = errno();
+      if (e === EAGAIN) {
+        wouldBlock(this.fd, WRITABLE);
+        return WOULD_BLOCK;
+      }
+      if (e !== EINTR) throw new IoError("write", e, this.address);
+    }
+  }
+
+  /** Takes the socket's pending error (SO_ERROR), e.g. a refused connect; null if none. */
+  takeError(): IoError | null {
+    optValue[0] = 0;
+    optLen[0] = 4;
+    if (getsockopt(this.fd, SOL_SOCKET, SO_ERROR, optValue, optLen) < 0) {
+      return new IoError("getsockopt", errno(), this.address);
+    }
+    const e = optValue[0] ?? 0;
+    return e === 0 ? null : new IoError("connect", e, this.address);
+  }
+
+  /** Closes the socket (which also removes it from epoll); idempotent. */
+  close(): void {
+    if (this.fd < 0) return;
+    sourceClosing(this.fd);
+    close(this.fd);
+    this.fd = -1;
+  }
+}
+
+function checkRange(buffer: Uint8Array, offset: number, length: number): void {
+  if (offset < 0 || length < 0 || offset + length > buffer.length) {
+    throw new RangeError(
+      `offset ${offset} + length ${length} outside a buffer of ${buffer.length} bytes`,
+    );
+  }
+}

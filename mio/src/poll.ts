@@ -1,0 +1,160 @@
+/**
+ * `Poll` and `Registry`, as in Rust's mio: the OS event queue and the handle that adds
+ * sources to it.
+ *
+ * ## Edge-triggered readiness
+ *
+ * Like mio, readiness is edge-triggered: an event says that a source *became* ready, and
+ * no new event for that readiness comes until the source has been drained. So on a
+ * readable event, read until `read` returns `WOULD_BLOCK` (or 0, end of stream); on a
+ * writable event, write until done or `WOULD_BLOCK`. A source that stops early (say,
+ * after one read of a bigger response) may never get another event and the program hangs
+ * in `poll`. epoll does this in the kernel (EPOLLET); the poll(2) backend emulates it (see
+ * `sys/poll.ts`): once it reports a readiness it stops asking for it until the source's
+ * `read`/`write` returns `WOULD_BLOCK` or the source is re-registered.
+ *
+ * ## Threads
+ *
+ * `Poll.poll` belongs to one thread at a time. `Registry` may be used from any thread:
+ * send `registry.handle()` (plain data) in `workerData` and rebuild it there with
+ * `Registry.fromHandle`. To stop a `poll` blocked on another thread, use a `Waker`.
+ *
+ * @example
+ * ```ts
+ * const poll = new Poll();
+ * const events = new Events();
+ * const stream = TcpStream.connect("127.0.0.1:8080");
+ * poll.registry().register(stream, 1, Interest.READABLE | Interest.WRITABLE);
+ * poll.poll(events, 1000); // wakes when connected (writable)
+ * ```
+ */
+import type { Events } from "./events.js";
+import { assertInterest, type Interest } from "./interest.js";
+import { chooseBackend, createSelector, selectorFromHandle } from "./sys/backend.js";
+import type { BackendName, Selector, SelectorHandle, SelectorRegistry } from "./sys/selector.js";
+import { assertToken, type Token } from "./token.js";
+
+/** Anything with a file descriptor that can be registered: TcpStream, Waker. */
+export interface Source {
+  /** The OS file descriptor. */
+  readonly fd: number;
+}
+
+/** Plain, structured-cloneable data that moves a Poll to another thread. */
+export type PollHandle = SelectorHandle;
+/** Plain, structured-cloneable data that rebuilds a Registry on another thread. */
+export type RegistryHandle = SelectorHandle;
+
+/** Options for `new Poll()`. */
+export interface PollOptions {
+  /** "epoll" (default on Linux) or "poll"; overrides the MIO_BACKEND environment variable. */
+  readonly backend?: BackendName;
+  /** poll(2) backend only: the largest fd + 1 it can register (default 65536). */
+  readonly capacity?: number;
+}
+
+/** Adds, changes and removes sources of a Poll; cheap, shareable across threads by handle. */
+export class Registry {
+  /** @internal Use `poll.registry()` or `Registry.fromHandle(...)`. */
+  constructor(
+    /** @internal the backend behind this registry. */
+    readonly _selector: SelectorRegistry,
+  ) {}
+
+  /** Rebuilds a Registry (on any thread) for the same poll instance. */
+  static fromHandle(handle: RegistryHandle): Registry {
+    return new Registry(selectorFromHandle(handle));
+  }
+
+  /** Starts delivering `interest` readiness of `source` as events carrying `token`. */
+  register(source: Source, token: Token, interest: Interest): void {
+    assertToken(token);
+    assertInterest(interest);
+    this._selector.register(source.fd, token, interest);
+  }
+
+  /** Changes the token and/or interest of an already registered source (re-arms it too). */
+  reregister(source: Source, token: Token, interest: Interest): void {
+    assertToken(token);
+    assertInterest(interest);
+    this._selector.reregister(source.fd, token, interest);
+  }
+
+  /** Stops delivering events for `source`. */
+  deregister(source: Source): void {
+    this._selector.deregister(source.fd);
+  }
+
+  /** Plain data to send to a worker; see `Registry.fromHandle`. */
+  handle(): RegistryHandle {
+    return this._selector.handle();
+  }
+}
+
+// fromHandle passes an existing selector to the constructor through this slot, so the
+// public constructor keeps the plain `new Poll(options?)` shape.
+let adopted: Selector | undefined;
+
+/** The OS event queue: blocks until registered sources are ready (mio::Poll). */
+export class Poll {
+  private readonly selector: Selector;
+  private readonly registryInstance: Registry;
+  private closed = false;
+
+  /** Creates an event queue: epoll, or poll(2) when chosen by option or MIO_BACKEND=poll. */
+  constructor(options: PollOptions = {}) {
+    if (adopted !== undefined) {
+      this.selector = adopted;
+      adopted = undefined;
+    } else {
+      const backend = chooseBackend(options.backend, process.env.MIO_BACKEND);
+      this.selector = createSelector(backend, options);
+    }
+    this.registryInstance = new Registry(this.selector);
+  }
+
+  /** Rebuilds a Poll from `poll.handle()` (e.g. in a worker), like moving it into a thread. */
+  static fromHandle(handle: PollHandle): Poll {
+    adopted = selectorFromHandle(handle);
+    return new Poll();
+  }
+
+  /** Which backend this Poll runs on. */
+  get backend(): BackendName {
+    return this.selector.backend;
+  }
+
+  /** The registry that adds sources to this Poll. */
+  registry(): Registry {
+    return this.registryInstance;
+  }
+
+  /**
+   * Clears `events`, then blocks until at least one registered source is ready or
+   * `timeoutMs` passes (`null` = no limit, 0 = just look). A signal that interrupts the
+   * wait (EINTR) is retried with the time that is left.
+   */
+  poll(events: Events, timeoutMs: number | null): void {
+    events._length = 0;
+    let timeout = timeoutMs === null ? -1 : Math.max(0, Math.ceil(timeoutMs));
+    // Only a finite, positive timeout needs the clock, and only to recompute after EINTR.
+    const start = timeout > 0 ? performance.now() : 0;
+    while (!this.selector.select(events, timeout)) {
+      if (timeout > 0) {
+        timeout = Math.max(0, Math.ceil(start + (timeoutMs ?? 0) - performance.now()));
+      }
+    }
+  }
+
+  /** Plain data to move this Poll to a worker; rebuild it there with `Poll.fromHandle`. */
+  handle(): PollHandle {
+    return this.selector.handle();
+  }
+
+  /** Closes the OS event queue; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.selector.close();
+  }
+}
