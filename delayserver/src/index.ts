@@ -25,3 +25,4 @@ export { ALLOWED_METHODS, type Route, route } from "./routes.js";
 export { startDelayServer } from "./server.js";
 export { startDelayServerThread } from "./thread.js";
 export { bannerText, helpText, printable, usageLine } from "./usage.js";
+export { withDelayServer } from "./with-delayserver.js";

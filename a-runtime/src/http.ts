@@ -1,0 +1,23 @@
+import { HttpGetFuture, type Reactor } from "@ch08/http";
+import { registry } from "./runtime.js";
+
+/**
+ * Stage a's side of the leaf future: register with the runtime's registry under one
+ * fixed token (as the book does, `Token(0)`), and no wakers — any event wakes the whole
+ * runtime, which polls the whole future tree again.
+ */
+const reactor: Reactor<void> = {
+  nextId: () => 0,
+  register: (stream, interest, id) => registry().register(stream, id, interest),
+  reregister: (stream, interest, id) => registry().reregister(stream, id, interest),
+  setWaker: () => {},
+  deregister: (stream) => registry().deregister(stream),
+};
+
+/** The book's `Http`: `Http.get(path)` is a future of the whole response as text. */
+export const Http = {
+  /** A lazy `GET {path}` to the delayserver. */
+  get(path: string): HttpGetFuture<void> {
+    return new HttpGetFuture(path, reactor);
+  },
+};

@@ -1,0 +1,74 @@
+import { println } from "@ch08/http";
+import type { Future } from "../future.js";
+import { DeadlineError } from "./errors.js";
+import { type ReactorHandle, reactorFailure } from "./reactor.js";
+import { currentThread, type Thread, unparkSlot } from "./thread.js";
+
+/**
+ * Wakes a task so its executor polls it again (Rust: `Waker`).
+ *
+ * It holds only numbers that mean the same on every thread — which thread to unpark and
+ * which task it is — so the reactor thread, which cannot hold a JavaScript object from
+ * another thread, stores exactly these two numbers and wakes with them.
+ */
+export class Waker {
+  constructor(
+    /** The executor's thread, unparked by `wake`. */
+    readonly thread: Thread,
+    /** The task this waker belongs to (stage b has one task per executor: 0). */
+    readonly id: number,
+  ) {}
+
+  /** Makes the executor poll the task again; callable from any thread. */
+  wake(): void {
+    this.thread.unpark();
+  }
+}
+
+/** How the reactor thread wakes a waker it stored as the numbers (`thread`, `task`). */
+export function storedWaker(handle: ReactorHandle): (thread: number, task: number) => void {
+  const tokens = new Int32Array(handle.threads);
+  // Stage b has no ready queue: its executor has one task, so unparking is the whole wake.
+  return (thread) => unparkSlot(tokens, thread);
+}
+
+/** Options for `blockOn`. */
+export interface BlockOnOptions {
+  /** Give up with a `DeadlineError` after this many milliseconds (default: wait forever). */
+  timeoutMs?: number;
+}
+
+/**
+ * Drives one top-level future: poll it with a waker, and when it is not ready, park the
+ * thread until something wakes it. The executor never asks the OS about I/O itself — the
+ * reactor does, on its own thread, and the two only meet through the waker.
+ */
+export class Executor {
+  /** How many times the top-level future was polled (the tests count them). */
+  polls = 0;
+  /** How many times the executor parked. */
+  parks = 0;
+
+  /** Polls `future` until it is ready, parking between polls; returns its output. */
+  blockOn<T>(future: Future<T>, options: BlockOnOptions = {}): T {
+    const thread = currentThread();
+    const waker = new Waker(thread, 0);
+    const { timeoutMs } = options;
+    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    for (;;) {
+      this.polls++;
+      const state = future.poll(waker);
+      if (state.ready) {
+        println(`${thread.name}: All tasks are finished`);
+        return state.value;
+      }
+      println(`${thread.name}: 1 pending tasks. Sleep until notified.`);
+      this.parks++;
+      const remaining = deadline === undefined ? undefined : deadline - performance.now();
+      if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
+      thread.park(remaining);
+      const failure = reactorFailure();
+      if (failure !== undefined) throw failure;
+    }
+  }
+}

@@ -1,0 +1,175 @@
+import { Worker } from "node:worker_threads";
+import {
+  type Interest,
+  Waker as MioWaker,
+  Poll,
+  type PollHandle,
+  type Registry,
+  type Source,
+  type WakerHandle,
+} from "@ch08/mio";
+import { OutsideRuntimeError } from "./errors.js";
+import type { Waker } from "./executor.js";
+import { createThreadTable, useThreadTable } from "./thread.js";
+import { WakerTable } from "./wakers.js";
+
+/** The token of the reactor's own mio `Waker`, which tells its thread to stop. */
+export const STOP_TOKEN = 0;
+
+/** Cells of the reactor's control block (an `Int32Array` over shared memory). */
+export const Control = {
+  /** Set to 1 to ask the reactor thread to leave its loop. */
+  STOP: 0,
+  /** The reactor thread sets it to 1 when it has left its loop. */
+  STOPPED: 1,
+  /** Set to 1 if the reactor thread failed; the executors then stop waiting for it. */
+  FAILED: 2,
+  /** How many times the reactor returned from `Poll.poll`. */
+  WAITS: 3,
+  /** How many events it handled. */
+  EVENTS: 4,
+  /** How many of those woke a waker. */
+  WAKES: 5,
+  /** How many found no waker (the token was deregistered): dropped. */
+  DROPPED: 6,
+  SIZE: 7,
+} as const;
+
+/** Everything another thread needs to use this process's reactor (sent in `workerData`). */
+export interface ReactorHandle {
+  readonly poll: PollHandle;
+  readonly stopWaker: WakerHandle;
+  readonly wakers: SharedArrayBuffer;
+  readonly threads: SharedArrayBuffer;
+  readonly control: SharedArrayBuffer;
+}
+
+/** What the reactor thread has done so far. */
+export interface ReactorStats {
+  waits: number;
+  events: number;
+  wakes: number;
+  dropped: number;
+}
+
+/**
+ * The reactor as leaf futures see it: register a source under a token, store the waker
+ * to wake when that token fires, deregister when done. Its methods work from any
+ * thread; its event loop runs on a thread of its own (`reactor-thread.ts`).
+ */
+export class Reactor {
+  private readonly wakers: WakerTable;
+  private readonly control: Int32Array;
+
+  constructor(
+    private readonly registry: Registry,
+    handle: ReactorHandle,
+  ) {
+    this.wakers = new WakerTable(handle.wakers);
+    this.control = new Int32Array(handle.control);
+  }
+
+  /** Watches `source` for `interest`; events for it carry token `id`. */
+  register(source: Source, interest: Interest, id: number): void {
+    this.registry.register(source, id, interest);
+  }
+
+  /** Changes what `source` is watched for. */
+  reregister(source: Source, interest: Interest, id: number): void {
+    this.registry.reregister(source, id, interest);
+  }
+
+  /** Stores `waker` for `id`: it must always be the most recent one the future was polled with. */
+  setWaker(waker: Waker, id: number): void {
+    this.wakers.set(id, waker.thread.slot, waker.id);
+  }
+
+  /** Forgets the waker for `id` and stops watching `source`. */
+  deregister(source: Source, id: number): void {
+    this.wakers.remove(id);
+    this.registry.deregister(source);
+  }
+
+  /** A fresh token (the book's `next_id`). */
+  nextId(): number {
+    return this.wakers.nextId();
+  }
+
+  /** Counts from the reactor thread: waits, events, wakes and dropped wakes. */
+  stats(): ReactorStats {
+    return {
+      waits: Atomics.load(this.control, Control.WAITS),
+      events: Atomics.load(this.control, Control.EVENTS),
+      wakes: Atomics.load(this.control, Control.WAKES),
+      dropped: Atomics.load(this.control, Control.DROPPED),
+    };
+  }
+}
+
+/** The reactor this thread uses (Rust: the `static REACTOR`). */
+let current: Reactor | undefined;
+/** What the starting thread keeps to stop the reactor thread. */
+let running:
+  | { handle: ReactorHandle; poll: Poll; stopWaker: MioWaker; worker: Worker; control: Int32Array }
+  | undefined;
+
+/** The running reactor (the book's `reactor()`); throws outside a runtime. */
+export function reactor(): Reactor {
+  if (current === undefined) throw new OutsideRuntimeError();
+  return current;
+}
+
+/**
+ * Starts the reactor thread, blocked in `Poll.poll` on a new `Poll`, and makes it this
+ * thread's reactor. Starting it again while it runs returns the same handle.
+ */
+export function start(): ReactorHandle {
+  if (running !== undefined) return running.handle;
+  const poll = new Poll();
+  const registry = poll.registry();
+  const stopWaker = new MioWaker(registry, STOP_TOKEN);
+  const wakers = WakerTable.create();
+  const handle: ReactorHandle = {
+    poll: poll.handle(),
+    stopWaker: stopWaker.handle(),
+    wakers: wakers.buffer,
+    threads: createThreadTable(),
+    control: new SharedArrayBuffer(Control.SIZE * Int32Array.BYTES_PER_ELEMENT),
+  };
+  // The thread blocks in epoll_wait, not in Node's event loop: it must not keep the
+  // process alive by itself. At exit, `stop` wakes it so it can end.
+  const worker = new Worker(new URL("./reactor-thread.js", import.meta.url), {
+    workerData: { name: "reactor", reactor: handle },
+  });
+  worker.unref();
+  running = { handle, poll, stopWaker, worker, control: new Int32Array(handle.control) };
+  process.once("exit", stop);
+  useThreadTable(handle.threads);
+  current = new Reactor(registry, handle);
+  return handle;
+}
+
+/**
+ * Stops the reactor thread: asks it to leave its loop, wakes its `Poll` with the mio
+ * `Waker`, waits (a bounded time) until it has, then closes the event queue. The
+ * process can then exit on its own; `start` makes a new one.
+ */
+export function stop(): void {
+  if (running === undefined) return;
+  const { poll, stopWaker, control } = running;
+  running = undefined;
+  current = undefined;
+  process.removeListener("exit", stop);
+  Atomics.store(control, Control.STOP, 1);
+  stopWaker.wake();
+  Atomics.wait(control, Control.STOPPED, 0, 2000);
+  stopWaker.close();
+  poll.close();
+}
+
+/** The reactor thread's failure, if it has failed: executors stop waiting for it. */
+export function reactorFailure(): Error | undefined {
+  const control = running?.control;
+  if (control === undefined || Atomics.load(control, Control.FAILED) === 0) return undefined;
+  return new Error("the reactor thread failed (its error is on stderr); no more wakes will come");
+}

@@ -1,0 +1,161 @@
+import { Interest, IoError, TcpStream, WOULD_BLOCK } from "@ch08/mio";
+import { HttpError, UnreachableError } from "./errors.js";
+import { NOT_READY, type PollState, ready } from "./poll-state.js";
+import { println } from "./println.js";
+import type { Reactor } from "./reactor.js";
+import { delayserverAddress, encodeRequest, validatePath } from "./request.js";
+import { DEFAULT_MAX_RESPONSE_BYTES, type HttpResponse, ResponseParser } from "./response.js";
+
+/** Options for one request. */
+export interface HttpGetOptions {
+  /** `host:port` of the server; default: the `DELAYSERVER` environment variable, else 127.0.0.1:8080. */
+  address?: string;
+  /** The largest response accepted (default 1 MiB). */
+  maxResponseBytes?: number;
+}
+
+/** One buffer to read into, reused by every future on this thread: polls never overlap. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * The leaf future: `GET {path}` to the delayserver, whose output is the whole response
+ * as text (as in the book).
+ *
+ * Nothing happens until the first poll (a future is lazy). The first poll connects,
+ * writes the request and registers the socket with the stage's reactor; every poll then
+ * reads until the socket would block (not ready: the reactor will say when there is
+ * more) or the response is complete (ready). The socket is closed on every path out.
+ */
+export class HttpGetFuture<W> {
+  /** The request path, e.g. `/600/HelloAsyncAwait`. */
+  readonly path: string;
+  /** The server address this future talks to. */
+  readonly address: string;
+  /** How many times this future has been polled (the benchmarks count them). */
+  polls = 0;
+
+  private readonly id: number;
+  private readonly request: Buffer;
+  private readonly parser: ResponseParser;
+  private stream: TcpStream | undefined;
+  private written = 0;
+  private parsed: HttpResponse | undefined;
+
+  constructor(
+    path: string,
+    private readonly reactor: Reactor<W>,
+    options: HttpGetOptions = {},
+  ) {
+    validatePath(path);
+    this.path = path;
+    this.address = options.address ?? delayserverAddress();
+    this.request = encodeRequest(path, this.address);
+    this.parser = new ResponseParser(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+    this.id = reactor.nextId();
+  }
+
+  /** The parsed response (status, headers, body); available once the future is ready. */
+  get response(): HttpResponse {
+    if (this.parsed === undefined) {
+      throw new Error(`GET ${this.path} has not finished yet: poll it until it is ready`);
+    }
+    return this.parsed;
+  }
+
+  /** Drives the request as far as it can go without blocking. */
+  poll(waker: W): PollState<string> {
+    this.polls++;
+    if (this.parsed !== undefined) {
+      throw new Error(`GET ${this.path} was polled after it finished`);
+    }
+    try {
+      if (this.stream === undefined) {
+        println("FIRST POLL - START OPERATION");
+        this.start();
+      } else if (this.written < this.request.length && this.writeRequest(this.stream)) {
+        this.reactor.reregister(this.stream, Interest.READABLE, this.id);
+      }
+      return this.readResponse(waker);
+    } catch (error) {
+      this.close();
+      throw this.explain(error);
+    }
+  }
+
+  /** Closes the socket if the future is abandoned before it finishes. */
+  close(): void {
+    const stream = this.stream;
+    if (stream === undefined || stream.fd < 0) return;
+    try {
+      this.reactor.deregister(stream, this.id);
+    } finally {
+      stream.close();
+    }
+  }
+
+  private start(): void {
+    const stream = TcpStream.connect(this.address);
+    this.stream = stream;
+    // On loopback the request usually fits at once; if the connection is still being
+    // set up, also wait for writability, and drop it once the request is out.
+    const done = this.writeRequest(stream);
+    this.reactor.register(
+      stream,
+      done ? Interest.READABLE : Interest.READABLE | Interest.WRITABLE,
+      this.id,
+    );
+  }
+
+  /** Writes what is left of the request; true when all of it is written. */
+  private writeRequest(stream: TcpStream): boolean {
+    while (this.written < this.request.length) {
+      const n = stream.write(this.request, this.written);
+      if (n === WOULD_BLOCK) return false;
+      this.written += n;
+    }
+    return true;
+  }
+
+  private readResponse(waker: W): PollState<string> {
+    const stream = this.stream;
+    if (stream === undefined) throw new Error("unreachable: no stream after start");
+    if (this.written < this.request.length) {
+      this.reactor.setWaker(waker, this.id);
+      return NOT_READY;
+    }
+    for (;;) {
+      const n = stream.read(scratch);
+      if (n === WOULD_BLOCK) {
+        // Always store the most recent waker: the future may have moved since last time.
+        this.reactor.setWaker(waker, this.id);
+        return NOT_READY;
+      }
+      if (n === 0 || this.parser.push(scratch.subarray(0, n))) {
+        const response = this.parser.finish();
+        this.close();
+        this.parsed = response;
+        return ready(response.text);
+      }
+    }
+  }
+
+  /** Turns a low-level failure into an error that says what to do. */
+  private explain(error: unknown): unknown {
+    if (!(error instanceof IoError)) return error;
+    if (this.parser.received === 0 && CONNECT_FAILURES.has(error.code)) {
+      return new UnreachableError(this.address, error);
+    }
+    return new HttpError("IO", `GET ${this.path} from ${this.address} failed: ${error.message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Errno names that mean nothing accepted the connection. */
+const CONNECT_FAILURES = new Set([
+  "ECONNREFUSED",
+  "ENETUNREACH",
+  "EHOSTUNREACH",
+  "ETIMEDOUT",
+  "EADDRNOTAVAIL",
+]);
