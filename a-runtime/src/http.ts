@@ -1,4 +1,5 @@
 import { HttpGetFuture, type Reactor } from "@ch08/http";
+import { Kind, record, tracing } from "@ch08/trace";
 import { registry } from "./runtime.js";
 
 /**
@@ -8,10 +9,16 @@ import { registry } from "./runtime.js";
  */
 const reactor: Reactor<void> = {
   nextId: () => 0,
-  register: (stream, interest, id) => registry().register(stream, id, interest),
+  register: (stream, interest, id) => {
+    if (tracing) record(Kind.REGISTER, id);
+    registry().register(stream, id, interest);
+  },
   reregister: (stream, interest, id) => registry().reregister(stream, id, interest),
   setWaker: () => {},
-  deregister: (stream) => registry().deregister(stream),
+  deregister: (stream, id) => {
+    if (tracing) record(Kind.DEREGISTER, id);
+    registry().deregister(stream);
+  },
 };
 
 /** The book's `Http`: `Http.get(path)` is a future of the whole response as text. */

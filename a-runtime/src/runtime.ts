@@ -1,5 +1,6 @@
 import { println } from "@ch08/http";
 import { Events, Poll, type Registry } from "@ch08/mio";
+import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "./future.js";
 
 /** The registry of the running runtime; leaf futures reach it through `registry()`. */
@@ -66,14 +67,18 @@ export class Runtime {
     const { timeoutMs } = options;
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     for (;;) {
+      if (tracing) record(Kind.POLL_BEGIN, 0);
       const state = future.poll();
+      if (tracing) record(Kind.POLL_END, 0, state.ready ? 1 : 0);
       if (state.ready) return state.value;
       println("Schedule other tasks");
       println();
       const remaining =
         deadline === undefined ? null : Math.max(0, Math.ceil(deadline - performance.now()));
       this.waits++;
+      if (tracing) record(Kind.WAIT_BEGIN);
       this.poll.poll(this.events, remaining);
+      if (tracing) record(Kind.WAIT_END, this.events.length);
       if (remaining !== null && timeoutMs !== undefined && this.events.length === 0) {
         throw new DeadlineError(timeoutMs);
       }

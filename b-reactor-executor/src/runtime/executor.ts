@@ -1,4 +1,5 @@
 import { println } from "@ch08/http";
+import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
 import { DeadlineError } from "./errors.js";
 import { type ReactorHandle, reactorFailure } from "./reactor.js";
@@ -57,7 +58,9 @@ export class Executor {
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     for (;;) {
       this.polls++;
+      if (tracing) record(Kind.POLL_BEGIN, 0);
       const state = future.poll(waker);
+      if (tracing) record(Kind.POLL_END, 0, state.ready ? 1 : 0);
       if (state.ready) {
         println(`${thread.name}: All tasks are finished`);
         return state.value;
@@ -66,7 +69,9 @@ export class Executor {
       this.parks++;
       const remaining = deadline === undefined ? undefined : deadline - performance.now();
       if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
+      if (tracing) record(Kind.PARK);
       thread.park(remaining);
+      if (tracing) record(Kind.UNPARK);
       const failure = reactorFailure();
       if (failure !== undefined) throw failure;
     }

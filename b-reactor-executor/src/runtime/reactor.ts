@@ -8,6 +8,7 @@ import {
   type Source,
   type WakerHandle,
 } from "@ch08/mio";
+import { Kind, record, traceBuffers, tracing } from "@ch08/trace";
 import { OutsideRuntimeError } from "./errors.js";
 import type { Waker } from "./executor.js";
 import { createThreadTable, useThreadTable } from "./thread.js";
@@ -71,6 +72,7 @@ export class Reactor {
 
   /** Watches `source` for `interest`; events for it carry token `id`. */
   register(source: Source, interest: Interest, id: number): void {
+    if (tracing) record(Kind.REGISTER, id);
     this.registry.register(source, id, interest);
   }
 
@@ -86,6 +88,7 @@ export class Reactor {
 
   /** Forgets the waker for `id` and stops watching `source`. */
   deregister(source: Source, id: number): void {
+    if (tracing) record(Kind.DEREGISTER, id);
     this.wakers.remove(id);
     this.registry.deregister(source);
   }
@@ -139,7 +142,7 @@ export function start(): ReactorHandle {
   // The thread blocks in epoll_wait, not in Node's event loop: it must not keep the
   // process alive by itself. At exit, `stop` wakes it so it can end.
   const worker = new Worker(new URL("./reactor-thread.js", import.meta.url), {
-    workerData: { name: "reactor", reactor: handle },
+    workerData: { name: "reactor", reactor: handle, trace: traceBuffers() },
   });
   worker.unref();
   running = { handle, poll, stopWaker, worker, control: new Int32Array(handle.control) };

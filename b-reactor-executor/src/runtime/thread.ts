@@ -1,4 +1,5 @@
 import { isMainThread, workerData } from "node:worker_threads";
+import { Kind, record, tracing } from "@ch08/trace";
 import { OutsideRuntimeError } from "./errors.js";
 
 /** How many threads can park in one runtime. */
@@ -84,7 +85,10 @@ export function useThreadTable(buffer: SharedArrayBuffer): Int32Array {
 /** The handle of the calling thread (Rust: `thread::current()`), given a slot on first use. */
 export function currentThread(): Thread {
   if (table === undefined) throw new OutsideRuntimeError();
-  current ??= newThread(table, currentThreadName());
+  if (current === undefined) {
+    current = newThread(table, currentThreadName());
+    if (tracing) record(Kind.SLOT, current.slot);
+  }
   return current;
 }
 

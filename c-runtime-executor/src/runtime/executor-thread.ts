@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { traceBuffers } from "@ch08/trace";
 import { handle } from "./reactor.js";
 
 /** An executor running on a thread of its own (Rust: a `JoinHandle<()>` from `thread::spawn`). */
@@ -35,6 +36,7 @@ export function spawnExecutorThread(
     workerData: {
       name,
       reactor: handle(),
+      trace: traceBuffers(),
       module: String(moduleUrl),
       exportName,
       args,

@@ -1,5 +1,6 @@
 import { writeSync } from "node:fs";
 import { println } from "@ch08/http";
+import { Kind, record, tracing } from "@ch08/trace";
 import type { Future, PollState } from "../future.js";
 import { NOT_READY, ready } from "../future.js";
 import { DeadlineError, OutsideRuntimeError, TaskFailedError } from "./errors.js";
@@ -25,6 +26,7 @@ export class Waker {
 
   /** Queues the task on its executor and unparks that executor; callable from any thread. */
   wake(): void {
+    if (tracing) record(Kind.WAKE, -1, this.thread.slot, this.id);
     this.readyQueue.push(this.id);
     this.thread.unpark();
   }
@@ -120,6 +122,7 @@ export function spawn<T>(future: Future<T>): JoinHandle<T> {
     round: 0,
   };
   exec.tasks.set(id, task);
+  if (tracing) record(Kind.SPAWN, id);
   exec.readyQueue.push(id);
   return new JoinHandle(id, result);
 }
@@ -198,7 +201,9 @@ export class Executor {
       this.parks++;
       const remaining = deadline === undefined ? undefined : deadline - performance.now();
       if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
+      if (tracing) record(Kind.PARK);
       thread.park(remaining);
+      if (tracing) record(Kind.UNPARK);
       const failure = reactorFailure();
       if (failure !== undefined) throw failure;
     }
@@ -228,9 +233,11 @@ export class Executor {
     this.polls++;
     const { result } = task;
     let state: PollState<unknown>;
+    if (tracing) record(Kind.POLL_BEGIN, task.id);
     try {
       state = task.future.poll(task.waker);
     } catch (error) {
+      if (tracing) record(Kind.POLL_END, task.id, 1);
       // A failing task ends alone: the executor and the other tasks go on.
       exec.tasks.delete(task.id);
       result.state = "failed";
@@ -239,6 +246,7 @@ export class Executor {
       result.joiner?.wake();
       return;
     }
+    if (tracing) record(Kind.POLL_END, task.id, state.ready ? 1 : 0);
     if (!state.ready) return;
     exec.tasks.delete(task.id);
     result.state = "done";

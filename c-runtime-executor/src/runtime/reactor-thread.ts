@@ -1,6 +1,7 @@
 import { writeSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 import { Events, Waker as MioWaker, Poll } from "@ch08/mio";
+import { Kind, record, tracing } from "@ch08/trace";
 import { storedWaker } from "./executor.js";
 import { Control, type ReactorHandle, STOP_TOKEN } from "./reactor.js";
 import { unparkSlot } from "./thread.js";
@@ -18,11 +19,19 @@ const control = new Int32Array(handle.control);
 const events = new Events(100);
 
 /** Wakes the executor behind a stored waker (made once: the loop allocates nothing). */
-const wake = storedWaker(handle);
+const wakeStored = storedWaker(handle);
+/** The token being handled, for the trace. */
+let firing = 0;
+const wake = (thread: number, task: number): void => {
+  if (tracing) record(Kind.WAKE, firing, thread, task);
+  wakeStored(thread, task);
+};
 
 try {
   loop: for (;;) {
+    if (tracing) record(Kind.WAIT_BEGIN);
     poll.poll(events, null);
+    if (tracing) record(Kind.WAIT_END, events.length);
     Atomics.add(control, Control.WAITS, 1);
     for (let i = 0; i < events.length; i++) {
       const token = events.token(i);
@@ -32,7 +41,9 @@ try {
         continue;
       }
       Atomics.add(control, Control.EVENTS, 1);
+      firing = token;
       const woke = wakers.wake(token, wake);
+      if (tracing && !woke) record(Kind.DROP, token);
       Atomics.add(control, woke ? Control.WAKES : Control.DROPPED, 1);
     }
   }
