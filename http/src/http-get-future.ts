@@ -38,6 +38,9 @@ export class HttpGetFuture<W> {
   private readonly request: Buffer;
   private readonly parser: ResponseParser;
   private stream: TcpStream | undefined;
+  // Whether the reactor watches the stream: a connect refused at once fails the first
+  // write, before registration, and deregistering then would fail and hide the cause.
+  private registered = false;
   private written = 0;
   private parsed: HttpResponse | undefined;
 
@@ -77,7 +80,11 @@ export class HttpGetFuture<W> {
       }
       return this.readResponse(waker);
     } catch (error) {
-      this.close();
+      try {
+        this.close();
+      } catch {
+        // The first failure is the one worth reporting; the socket is closed regardless.
+      }
       throw this.explain(error);
     }
   }
@@ -87,7 +94,10 @@ export class HttpGetFuture<W> {
     const stream = this.stream;
     if (stream === undefined || stream.fd < 0) return;
     try {
-      this.reactor.deregister(stream, this.id);
+      if (this.registered) {
+        this.registered = false;
+        this.reactor.deregister(stream, this.id);
+      }
     } finally {
       stream.close();
     }
@@ -104,6 +114,7 @@ export class HttpGetFuture<W> {
       done ? Interest.READABLE : Interest.READABLE | Interest.WRITABLE,
       this.id,
     );
+    this.registered = true;
   }
 
   /** Writes what is left of the request; true when all of it is written. */
