@@ -1,0 +1,191 @@
+import { type DelayServer, startDelayServerThread } from "@ch08/delayserver";
+import { Interest } from "@ch08/mio";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DEFAULT_ADDRESS,
+  delayserverAddress,
+  encodeRequest,
+  HttpGetFuture,
+  InvalidPathError,
+  UnreachableError,
+} from "../dist/index.js";
+import { freePort, silencePrintln, TestReactor } from "./helpers/reactor.js";
+
+let server: DelayServer;
+let reactor: TestReactor;
+let printed: () => string;
+
+beforeAll(async () => {
+  server = await startDelayServerThread({ port: 0, quiet: true });
+  process.env.DELAYSERVER = server.address;
+  reactor = new TestReactor();
+  printed = silencePrintln();
+});
+
+afterAll(async () => {
+  reactor?.close();
+  await server?.close();
+});
+
+describe("HttpGetFuture against a real delayserver", () => {
+  it("is lazy, prints FIRST POLL once, and its output is the whole response as text", () => {
+    const before = printed();
+    const future = new HttpGetFuture("/100/HelloAsyncAwait", reactor);
+    expect(reactor.calls.filter((c) => c.startsWith("register"))).toEqual([]);
+    expect(printed()).toBe(before);
+    const started = performance.now();
+    const text = reactor.drive(future);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(95);
+    expect(printed().slice(before.length)).toBe("FIRST POLL - START OPERATION\n");
+    expect(text).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(text.endsWith("\r\n\r\nHelloAsyncAwait")).toBe(true);
+    expect(future.response.status).toBe(200);
+    expect(future.response.headers.get("content-length")).toBe("15");
+    expect(future.response.body.toString()).toBe("HelloAsyncAwait");
+    expect(future.response.text).toBe(text);
+    expect(future.polls).toBeGreaterThanOrEqual(2);
+  });
+
+  it("registers read interest under its token, stores the waker on every NotReady, deregisters when done", () => {
+    reactor.calls.length = 0;
+    const future = new HttpGetFuture("/50/x", reactor);
+    reactor.drive(future);
+    const id = Number(reactor.calls[0]?.split(" ")[1]);
+    const ops = reactor.calls.map((c) => c.split(" ")[0]);
+    expect(ops[0]).toBe("register");
+    expect(ops.at(-1)).toBe("deregister");
+    expect(reactor.calls.every((c) => Number(c.split(" ")[1]) === id)).toBe(true);
+    // The request goes out on the first poll (or on writability): then only reads are watched.
+    const firstInterest = Number(reactor.calls[0]?.split(" ")[2]);
+    if (firstInterest !== Interest.READABLE) {
+      expect(reactor.calls).toContain(`reregister ${id} ${Interest.READABLE}`);
+    }
+    expect(ops.filter((op) => op === "setWaker").length).toBe(future.polls - 1);
+    expect(reactor.registered.size).toBe(0);
+  });
+
+  it("each future gets its own token; many run concurrently on one Poll", () => {
+    const futures = Array.from({ length: 10 }, (_, i) => new HttpGetFuture(`/200/n${i}`, reactor));
+    const started = performance.now();
+    const results = reactor.driveAll(futures);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+    results.forEach((r, i) => {
+      expect(typeof r === "string" && r.endsWith(`\r\n\r\nn${i}`)).toBe(true);
+    });
+    expect(new Set(results.map((_, i) => futures[i]?.response.body.toString())).size).toBe(10);
+  });
+
+  it("response before the future is ready, and a poll after it finished, say what is wrong", () => {
+    const future = new HttpGetFuture("/0/x", reactor);
+    expect(() => future.response).toThrow(/has not finished yet/);
+    reactor.drive(future);
+    expect(() => future.poll(undefined)).toThrow(/polled after it finished/);
+  });
+
+  it("close() before the end deregisters and closes the socket; closing twice is fine", () => {
+    const future = new HttpGetFuture("/60000/never", reactor);
+    expect(future.poll(undefined).ready).toBe(false);
+    expect(reactor.registered.size).toBe(1);
+    future.close();
+    future.close();
+    expect(reactor.registered.size).toBe(0);
+  });
+});
+
+describe("the address", () => {
+  it("comes from DELAYSERVER when the future is created, else 127.0.0.1:8080", () => {
+    const saved = process.env.DELAYSERVER;
+    try {
+      process.env.DELAYSERVER = "127.0.0.1:1234";
+      const future = new HttpGetFuture("/1/x", reactor);
+      process.env.DELAYSERVER = saved;
+      expect(future.address).toBe("127.0.0.1:1234");
+      delete process.env.DELAYSERVER;
+      expect(delayserverAddress()).toBe(DEFAULT_ADDRESS);
+      expect(DEFAULT_ADDRESS).toBe("127.0.0.1:8080");
+      process.env.DELAYSERVER = "";
+      expect(delayserverAddress()).toBe(DEFAULT_ADDRESS);
+      expect(new HttpGetFuture("/1/x", reactor, { address: "10.0.0.1:9" }).address).toBe(
+        "10.0.0.1:9",
+      );
+    } finally {
+      process.env.DELAYSERVER = saved;
+    }
+  });
+
+  it("the request is GET {path} HTTP/1.1 with Host and Connection: close", () => {
+    expect(encodeRequest("/600/HelloAsyncAwait", "127.0.0.1:8080").toString()).toBe(
+      "GET /600/HelloAsyncAwait HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nConnection: close\r\n\r\n",
+    );
+  });
+});
+
+describe("validatePath: rejected when the future is created", () => {
+  const cases: [string, RegExp][] = [
+    ["/a\rb", /contains CR at 2/],
+    ["/a\nInjected: header", /contains LF at 2/],
+    ["/600/Hello World", /contains a space at 10/],
+    ["600/HelloAsyncAwait", /must start with '\/'/],
+    ["", /must start with '\/'/],
+    ["/600/héllo", /contains U\+00e9 at 6/],
+    ["/600/\u{1f600}", /contains U\+d83d at 5/],
+    ["/tab\there", /contains U\+0009/],
+  ];
+  for (const [path, message] of cases) {
+    it(`${JSON.stringify(path)} → InvalidPathError`, () => {
+      reactor.calls.length = 0;
+      let caught: unknown;
+      try {
+        new HttpGetFuture(path, reactor);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(InvalidPathError);
+      if (!(caught instanceof InvalidPathError)) return;
+      expect(caught.code).toBe("INVALID_PATH");
+      expect(caught.message).toMatch(message);
+      expect(caught.message).toContain(JSON.stringify(path));
+      // Rejected before anything happened: no token taken, no socket.
+      expect(reactor.calls).toEqual([]);
+    });
+  }
+
+  it("percent-encoded paths are fine", () => {
+    expect(
+      () => new HttpGetFuture(`/0/${encodeURIComponent("Hello World é")}`, reactor),
+    ).not.toThrow();
+  });
+});
+
+describe("UnreachableError", () => {
+  it("a port nobody listens on: the message names the address and `pnpm delayserver`", async () => {
+    const port = await freePort();
+    const address = `127.0.0.1:${port}`;
+    const future = new HttpGetFuture("/0/x", reactor, { address });
+    let caught: unknown;
+    try {
+      reactor.drive(future, 5000);
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(UnreachableError);
+    if (!(caught instanceof UnreachableError)) return;
+    expect(caught.code).toBe("UNREACHABLE");
+    expect(caught.address).toBe(address);
+    expect(caught.message).toContain(`not reachable at ${address}`);
+    expect(caught.message).toContain("pnpm delayserver");
+    expect(caught.message).toContain("ECONNREFUSED");
+    expect(reactor.registered.size).toBe(0);
+  });
+
+  it("DELAYSERVER pointing at a dead port fails the same way", async () => {
+    const saved = process.env.DELAYSERVER;
+    const port = await freePort();
+    process.env.DELAYSERVER = `127.0.0.1:${port}`;
+    const future = new HttpGetFuture("/0/x", reactor);
+    process.env.DELAYSERVER = saved;
+    expect(() => reactor.drive(future, 5000)).toThrow(
+      new RegExp(`not reachable at 127\\.0\\.0\\.1:${port}.*pnpm delayserver`),
+    );
+  });
+});

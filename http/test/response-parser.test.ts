@@ -1,0 +1,212 @@
+import { describe, expect, it } from "vitest";
+import { ResponseError, ResponseParser } from "../dist/index.js";
+
+const bytes = (text: string): Buffer => Buffer.from(text, "latin1");
+
+/** Pushes `text` in pieces of `size` bytes; returns after which piece it said complete (-1: never). */
+function pushInPieces(parser: ResponseParser, text: string, size: number): number {
+  const all = bytes(text);
+  for (let at = 0, piece = 0; at < all.length; at += size, piece++) {
+    if (parser.push(all.subarray(at, at + size))) return piece;
+  }
+  return -1;
+}
+
+function errorOf(run: () => unknown): ResponseError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof ResponseError) return error;
+    throw error;
+  }
+  throw new Error("expected a ResponseError, got none");
+}
+
+describe("ResponseParser: framing", () => {
+  it("content-length: complete exactly when the body is all there", () => {
+    const parser = new ResponseParser();
+    expect(parser.push(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHel"))).toBe(false);
+    expect(parser.push(bytes("lo"))).toBe(true);
+    const response = parser.finish();
+    expect(response.version).toBe("HTTP/1.1");
+    expect(response.status).toBe(200);
+    expect(response.reason).toBe("OK");
+    expect(response.headers.get("content-length")).toBe("5");
+    expect(response.body.toString()).toBe("Hello");
+    expect(response.text).toBe("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nHello");
+    expect(parser.received).toBe(response.text.length);
+  });
+
+  it("content-length 0 is complete at the end of the headers", () => {
+    const parser = new ResponseParser();
+    expect(parser.push(bytes("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))).toBe(true);
+    expect(parser.finish().body.length).toBe(0);
+  });
+
+  it("chunked: decodes the chunks, including sizes with extensions", () => {
+    const parser = new ResponseParser();
+    const text =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "5\r\nHello\r\nA;name=value\r\n, chunked!\r\n0\r\n\r\n";
+    expect(parser.push(bytes(text))).toBe(true);
+    expect(parser.finish().body.toString()).toBe("Hello, chunked!");
+  });
+
+  it("chunked: a chunk size split across pushes (every split point, byte by byte)", () => {
+    const text =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
+      "1a\r\nabcdefghijklmnopqrstuvwxyz\r\n3\r\n123\r\n0\r\n\r\n";
+    const whole = bytes(text);
+    for (let split = 1; split < whole.length; split++) {
+      const parser = new ResponseParser();
+      expect(parser.push(whole.subarray(0, split))).toBe(false);
+      expect(parser.push(whole.subarray(split))).toBe(true);
+      expect(parser.finish().body.toString()).toBe("abcdefghijklmnopqrstuvwxyz123");
+    }
+    const parser = new ResponseParser();
+    expect(pushInPieces(parser, text, 1)).toBe(whole.length - 1);
+    expect(parser.finish().body.toString()).toBe("abcdefghijklmnopqrstuvwxyz123");
+  });
+
+  it("chunked: trailers are skipped and the response ends at the empty line after them", () => {
+    const parser = new ResponseParser();
+    const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
+    expect(parser.push(bytes(`${head}2\r\nok\r\n0\r\nX-Checksum: abc\r\n`))).toBe(false);
+    expect(parser.push(bytes("X-More: 1\r\n"))).toBe(false);
+    expect(parser.push(bytes("\r\n"))).toBe(true);
+    expect(parser.finish().body.toString()).toBe("ok");
+  });
+
+  it("HTTP/1.0 with no length: the body runs until end of stream", () => {
+    const parser = new ResponseParser();
+    expect(parser.push(bytes("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil "))).toBe(
+      false,
+    );
+    expect(parser.push(bytes("the end"))).toBe(false);
+    const response = parser.finish();
+    expect(response.version).toBe("HTTP/1.0");
+    expect(response.body.toString()).toBe("until the end");
+  });
+
+  it("headers fed byte by byte, repeated headers joined, names lower-cased", () => {
+    const text =
+      "HTTP/1.1 200 OK\r\nSet-Cookie: a=1\r\nX-Empty:\r\nset-cookie: b=2\r\nContent-Length: 2\r\n\r\nhi";
+    const parser = new ResponseParser();
+    expect(pushInPieces(parser, text, 1)).toBe(text.length - 1);
+    const response = parser.finish();
+    expect(response.headers.get("set-cookie")).toBe("a=1, b=2");
+    expect(response.headers.get("x-empty")).toBe("");
+    expect(response.body.toString()).toBe("hi");
+  });
+
+  it("204 No Content (and 304, 1xx) has no body, whatever the headers say", () => {
+    for (const status of ["204 No Content", "304 Not Modified"]) {
+      const parser = new ResponseParser();
+      expect(parser.push(bytes(`HTTP/1.1 ${status}\r\nContent-Length: 10\r\n\r\n`))).toBe(true);
+      expect(parser.finish().body.length).toBe(0);
+    }
+  });
+
+  it("a status line without a reason phrase is fine", () => {
+    const parser = new ResponseParser();
+    expect(parser.push(bytes("HTTP/1.1 404\r\nContent-Length: 0\r\n\r\n"))).toBe(true);
+    const response = parser.finish();
+    expect(response.status).toBe(404);
+    expect(response.reason).toBe("");
+  });
+
+  it("bytes after a complete Content-Length body are not part of it", () => {
+    const parser = new ResponseParser();
+    expect(parser.push(bytes("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA"))).toBe(true);
+    expect(parser.finish().body.toString()).toBe("ok");
+  });
+
+  it("grows past its first buffer and keeps the text intact", () => {
+    const body = "0123456789".repeat(3000);
+    const text = `HTTP/1.1 200 OK\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const parser = new ResponseParser();
+    expect(pushInPieces(parser, text, 1000)).toBeGreaterThan(0);
+    const response = parser.finish();
+    expect(response.body.toString()).toBe(body);
+    expect(response.text).toBe(text);
+  });
+});
+
+describe("ResponseParser: errors", () => {
+  it("MALFORMED: a status line that is not HTTP/1.x", () => {
+    for (const line of ["SSH-2.0-OpenSSH_9.6", "HTTP/2 200 OK", "HTTP/1.1 2000 OK", "hello"]) {
+      const parser = new ResponseParser();
+      const error = errorOf(() => parser.push(bytes(`${line}\r\n\r\n`)));
+      expect(error.code).toBe("MALFORMED");
+      expect(error.message).toContain("not an HTTP/1.x status line");
+      expect(error.message).toContain(JSON.stringify(line));
+    }
+  });
+
+  it("MALFORMED: a header line with no name or no colon", () => {
+    for (const line of ["no colon here", ": no name", "bad name: x", "\tfolded: x"]) {
+      const parser = new ResponseParser();
+      const error = errorOf(() => parser.push(bytes(`HTTP/1.1 200 OK\r\n${line}\r\n\r\n`)));
+      expect(error.code).toBe("MALFORMED");
+      expect(error.message).toContain("malformed header line");
+    }
+  });
+
+  it("MALFORMED: a bad chunk size, and a chunk not followed by CRLF", () => {
+    const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const bad = errorOf(() => new ResponseParser().push(bytes(`${head}zz\r\nhello\r\n`)));
+    expect(bad.code).toBe("MALFORMED");
+    expect(bad.message).toContain('invalid chunk size: "zz"');
+    const tooBig = errorOf(() => new ResponseParser().push(bytes(`${head}123456789\r\n`)));
+    expect(tooBig.code).toBe("MALFORMED");
+    const noCrlf = errorOf(() => new ResponseParser().push(bytes(`${head}2\r\nokXY0\r\n\r\n`)));
+    expect(noCrlf.code).toBe("MALFORMED");
+    expect(noCrlf.message).toContain("not followed by CRLF");
+  });
+
+  it("MALFORMED: an invalid Content-Length or an unsupported Transfer-Encoding", () => {
+    const length = errorOf(() =>
+      new ResponseParser().push(bytes("HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n")),
+    );
+    expect(length.code).toBe("MALFORMED");
+    expect(length.message).toContain("invalid Content-Length");
+    const encoding = errorOf(() =>
+      new ResponseParser().push(bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n")),
+    );
+    expect(encoding.code).toBe("MALFORMED");
+    expect(encoding.message).toContain("unsupported Transfer-Encoding");
+  });
+
+  it("TRUNCATED: the stream ends inside the body, the headers, a chunk, or before anything", () => {
+    const cases: [string, string][] = [
+      ["HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", "body was cut short"],
+      ["HTTP/1.1 200 OK\r\nContent-Ty", "ended inside its headers"],
+      ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nHel", "body was cut short"],
+      ["", "closed the connection without answering"],
+    ];
+    for (const [text, message] of cases) {
+      const parser = new ResponseParser();
+      if (text.length > 0) expect(parser.push(bytes(text))).toBe(false);
+      const error = errorOf(() => parser.finish());
+      expect(error.code).toBe("TRUNCATED");
+      expect(error.message).toContain(message);
+    }
+  });
+
+  it("TOO_LARGE: more bytes than the cap, even split over many pushes", () => {
+    const parser = new ResponseParser(100);
+    expect(parser.push(bytes("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n"))).toBe(false);
+    expect(parser.push(Buffer.alloc(50, 0x78))).toBe(false);
+    const error = errorOf(() => parser.push(Buffer.alloc(50, 0x78)));
+    expect(error.code).toBe("TOO_LARGE");
+    expect(error.message).toContain("larger than 100 bytes");
+    expect(error.message).toContain("maxResponseBytes");
+  });
+
+  it("a response of exactly the cap is accepted", () => {
+    const text = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
+    const parser = new ResponseParser(text.length);
+    expect(parser.push(bytes(text))).toBe(true);
+    expect(parser.finish().body.toString()).toBe("abc");
+  });
+});
