@@ -13,6 +13,7 @@ export {
   type Recording,
   record,
   recording,
+  TRACE_VARIABLES,
   type TraceBuffers,
   type TraceRecord,
   traceBuffers,

@@ -48,11 +48,17 @@ export interface TraceBuffers {
   readonly names: SharedArrayBuffer;
 }
 
-/** Whether recording is on for this run: `RUNTIME_TRACE` or `RUNTIME_TIMELINE` is set. */
+/** The environment variables that turn recording on (report.ts says what each writes). */
+export const TRACE_VARIABLES = [
+  "RUNTIME_TRACE",
+  "RUNTIME_TIMELINE",
+  "RUNTIME_SVG",
+  "RUNTIME_SUMMARY",
+] as const;
+
+/** Whether recording is on for this run: one of `TRACE_VARIABLES` is set. */
 export function traceRequested(env: NodeJS.ProcessEnv = process.env): boolean {
-  return (
-    Boolean(env.RUNTIME_TRACE) || Boolean(env.RUNTIME_TIMELINE) || Boolean(env.RUNTIME_SUMMARY)
-  );
+  return TRACE_VARIABLES.some((name) => Boolean(env[name]));
 }
 
 function createBuffers(): TraceBuffers {

@@ -2,6 +2,7 @@ import { writeFileSync, writeSync } from "node:fs";
 import { isMainThread } from "node:worker_threads";
 import { toChromeTrace } from "./chrome.js";
 import { Kind, type Recording, recording, tracing } from "./recorder.js";
+import { svgTimeline } from "./svg.js";
 import { textTimeline } from "./timeline.js";
 
 /** Counts of what a run did, for the tour's summary. */
@@ -32,7 +33,8 @@ export function summarize(rec: Recording, wallMs: number, cpuMs: number): RunSum
 /**
  * What the environment asked for, done when the process exits: `RUNTIME_TRACE=file`
  * writes Chrome trace JSON, `RUNTIME_TIMELINE=1` prints the text timeline,
- * `RUNTIME_SUMMARY=file` writes the counts as JSON.
+ * `RUNTIME_SVG=file` draws it as SVG (titled `RUNTIME_SVG_TITLE`), `RUNTIME_SUMMARY=file`
+ * writes the counts as JSON.
  */
 function reportAtExit(): void {
   const rec = recording();
@@ -41,6 +43,8 @@ function reportAtExit(): void {
     RUNTIME_TIMELINE: timeline,
     RUNTIME_SUMMARY: summaryPath,
   } = process.env;
+  const { RUNTIME_SVG: svgPath, RUNTIME_SVG_TITLE: title } = process.env;
+  if (svgPath) writeFileSync(svgPath, svgTimeline(rec, title ?? process.argv[1] ?? "timeline"));
   if (tracePath) {
     writeFileSync(tracePath, JSON.stringify(toChromeTrace(rec)));
     writeSync(

@@ -1,0 +1,61 @@
+import { fileURLToPath } from "node:url";
+
+/** One program of the chapter that the tour runs. */
+export interface Stage {
+  /** What `--stage` takes: a, b, c, threads. */
+  readonly key: string;
+  /** The workspace folder of the stage. */
+  readonly folder: string;
+  /** The script inside the folder's dist/. */
+  readonly script: string;
+  /** The chapter section it is. */
+  readonly section: string;
+  /** The one idea the stage adds. */
+  readonly idea: string;
+  /** What its poll count counts. */
+  readonly polls: string;
+}
+
+/** Every stage, in the chapter's order. */
+export const STAGES: readonly Stage[] = [
+  {
+    key: "a",
+    folder: "a-runtime",
+    script: "main.js",
+    section: "Improving our base example",
+    idea: "Sleep in epoll_wait until the OS reports an event, instead of busy-polling.",
+    polls: "polls of the top-level future",
+  },
+  {
+    key: "b",
+    folder: "b-reactor-executor",
+    script: "main.js",
+    section: "Step 1 and Step 3: a Reactor and a Waker",
+    idea: "A reactor thread waits on the OS; a Waker tells the parked executor which future can go on.",
+    polls: "polls of the top-level future",
+  },
+  {
+    key: "c",
+    folder: "c-runtime-executor",
+    script: "main.js",
+    section: "Step 2: a proper Executor",
+    idea: "Spawned tasks and a ready queue: only the tasks that were woken are polled.",
+    polls: "task polls",
+  },
+  {
+    key: "threads",
+    folder: "c-runtime-executor",
+    script: "threads.js",
+    section: "Experimenting with our new runtime",
+    idea: "Twelve executors, each on its own thread, share the one reactor.",
+    polls: "task polls, all threads",
+  },
+];
+
+/** The repository root (the tour lives in tour/dist). */
+export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** The stage a key names, or undefined. */
+export function findStage(key: string): Stage | undefined {
+  return STAGES.find((s) => s.key === key || s.folder === key);
+}
