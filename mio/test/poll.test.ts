@@ -119,7 +119,7 @@ describe.each(BACKENDS)("Poll on %s", (backend) => {
   });
 });
 
-describe.skip("backend choice", () => {
+describe("backend choice", () => {
   it("uses MIO_BACKEND unless an option overrides it, and refuses unknown names", () => {
     const saved = process.env.MIO_BACKEND;
     try {

@@ -15,6 +15,7 @@ class Helper {
   private readonly inbox: Message[] = [];
   private waiting: ((m: Message) => void) | undefined;
   private failure: Error | undefined;
+  private readonly exited: Promise<void>;
 
   constructor(job: string, data: Record<string, unknown>) {
     this.worker = new Worker(new URL("./helpers/poll-worker.mjs", import.meta.url), {
@@ -29,6 +30,8 @@ class Helper {
     this.worker.on("error", (err) => {
       this.failure = err;
     });
+    // Listen from the start: a worker that finishes its job may exit before exit() runs.
+    this.exited = new Promise((resolve) => this.worker.once("exit", () => resolve()));
   }
 
   /** The next message, or a failure after `ms` (a test must not hang). */
@@ -51,11 +54,11 @@ class Helper {
     Atomics.notify(this.control, 0);
   }
 
+  /** Resolves when the worker has exited (terminating it if it lingers past 3 s). */
   async exit(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.worker.once("exit", () => resolve());
-      setTimeout(() => void this.worker.terminate(), 3000);
-    });
+    const timer = setTimeout(() => void this.worker.terminate(), 3000);
+    await this.exited;
+    clearTimeout(timer);
   }
 }
 
@@ -124,6 +127,30 @@ describe.each(BACKENDS)("threads on %s", (backend) => {
       expect(events.length).toBe(1);
       expect(events.token(0)).toBe(99);
       expect(events.isWritable(0)).toBe(true);
+      helper.go();
+      expect(await helper.next()).toEqual({ closed: true });
+      await helper.exit();
+    } finally {
+      helper.go();
+      poll.close();
+    }
+  });
+
+  it("sees a source a worker registers while this thread is already blocked in poll", async () => {
+    const poll = new Poll({ backend });
+    const events = new Events(4);
+    const helper = new Helper("register", {
+      registry: poll.registry().handle(),
+      address: `127.0.0.1:${server.port}`,
+      token: 5,
+      delayMs: 100,
+    });
+    try {
+      // Not ready yet: the worker registers ~100 ms into this wait.
+      poll.poll(events, 3000);
+      expect(events.length).toBe(1);
+      expect(events.token(0)).toBe(5);
+      expect((await helper.next()).registered).toBe(true);
       helper.go();
       expect(await helper.next()).toEqual({ closed: true });
       await helper.exit();

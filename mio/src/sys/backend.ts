@@ -1,5 +1,6 @@
 /** Chooses and rebuilds selectors: the only module that names every backend. */
 import { EpollSelector } from "./epoll.js";
+import { PollSelector } from "./poll.js";
 import type { BackendName, Selector, SelectorHandle } from "./selector.js";
 
 /** Options a backend may take at creation. */
@@ -18,13 +19,13 @@ export function chooseBackend(requested: string | undefined, env: string | undef
 }
 
 /** Creates a fresh selector of the given backend. */
-export function createSelector(backend: BackendName, _options: SelectorOptions): Selector {
+export function createSelector(backend: BackendName, options: SelectorOptions): Selector {
   if (backend === "epoll") return EpollSelector.create();
-  throw new Error("the poll(2) backend is not built yet");
+  return PollSelector.create(options.capacity);
 }
 
 /** Rebuilds a selector (on any thread) from its handle. */
 export function selectorFromHandle(handle: SelectorHandle): Selector {
   if (handle.backend === "epoll") return EpollSelector.fromHandle(handle);
-  throw new Error("the poll(2) backend is not built yet");
+  return PollSelector.fromHandle(handle);
 }

@@ -1,7 +1,7 @@
 import { Events, Interest, type Poll, TcpStream, WOULD_BLOCK } from "../../src/index.js";
 
 /** The backends every behavioural test runs against. */
-export const BACKENDS = ["epoll"] as const;
+export const BACKENDS = ["epoll", "poll"] as const;
 
 /** What one GET saw on its way. */
 export interface GetResult {

@@ -31,6 +31,8 @@ if (job === "block-in-poll") {
 } else if (job === "register") {
   // Registers a connecting stream from this thread on the main thread's poll.
   const registry = Registry.fromHandle(workerData.registry);
+  // Optionally let the test thread block in poll first: the registration must wake it.
+  if (workerData.delayMs) Atomics.wait(control, 1, 0, workerData.delayMs);
   const stream = TcpStream.connect(workerData.address);
   registry.register(stream, workerData.token, Interest.WRITABLE);
   parentPort.postMessage({ registered: true, fd: stream.fd });
