@@ -6,7 +6,9 @@ import { findStage, ROOT, STAGES } from "../dist/stages.js";
 describe("the tour's stage table", () => {
   it("names a built program for every stage", () => {
     for (const stage of STAGES) {
-      expect(existsSync(join(ROOT, stage.folder, "src", stage.script.replace(/\.js$/, ".ts")))).toBe(true);
+      expect(
+        existsSync(join(ROOT, stage.folder, "src", stage.script.replace(/\.js$/, ".ts"))),
+      ).toBe(true);
     }
   });
 

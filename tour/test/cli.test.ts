@@ -1,0 +1,64 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../dist/stages.js";
+
+const cli = join(ROOT, "tour", "dist", "cli.js");
+const diff = join(ROOT, "tour", "dist", "diff.js");
+
+describe("pnpm start (the tour)", () => {
+  it("--help lists the options", () => {
+    const out = execFileSync(process.execPath, [cli, "--help"], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(out).toContain("--stage");
+    expect(out).toContain("a, b, c, threads");
+  });
+
+  it("--stage a runs stage a alone, plain text when piped, with a three-line summary", () => {
+    const run = spawnSync(process.execPath, [cli, "--stage", "a"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("Stage a: a-runtime");
+    expect(run.stdout).toContain("Schedule other tasks");
+    expect(run.stdout).not.toContain("Stage b");
+    expect(run.stdout).not.toContain("\u001b[");
+    const summary = run.stdout.slice(run.stdout.indexOf("Summary"));
+    expect(summary).toMatch(
+      /a +wall +\d+\.\d+ s\n +cpu +\d+\.\d+ s\n +polls 3 polls of the top-level future/,
+    );
+  });
+
+  it("an unknown stage is a clear error", () => {
+    const run = spawnSync(process.execPath, [cli, "--stage", "q"], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("unknown stage");
+  });
+});
+
+describe("pnpm diff", () => {
+  it("prints what stage b changed from stage a, file by file", () => {
+    const out = execFileSync(process.execPath, [diff, "a", "b"], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(out).toContain("=== runtime.ts (changed)");
+    expect(out).toContain("=== runtime/reactor.ts (new)");
+    expect(out).toContain("+  poll(waker: Waker): PollState<T>;");
+  });
+
+  it("rejects a stage it does not know", () => {
+    const run = spawnSync(process.execPath, [diff, "a", "x"], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("usage: pnpm diff");
+  });
+});

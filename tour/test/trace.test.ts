@@ -1,0 +1,124 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type DelayServer, startDelayServerThread } from "@ch08/delayserver";
+import type { TraceDocument, TraceEvent } from "@ch08/trace";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ROOT } from "../dist/stages.js";
+
+let server: DelayServer;
+const scratch = mkdtempSync(join(tmpdir(), "ch08-trace-test-"));
+
+beforeAll(async () => {
+  server = await startDelayServerThread({ port: 0, quiet: true });
+});
+
+afterAll(async () => {
+  await server.close();
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+/** Runs a stage's program with tracing on; returns its stdout and its trace. */
+function traced(folder: string, script: string, extraEnv: Record<string, string> = {}) {
+  const tracePath = join(scratch, `${folder}-${script}.json`);
+  const stdout = execFileSync(process.execPath, [join(ROOT, folder, "dist", script)], {
+    env: { ...process.env, DELAYSERVER: server.address, RUNTIME_TRACE: tracePath, ...extraEnv },
+    encoding: "utf8",
+    timeout: 60_000,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const trace = JSON.parse(readFileSync(tracePath, "utf8")) as TraceDocument;
+  return { stdout, trace };
+}
+
+function threadNames(trace: TraceDocument): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const e of trace.traceEvents) {
+    if (e.ph === "M" && e.name === "thread_name") names.set(e.tid, String(e.args?.name));
+  }
+  return names;
+}
+
+/** Every poll of a task after its first has a wake for that task, aimed at its thread, before it. */
+function checkWakeBeforeEveryPoll(trace: TraceDocument): number {
+  const names = threadNames(trace);
+  const pendingWakes = new Map<string, number>(); // "thread name/task" → wakes not yet consumed
+  const polledOnce = new Set<string>();
+  let checked = 0;
+  for (const e of trace.traceEvents) {
+    if (e.ph === "i" && e.name === "wake") {
+      const key = `${e.args?.thread}/${e.args?.task}`;
+      pendingWakes.set(key, (pendingWakes.get(key) ?? 0) + 1);
+    }
+    if (e.ph === "B" && e.cat === "poll" && e.name.startsWith("poll task")) {
+      const key = `${names.get(e.tid)}/${e.args?.task}`;
+      if (polledOnce.has(key)) {
+        expect(
+          pendingWakes.get(key) ?? 0,
+          `poll of ${key} at ${e.ts} µs without a wake before it`,
+        ).toBeGreaterThan(0);
+        checked++;
+      }
+      polledOnce.add(key);
+      pendingWakes.set(key, 0);
+    }
+  }
+  return checked;
+}
+
+/** Every park on a thread is followed by an unpark on that thread. */
+function checkParksEnd(trace: TraceDocument): number {
+  const open = new Map<number, TraceEvent>();
+  let parks = 0;
+  for (const e of trace.traceEvents) {
+    if (e.name !== "parked") continue;
+    if (e.ph === "B") {
+      expect(open.has(e.tid), `thread ${e.tid} parked twice without an unpark`).toBe(false);
+      open.set(e.tid, e);
+      parks++;
+    } else if (e.ph === "E") {
+      open.delete(e.tid);
+    }
+  }
+  expect([...open.values()], "parks never unparked").toEqual([]);
+  return parks;
+}
+
+describe("traces of real runs", () => {
+  it("stage c: wakes before polls, parks end, one track per thread (main, reactor)", () => {
+    const { trace } = traced("c-runtime-executor", "main.js");
+    expect([...threadNames(trace).values()].sort()).toEqual(["main", "reactor"]);
+    expect(checkWakeBeforeEveryPoll(trace)).toBeGreaterThanOrEqual(5);
+    expect(checkParksEnd(trace)).toBeGreaterThanOrEqual(5);
+    const waits = trace.traceEvents.filter((e) => e.name === "epoll_wait" && e.ph === "E");
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits.every((e) => typeof e.args?.events === "number")).toBe(true);
+    expect(
+      trace.traceEvents.some((e) => e.ph === "s") && trace.traceEvents.some((e) => e.ph === "f"),
+    ).toBe(true);
+  });
+
+  it("stage c threads: a track for main, exec-1 … exec-11 and the reactor", () => {
+    const { trace } = traced("c-runtime-executor", "threads.js");
+    const expected = ["main", "reactor", ...Array.from({ length: 11 }, (_, i) => `exec-${i + 1}`)];
+    expect([...threadNames(trace).values()].sort()).toEqual(expected.sort());
+    expect(checkWakeBeforeEveryPoll(trace)).toBeGreaterThanOrEqual(60);
+    checkParksEnd(trace);
+  });
+
+  it("stage b: the top-level future is polled again only after a wake", () => {
+    const { trace } = traced("b-reactor-executor", "main.js");
+    expect(checkWakeBeforeEveryPoll(trace)).toBe(2);
+    expect(checkParksEnd(trace)).toBe(2);
+  });
+
+  it("RUNTIME_TIMELINE prints one lane per thread within 80 columns", () => {
+    const { stdout } = traced("b-reactor-executor", "main.js", { RUNTIME_TIMELINE: "1" });
+    const timeline = stdout.slice(stdout.indexOf("timeline:"));
+    const lines = timeline.trimEnd().split("\n");
+    expect(lines.some((l) => l.startsWith("main "))).toBe(true);
+    expect(lines.some((l) => l.startsWith("reactor "))).toBe(true);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+  });
+});
