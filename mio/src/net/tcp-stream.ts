@@ -89,6 +89,26 @@ export class TcpStream implements Source {
   /** The peer as "host:port" (the host as given, e.g. "localhost:8080"). */
   readonly address: string;
 
+  // koffi passes a typed array by the address of its first byte and has no pointer
+  // arithmetic on Buffers, so an offset needs a view. The last view is kept because a
+  // not-ready source is typically retried at the same offset until it stops blocking.
+  private lastView: Uint8Array | undefined;
+
+  private view(buffer: Uint8Array, offset: number, length: number): Uint8Array {
+    const last = this.lastView;
+    if (
+      last !== undefined &&
+      last.buffer === buffer.buffer &&
+      last.byteOffset === buffer.byteOffset + offset &&
+      last.length === length
+    ) {
+      return last;
+    }
+    const view = buffer.subarray(offset, offset + length);
+    this.lastView = view;
+    return view;
+  }
+
   private constructor(fd: number, address: string) {
     this.fd = fd;
     this.address = address;
@@ -128,8 +148,7 @@ export class TcpStream implements Source {
    */
   read(buffer: Uint8Array, offset = 0, length = buffer.length - offset): number {
     checkRange(buffer, offset, length);
-    // offset 0 passes the caller's buffer itself; another offset costs one small view object.
-    const target = offset === 0 ? buffer : buffer.subarray(offset, offset + length);
+    const target = offset === 0 ? buffer : this.view(buffer, offset, length);
     for (;;) {
       const n = read(this.fd, target, length);
       if (n >= 0) return n;
@@ -148,7 +167,7 @@ export class TcpStream implements Source {
    */
   write(data: Uint8Array, offset = 0, length = data.length - offset): number {
     checkRange(data, offset, length);
-    const source = offset === 0 ? data : data.subarray(offset, offset + length);
+    const source = offset === 0 ? data : this.view(data, offset, length);
     for (;;) {
       // send + MSG_NOSIGNAL: a closed peer yields EPIPE rather than killing us by SIGPIPE.
       const n = send(this.fd, source, length, MSG_NOSIGNAL);
@@ -175,6 +194,7 @@ export class TcpStream implements Source {
 
   /** Closes the socket (which also removes it from epoll); idempotent. */
   close(): void {
+    this.lastView = undefined;
     if (this.fd < 0) return;
     sourceClosing(this.fd);
     close(this.fd);
