@@ -21,8 +21,8 @@ export class OutsideRuntimeError extends Error {
 export class DeadlineError extends Error {
   constructor(timeoutMs: number) {
     super(
-      `blockOn gave up after ${timeoutMs} ms: the future was still not ready and no event ` +
-        "came. Is the delayserver answering?",
+      `blockOn gave up after ${timeoutMs} ms: the future was still not ready. ` +
+        "Is the delayserver answering?",
     );
     this.name = "DeadlineError";
   }
@@ -79,7 +79,13 @@ export class Runtime {
       if (tracing) record(Kind.WAIT_BEGIN);
       this.poll.poll(this.events, remaining);
       if (tracing) record(Kind.WAIT_END, this.events.length);
-      if (remaining !== null && timeoutMs !== undefined && this.events.length === 0) {
+      // No event in the time left, or events that keep coming past the deadline (a source
+      // that fires on every poll): either way the deadline is up.
+      if (
+        deadline !== undefined &&
+        timeoutMs !== undefined &&
+        (this.events.length === 0 || performance.now() >= deadline)
+      ) {
         throw new DeadlineError(timeoutMs);
       }
     }
