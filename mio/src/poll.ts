@@ -113,7 +113,11 @@ export class Poll {
     this.registryInstance = new Registry(this.selector);
   }
 
-  /** Rebuilds a Poll from `poll.handle()` (e.g. in a worker), like moving it into a thread. */
+  /**
+   * Rebuilds a Poll from `poll.handle()` (e.g. in a worker), like moving it into a thread.
+   * The Poll that created the queue still owns it: only its `close()` releases the OS
+   * resources; this copy's `close()` just stops it from being used.
+   */
   static fromHandle(handle: PollHandle): Poll {
     adopted = selectorFromHandle(handle);
     return new Poll();
@@ -151,7 +155,7 @@ export class Poll {
     return this.selector.handle();
   }
 
-  /** Closes the OS event queue; idempotent. */
+  /** Closes the OS event queue (if this Poll created it; see `fromHandle`); idempotent. */
   close(): void {
     if (this.closed) return;
     this.closed = true;

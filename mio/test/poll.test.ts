@@ -20,10 +20,29 @@ describe.each(BACKENDS)("Poll on %s", (backend) => {
     }
   });
 
-  it("is closed idempotently", () => {
+  it("is closed idempotently, and a closed Poll refuses to poll", () => {
     const poll = new Poll({ backend });
     poll.close();
     poll.close();
+    expect(() => poll.poll(new Events(1), 0)).toThrow(/EBADF/);
+  });
+
+  it("leaves the queue open when a copy made by fromHandle is closed", () => {
+    const poll = new Poll({ backend });
+    const events = new Events(4);
+    const waker = new Waker(poll.registry(), 3);
+    try {
+      const copy = Poll.fromHandle(poll.handle());
+      expect(copy.backend).toBe(backend);
+      copy.close();
+      expect(() => copy.poll(events, 0)).toThrow(/EBADF/);
+      waker.wake();
+      poll.poll(events, 1000);
+      expect(events.length).toBe(1);
+    } finally {
+      waker.close();
+      poll.close();
+    }
   });
 
   it("clears the events first, and iterates them through one reused cursor", () => {

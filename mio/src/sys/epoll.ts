@@ -52,24 +52,28 @@ export class EpollSelector implements Selector {
   /** Which backend this is. */
   readonly backend = "epoll" as const;
   private epfd: number;
+  // Only the selector that created the epoll fd closes it: a copy rebuilt from a handle
+  // closing it too would close whatever reused that fd number by then.
+  private readonly owner: boolean;
   // One epoll_event for epoll_ctl, and a growable array for epoll_wait: no per-call garbage.
   private readonly ctlBuf = Buffer.alloc(16);
   private waitBuf: Buffer = Buffer.alloc(0);
 
-  private constructor(epfd: number) {
+  private constructor(epfd: number, owner: boolean) {
     this.epfd = epfd;
+    this.owner = owner;
   }
 
   /** Creates a new epoll instance (close-on-exec). */
   static create(): EpollSelector {
     const epfd = epoll_create1(EPOLL_CLOEXEC);
     if (epfd < 0) throw new IoError("epoll_create1", errno());
-    return new EpollSelector(epfd);
+    return new EpollSelector(epfd, true);
   }
 
   /** Adopts an epoll instance created elsewhere in this process. */
   static fromHandle(handle: EpollHandle): EpollSelector {
-    return new EpollSelector(handle.epfd);
+    return new EpollSelector(handle.epfd, false);
   }
 
   /** {@inheritDoc SelectorRegistry.register} */
@@ -125,12 +129,10 @@ export class EpollSelector implements Selector {
     return true;
   }
 
-  /** Closes the epoll fd; idempotent. */
+  /** Closes the epoll fd (a copy from a handle just stops using it); idempotent. */
   close(): void {
-    if (this.epfd >= 0) {
-      close(this.epfd);
-      this.epfd = -1;
-    }
+    if (this.epfd >= 0 && this.owner) close(this.epfd);
+    this.epfd = -1;
   }
 
   private ctl(op: number, fd: number, token: Token, interest: Interest): void {

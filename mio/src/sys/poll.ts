@@ -120,6 +120,7 @@ export class PollSelector implements Selector {
   private gens = new Int32Array(64);
   private nfds = 0;
   private builtVersion = -1;
+  private closed = false;
 
   private constructor(table: Int32Array, wake: WakeFd, owner: boolean) {
     this.table = table;
@@ -225,6 +226,8 @@ export class PollSelector implements Selector {
     const start = timeoutMs > 0 ? performance.now() : 0;
     let timeout = timeoutMs;
     for (;;) {
+      // Polling a closed wake fd would spin on POLLNVAL: fail like epoll_wait on a closed fd.
+      if (this.closed || Atomics.load(t, CLOSED) === 1) throw new IoError("poll", EBADF);
       // Publish "polling" before reading the version: a concurrent change then either
       // shows up in the version or sees the flag and pokes us (both are seq-cst).
       Atomics.store(t, POLLING, 1);
@@ -250,8 +253,9 @@ export class PollSelector implements Selector {
     }
   }
 
-  /** Closes the wake fd (owner only); idempotent. */
+  /** Closes the wake fd (a copy from a handle just stops using it); idempotent. */
   close(): void {
+    this.closed = true;
     if (!this.owner || Atomics.exchange(this.table, CLOSED, 1) === 1) return;
     closeWakeFd(this.wake);
   }
