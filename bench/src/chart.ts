@@ -1,0 +1,209 @@
+// The chart, as SVG written by hand: polls per request by stage and N (log-log), and CPU
+// per request by client. No browser and no plotting library: a few rectangles and lines.
+import type { ClientKind } from "./client/protocol.js";
+import { CLIENT_LABELS } from "./report.js";
+import type { Results } from "./results.js";
+
+const COLORS: Readonly<Record<ClientKind, string>> = {
+  a: "#d62728",
+  b: "#ff7f0e",
+  c: "#2ca02c",
+  c2: "#17becf",
+  net: "#1f77b4",
+  fetch: "#9467bd",
+};
+
+const esc = (s: string): string =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+const fmt = (x: number): string =>
+  Number.isInteger(x) || x >= 100
+    ? x.toFixed(0)
+    : x >= 10
+      ? x.toFixed(1)
+      : x.toFixed(2).replace(/\.?0+$/, "");
+
+function text(x: number, y: number, s: string, attrs = ""): string {
+  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" ${attrs}>${esc(s)}</text>`;
+}
+
+/** Left panel: leaf polls per request against N, both axes log10. */
+function pollsPanel(r: Results, x0: number, y0: number, w: number, h: number): string[] {
+  const out: string[] = [];
+  const rows = r.polls.rows;
+  const ns = [...new Set(rows.map((x) => x.n))].sort((a, b) => a - b);
+  const values = rows.map((x) => x.leafPollsPerRequest).filter((v) => v > 0);
+  const lo = Math.floor(Math.log10(Math.min(1, ...values)));
+  const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...values))));
+  const nLo = Math.log10(Math.min(...ns));
+  const nHi = Math.max(nLo + 1, Math.log10(Math.max(...ns)));
+  const px = (n: number): number => x0 + ((Math.log10(n) - nLo) / (nHi - nLo)) * w;
+  const py = (v: number): number => y0 + h - ((Math.log10(v) - lo) / (hi - lo)) * h;
+  out.push(
+    text(
+      x0 + w / 2,
+      y0 - 28,
+      "Leaf polls per request (log scale)",
+      'text-anchor="middle" class="title"',
+    ),
+  );
+  out.push(
+    text(
+      x0 + w / 2,
+      y0 - 12,
+      `N concurrent GET ${r.polls.settings.path}`,
+      'text-anchor="middle" class="sub"',
+    ),
+  );
+  for (let d = lo; d <= hi; d++) {
+    for (const m of d < hi ? [1, 2, 5] : [1]) {
+      const v = m * 10 ** d;
+      const y = py(v);
+      out.push(
+        `<line x1="${x0}" x2="${x0 + w}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" class="${m === 1 ? "grid" : "minor"}"/>`,
+      );
+      if (m === 1 || hi - lo <= 2) out.push(text(x0 - 6, y + 4, fmt(v), 'text-anchor="end"'));
+    }
+  }
+  for (const n of ns) {
+    out.push(text(px(n), y0 + h + 16, n.toLocaleString("en-US"), 'text-anchor="middle"'));
+  }
+  out.push(
+    text(
+      x0 + w / 2,
+      y0 + h + 34,
+      "N (concurrent requests, log scale)",
+      'text-anchor="middle" class="sub"',
+    ),
+  );
+  out.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" class="frame"/>`);
+  const stages = ["a", "b", "c"] as const;
+  stages.forEach((stage, i) => {
+    const pts = rows.filter((x) => x.stage === stage).sort((a, b) => a.n - b.n);
+    if (pts.length === 0) return;
+    const path = pts
+      .map((p) => `${px(p.n).toFixed(1)},${py(p.leafPollsPerRequest).toFixed(1)}`)
+      .join(" ");
+    out.push(
+      `<polyline points="${path}" fill="none" stroke="${COLORS[stage]}" stroke-width="2.5"/>`,
+    );
+    for (const p of pts) {
+      const cx = px(p.n);
+      const cy = py(p.leafPollsPerRequest);
+      out.push(
+        `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4" fill="${COLORS[stage]}"/>`,
+      );
+      out.push(
+        text(cx + 6, cy - 6, fmt(p.leafPollsPerRequest), `class="val" fill="${COLORS[stage]}"`),
+      );
+    }
+    const label = stage === "c" ? "stage c: task per request" : `stage ${stage}: joinAll`;
+    const ly = y0 + 16 + i * 18;
+    out.push(
+      `<line x1="${x0 + 10}" x2="${x0 + 30}" y1="${ly - 4}" y2="${ly - 4}" stroke="${COLORS[stage]}" stroke-width="2.5"/>`,
+    );
+    out.push(text(x0 + 36, ly, label));
+  });
+  return out;
+}
+
+/** Right panel: CPU µs per request by client, one bar per N. */
+function cpuPanel(r: Results, x0: number, y0: number, w: number, h: number): string[] {
+  const out: string[] = [];
+  const rows = r.clientCost.rows;
+  const sizes = [...new Set(rows.map((x) => x.n))].sort((a, b) => a - b);
+  const clients = [...new Set(rows.map((x) => x.client))];
+  const max = Math.max(1, ...rows.map((x) => x.cpuPerRequestUs));
+  const labelW = 150;
+  const plotX = x0 + labelW;
+  const plotW = w - labelW - 95;
+  const band = h / Math.max(1, clients.length);
+  const barH = Math.min(16, (band - 8) / Math.max(1, sizes.length));
+  const step = 10 ** Math.floor(Math.log10(max));
+  const tick = max / step > 5 ? step * 2 : max / step > 2 ? step : step / 2;
+  out.push(
+    text(
+      x0 + w / 2,
+      y0 - 28,
+      "Client CPU per request (µs, all threads)",
+      'text-anchor="middle" class="title"',
+    ),
+  );
+  out.push(
+    text(
+      x0 + w / 2,
+      y0 - 12,
+      `GET ${r.clientCost.settings.path}; bars: ${sizes.map((n) => `N=${n.toLocaleString("en-US")}`).join(", ")}`,
+      'text-anchor="middle" class="sub"',
+    ),
+  );
+  for (let v = 0; v <= max * 1.0001; v += tick) {
+    const x = plotX + (v / max) * plotW;
+    out.push(
+      `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${y0}" y2="${y0 + h}" class="grid"/>`,
+    );
+    out.push(text(x, y0 + h + 16, fmt(v), 'text-anchor="middle"'));
+  }
+  const net = rows.filter((x) => x.client === "net");
+  clients.forEach((client, i) => {
+    const top = y0 + i * band + (band - barH * sizes.length) / 2;
+    out.push(
+      text(
+        plotX - 8,
+        top + (barH * sizes.length) / 2 + 4,
+        CLIENT_LABELS[client],
+        'text-anchor="end"',
+      ),
+    );
+    sizes.forEach((n, j) => {
+      const row = rows.find((x) => x.client === client && x.n === n);
+      if (row === undefined) return;
+      const y = top + j * barH;
+      const bw = (row.cpuPerRequestUs / max) * plotW;
+      const opacity = j === 0 ? 1 : 0.55;
+      out.push(
+        `<rect x="${plotX}" y="${y.toFixed(1)}" width="${bw.toFixed(1)}" height="${(barH - 2).toFixed(1)}" fill="${COLORS[client]}" fill-opacity="${opacity}"/>`,
+      );
+      const ratioText = client === "net" ? "" : ` (${row.cpuRatio.toFixed(2)}×)`;
+      out.push(
+        text(
+          plotX + bw + 4,
+          y + barH - 4,
+          `${fmt(row.cpuPerRequestUs)}${ratioText}`,
+          'class="val"',
+        ),
+      );
+    });
+  });
+  for (const row of net) {
+    const x = plotX + (row.cpuPerRequestUs / max) * plotW;
+    out.push(
+      `<line x1="${x.toFixed(1)}" x2="${x.toFixed(1)}" y1="${y0}" y2="${y0 + h}" class="ref"/>`,
+    );
+  }
+  out.push(`<line x1="${plotX}" x2="${plotX}" y1="${y0}" y2="${y0 + h}" class="axis"/>`);
+  return out;
+}
+
+/** The whole chart as an SVG document. */
+export function chartSvg(r: Results): string {
+  const width = 1000;
+  const height = 440;
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+    "<style>.title{font-size:15px;font-weight:bold}.sub{fill:#555}.val{font-size:11px}" +
+      ".grid{stroke:#ddd}.minor{stroke:#f0f0f0}.frame{fill:none;stroke:#999}.axis{stroke:#333}" +
+      ".ref{stroke:#1f77b4;stroke-dasharray:4 3}</style>",
+    `<rect width="${width}" height="${height}" fill="#fff"/>`,
+    ...pollsPanel(r, 60, 60, 340, 300),
+    ...cpuPanel(r, 450, 60, 540, 300),
+    text(
+      width / 2,
+      height - 10,
+      `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.machine.date.slice(0, 10)}${r.quick ? " (quick run)" : ""}`,
+      'text-anchor="middle" class="sub"',
+    ),
+    "</svg>",
+  ];
+  return `${parts.join("\n")}\n`;
+}

@@ -1,0 +1,64 @@
+import type { BatchOutcome } from "./measure.js";
+
+/** The clients section 2 compares, each run in a child process of its own. */
+export const CLIENT_KINDS = ["a", "b", "c", "c2", "net", "fetch"] as const;
+
+/** One of `CLIENT_KINDS`: stage a/b (joinAll), c (one executor), c2 (two), node:net, fetch. */
+export type ClientKind = (typeof CLIENT_KINDS)[number];
+
+/** What a client child process is asked to do. */
+export interface ClientJob {
+  /** Which client. */
+  readonly kind: ClientKind;
+  /** How many concurrent requests. */
+  readonly n: number;
+  /** The request path, e.g. `/300/x`. */
+  readonly path: string;
+  /** The delayserver's `host:port`. */
+  readonly address: string;
+  /** Requests made (and not measured) before the measured batch, to warm up the JIT and the threads. */
+  readonly warmup: number;
+  /** Give up after this many ms of measured work (the O(N²) stages can take very long). */
+  readonly budgetMs: number;
+}
+
+/** What a client child process measured about itself, around the measured batch only. */
+export interface ClientResult {
+  /** The job it ran. */
+  readonly job: ClientJob;
+  /** Responses that came back complete with status 200. */
+  readonly ok: number;
+  /** True if the budget ran out before every response came back (the figures are then partial). */
+  readonly overBudget: boolean;
+  /** Wall-clock time of the batch. */
+  readonly wallMs: number;
+  /** User CPU time of the whole process (every thread) during the batch. */
+  readonly userMs: number;
+  /** System CPU time of the whole process (every thread) during the batch. */
+  readonly systemMs: number;
+  /** Peak resident set size of the process (getrusage maxrss), bytes. */
+  readonly maxRssBytes: number;
+  /** Resident set size just before the batch, bytes. */
+  readonly rssBeforeBytes: number;
+  /** Polls of the leaf futures (sum of HttpGetFuture.polls); null for the baselines. */
+  readonly leafPolls: number | null;
+  /** Polls made by the executor: stage a/b the top-level future's, stage c every task's. */
+  readonly executorPolls: number | null;
+  /** Events the reactor thread handled (stages b and c). */
+  readonly reactorEvents: number | null;
+}
+
+/** The message a client child process sends back over IPC. */
+export type ClientMessage =
+  | { readonly type: "result"; readonly result: ClientResult }
+  | { readonly type: "error"; readonly message: string };
+
+/** A client as its child process drives it: warm up, prepare (unmeasured), run (measured). */
+export interface Client {
+  /** Unmeasured requests that warm up the JIT and start the runtime's threads. */
+  warm(): void | Promise<void>;
+  /** Unmeasured set-up right before the batch (e.g. starting an executor thread). */
+  prepare?(): void;
+  /** The measured batch. */
+  run(): BatchOutcome | Promise<BatchOutcome>;
+}

@@ -1,0 +1,61 @@
+// Stage b: joinAll over N leaf futures on an executor that parks; the reactor thread
+// wakes it. The waker says *that* something is ready, not *what*: joinAll still polls
+// every unfinished child on every wake.
+import {
+  type Future,
+  Http,
+  joinAll,
+  type PollState,
+  runtime,
+  type Waker,
+} from "@ch08/b-reactor-executor";
+import { type BatchOutcome, BudgetExceeded } from "./measure.js";
+import type { Client, ClientJob } from "./protocol.js";
+import { settle } from "./stage-a.js";
+
+/** Fails the run once the budget is spent. */
+class Budgeted<T> implements Future<T> {
+  constructor(
+    private readonly inner: Future<T>,
+    private readonly deadline: number,
+    private readonly budgetMs: number,
+  ) {}
+  poll(waker: Waker): PollState<T> {
+    if (performance.now() > this.deadline) throw new BudgetExceeded(this.budgetMs);
+    return this.inner.poll(waker);
+  }
+}
+
+function batch(executor: runtime.Executor, job: ClientJob, n: number, path: string): BatchOutcome {
+  const futures = Array.from({ length: n }, () => Http.get(path));
+  const polls0 = executor.polls;
+  const events0 = runtime.reactor().stats().events;
+  let overBudget = false;
+  try {
+    executor.blockOn(
+      new Budgeted(joinAll(futures), performance.now() + job.budgetMs, job.budgetMs),
+    );
+  } catch (error) {
+    if (!(error instanceof BudgetExceeded)) throw error;
+    overBudget = true;
+  }
+  const { ok, leafPolls } = settle(futures);
+  return {
+    ok,
+    overBudget,
+    leafPolls,
+    executorPolls: executor.polls - polls0,
+    reactorEvents: runtime.reactor().stats().events - events0,
+  };
+}
+
+/** The client: warm up, then the measured batch. */
+export function client(job: ClientJob): Client {
+  const executor = runtime.init();
+  return {
+    warm: () => {
+      if (job.warmup > 0) batch(executor, job, job.warmup, "/1/warmup");
+    },
+    run: () => batch(executor, job, job.n, job.path),
+  };
+}

@@ -1,0 +1,40 @@
+// Stage c: one spawned task per request on one executor; the reactor thread pushes the
+// woken task's id to the ready queue, so only that task is polled.
+import { DeadlineError, runtime, type Waker } from "@ch08/c-runtime-executor";
+import type { HttpGetFuture } from "@ch08/http";
+import type { BatchOutcome } from "./measure.js";
+import type { Client, ClientJob } from "./protocol.js";
+import { spawnAll } from "./spawn-all.js";
+import { settle } from "./stage-a.js";
+
+function batch(executor: runtime.Executor, job: ClientJob, n: number, path: string): BatchOutcome {
+  const leaves: HttpGetFuture<Waker>[] = [];
+  const polls0 = executor.polls;
+  const events0 = runtime.reactor().stats().events;
+  let overBudget = false;
+  try {
+    executor.blockOn(spawnAll(n, path, { leaves }), { timeoutMs: job.budgetMs });
+  } catch (error) {
+    if (!(error instanceof DeadlineError)) throw error;
+    overBudget = true;
+  }
+  const { ok, leafPolls } = settle(leaves);
+  return {
+    ok,
+    overBudget,
+    leafPolls,
+    executorPolls: executor.polls - polls0,
+    reactorEvents: runtime.reactor().stats().events - events0,
+  };
+}
+
+/** The client: warm up, then the measured batch. */
+export function client(job: ClientJob): Client {
+  const executor = runtime.init();
+  return {
+    warm: () => {
+      if (job.warmup > 0) batch(executor, job, job.warmup, "/1/warmup");
+    },
+    run: () => batch(executor, job, job.n, job.path),
+  };
+}

@@ -1,0 +1,187 @@
+import type { ClientKind } from "./client/protocol.js";
+import type { Goal, Results } from "./results.js";
+import type { CostRow } from "./sections/client-cost.js";
+import type { PollsRow } from "./sections/polls.js";
+import { num, ratio, type Table } from "./table.js";
+
+/** How each client is named in tables and the chart. */
+export const CLIENT_LABELS: Readonly<Record<ClientKind, string>> = {
+  a: "stage a, joinAll",
+  b: "stage b, joinAll",
+  c: "stage c, 1 executor",
+  c2: "stage c, 2 executors",
+  net: "node:net + Promise.all",
+  fetch: "fetch + Promise.all",
+};
+
+const STAGE_LABELS: Readonly<Record<PollsRow["stage"], string>> = {
+  a: "a (joinAll)",
+  b: "b (joinAll)",
+  c: "c (task per request)",
+};
+
+/** Section 1 as a table. */
+export function pollsTable(r: Results): Table {
+  const { settings, rows } = r.polls;
+  return {
+    title: `1. Polls per request, N concurrent GET ${settings.path} (median of ${settings.repetitions}; range)`,
+    header: [
+      "stage",
+      "N",
+      "leaf polls / request",
+      "range",
+      "executor polls / request",
+      "reactor events / request",
+    ],
+    rows: rows.map((row) => [
+      STAGE_LABELS[row.stage],
+      num(row.n, 0),
+      num(row.leafPollsPerRequest, 2),
+      `${num(row.leafPollsRange[0], 2)}–${num(row.leafPollsRange[1], 2)}`,
+      num(row.executorPollsPerRequest, 2),
+      num(row.reactorEventsPerRequest, 2),
+    ]),
+    notes: [
+      "leaf polls = sum of HttpGetFuture.polls (for a and b the same as JoinAll.childPolls);",
+      "executor polls: a and b, polls of the top-level joinAll; c, Executor.polls (every task, the spawner included).",
+    ],
+  };
+}
+
+/** Section 2 as a table. */
+export function costTable(r: Results): Table {
+  const { settings, rows, skipped } = r.clientCost;
+  return {
+    title:
+      `2. Client cost of N concurrent GET ${settings.path}, each client in its own process ` +
+      `(median of ${settings.repetitions}; ratio to node:net)`,
+    header: [
+      "client",
+      "N",
+      "wall ms",
+      "",
+      "CPU µs / request",
+      "",
+      "of which sys",
+      "maxRSS MiB",
+      "",
+      "leaf polls / req",
+    ],
+    rows: rows.map((row: CostRow) => [
+      CLIENT_LABELS[row.client],
+      num(row.n, 0),
+      `${num(row.wallMs, 0)}${row.overBudget ? " (over budget)" : ""}`,
+      ratio(row.wallRatio),
+      num(row.cpuPerRequestUs, 1),
+      ratio(row.cpuRatio),
+      num(row.systemPerRequestUs, 1),
+      num(row.maxRssMiB, 0),
+      ratio(row.rssRatio),
+      num(row.leafPollsPerRequest, 2),
+    ]),
+    notes: [
+      "CPU = process.cpuUsage() of the client process (all its threads: the reactor thread included) around the batch, after a warm-up;",
+      "the delayserver runs in a process of its own and is not counted. maxRSS = process.resourceUsage().maxRSS (peak of the process).",
+      ...skipped,
+    ],
+  };
+}
+
+/** Section 3 as a table. */
+export function overheadTable(r: Results): Table {
+  return {
+    title: "3. Executor overhead without I/O (mitata, in-process)",
+    header: ["benchmark", "ms / iteration", "ns / item", "items / s", "vs native"],
+    rows: r.overhead.rows.map((row) => [
+      row.name,
+      num(row.avgMs, 2),
+      num(row.nsPerItem, 1),
+      num(row.perSecond, 0),
+      ratio(row.ratioToNative),
+    ]),
+    notes: ["items = tasks (spawn) or wakes/awaits (self-wake); mitata's average per iteration."],
+  };
+}
+
+/** Section 4 as a table. */
+export function wakeTable(r: Results): Table {
+  const w = r.wakeLatency;
+  const row = (x: typeof w.runtime, vs: string): string[] => [
+    x.name,
+    num(x.samples, 0),
+    num(x.p50Us, 1),
+    num(x.p99Us, 1),
+    num(x.minUs, 1),
+    num(x.meanUs, 1),
+    vs,
+  ];
+  return {
+    title: `4. Wake latency across threads (µs; ${num(w.settings.samples, 0)} samples, ${w.gapMs} ms pause before each wake)`,
+    header: ["path", "samples", "p50", "p99", "min", "mean", "p50 vs floor"],
+    rows: [
+      row(w.runtime, ratio(w.p50Ratio)),
+      row(w.floor, ratio(1)),
+      [
+        "Atomics ping-pong, hot (mitata): ½ round trip",
+        num(w.pingPong.samples, 0),
+        num(w.pingPong.oneWayUs, 1),
+        "–",
+        "–",
+        "–",
+        "",
+      ],
+    ],
+    notes: [
+      "Stamped with process.hrtime (one monotonic clock for every thread) at the wake and when the task is polled.",
+    ],
+  };
+}
+
+/** The goals of the issue, as a table. */
+export function goalsTable(r: Results): Table {
+  return {
+    title: "Goals",
+    header: ["goal", "measured", "met"],
+    rows: r.goals.map((g) => [g.goal, g.value, g.met ? "yes" : "NO"]),
+  };
+}
+
+/** Checks the issue's goals against the figures. */
+export function checkGoals(r: Omit<Results, "goals">): Goal[] {
+  const goals: Goal[] = [];
+  for (const row of r.clientCost.rows.filter((x) => x.client === "c")) {
+    goals.push({
+      goal: `stage c CPU per request ≤ 0.6 × node:net (N=${num(row.n, 0)})`,
+      value: `${ratio(row.cpuRatio)} (${num(row.cpuPerRequestUs, 1)} µs vs ${num(row.cpuPerRequestUs / row.cpuRatio, 1)} µs)`,
+      met: row.cpuRatio <= 0.6,
+    });
+  }
+  const c = r.polls.rows.filter((x) => x.stage === "c");
+  const values = c.map((x) => x.leafPollsPerRequest);
+  const spread = Math.max(...values) - Math.min(...values);
+  goals.push({
+    goal: "stage c polls per request constant in N",
+    value: c.map((x) => `N=${num(x.n, 0)}: ${num(x.leafPollsPerRequest, 2)}`).join(", "),
+    met: values.length > 0 && spread <= 0.1,
+  });
+  const w = r.wakeLatency;
+  goals.push({
+    goal: "wake latency p50 ≤ 3 × the Atomics floor",
+    value: `${ratio(w.p50Ratio)} (${num(w.runtime.p50Us, 1)} µs vs ${num(w.floor.p50Us, 1)} µs)`,
+    met: w.p50Ratio <= 3,
+  });
+  return goals;
+}
+
+/** The machine line printed above the tables. */
+export function machineLine(r: Results): string {
+  const m = r.machine;
+  const load = Object.entries(r.load)
+    .map(([k, [a, b]]) => `${k} ${a.toFixed(1)}→${b.toFixed(1)}`)
+    .join(", ");
+  return (
+    `${m.cpu}, ${m.cores} cores, ${Math.round(m.memoryBytes / 2 ** 30)} GiB, Node ${m.node}, ${m.platform}, ` +
+    `${m.date}${r.quick ? " (--quick: small sizes, smoke run)" : ""}; open files ${r.fileLimit.soft}; ` +
+    `load average by section: ${load}`
+  );
+}

@@ -1,0 +1,110 @@
+// Section 2: the whole-process cost of N concurrent GET /300/x, per client, each client in
+// a child process of its own measuring itself around the batch.
+import { CLIENT_KINDS, type ClientKind, type ClientResult } from "../client/protocol.js";
+import { type RunClientOptions, runClient } from "../run-client.js";
+import { median, round } from "../stats.js";
+
+/** One client's figures at one N: medians over repetitions, and ratios to node:net. */
+export interface CostRow {
+  /** Which client. */
+  readonly client: ClientKind;
+  /** Concurrent requests. */
+  readonly n: number;
+  /** Complete responses in every repetition (all must be N unless over budget). */
+  readonly ok: number;
+  /** Some repetition ran out of budget: its figures are partial. */
+  readonly overBudget: boolean;
+  /** Wall time of the batch, ms (median). */
+  readonly wallMs: number;
+  /** Process CPU time (user + system, every thread) per completed request, µs (median). */
+  readonly cpuPerRequestUs: number;
+  /** Of which system time per request, µs (median). */
+  readonly systemPerRequestUs: number;
+  /** Peak RSS of the client process, MiB (median). */
+  readonly maxRssMiB: number;
+  /** Leaf polls per request (stages), median. */
+  readonly leafPollsPerRequest: number | null;
+  /** cpuPerRequestUs / node:net's. */
+  readonly cpuRatio: number;
+  /** wallMs / node:net's. */
+  readonly wallRatio: number;
+  /** maxRssMiB / node:net's. */
+  readonly rssRatio: number;
+  /** Every repetition's raw figures. */
+  readonly runs: readonly ClientResult[];
+}
+
+/** Section 2's settings. */
+export interface CostSettings {
+  readonly sizes: readonly number[];
+  readonly path: string;
+  readonly repetitions: number;
+  readonly warmup: number;
+  readonly budgetMs: number;
+  readonly clients: readonly ClientKind[];
+}
+
+/** Runs section 2: repetitions interleaved (rep 1 of every client, then rep 2…), so drift hits all alike. */
+export async function clientCost(
+  address: string,
+  settings: CostSettings,
+  log: (line: string) => void,
+  options: RunClientOptions = {},
+): Promise<CostRow[]> {
+  const rows: CostRow[] = [];
+  for (const n of settings.sizes) {
+    const runs = new Map<ClientKind, ClientResult[]>();
+    for (let rep = 0; rep < settings.repetitions; rep++) {
+      for (const client of settings.clients) {
+        const r = await runClient(
+          {
+            kind: client,
+            n,
+            path: settings.path,
+            address,
+            warmup: settings.warmup,
+            budgetMs: settings.budgetMs,
+          },
+          options,
+        );
+        const cpu = r.userMs + r.systemMs;
+        log(
+          `  N=${n} rep ${rep + 1} ${client.padEnd(5)} wall ${r.wallMs.toFixed(0).padStart(6)} ms` +
+            `  cpu ${((cpu * 1000) / Math.max(1, r.ok)).toFixed(1).padStart(6)} µs/req` +
+            `  maxRSS ${(r.maxRssBytes / 2 ** 20).toFixed(0)} MiB${r.overBudget ? "  OVER BUDGET" : ""}`,
+        );
+        runs.set(client, [...(runs.get(client) ?? []), r]);
+      }
+    }
+    const summary = (results: readonly ClientResult[]) => ({
+      wallMs: median(results.map((r) => r.wallMs)),
+      cpu: median(results.map((r) => ((r.userMs + r.systemMs) * 1000) / Math.max(1, r.ok))),
+      sys: median(results.map((r) => (r.systemMs * 1000) / Math.max(1, r.ok))),
+      rss: median(results.map((r) => r.maxRssBytes / 2 ** 20)),
+    });
+    const base = summary(runs.get("net") ?? []);
+    for (const client of settings.clients) {
+      const results = runs.get(client) ?? [];
+      const s = summary(results);
+      const leaf = results.map((r) => (r.leafPolls === null ? Number.NaN : r.leafPolls / r.job.n));
+      rows.push({
+        client,
+        n,
+        ok: Math.min(...results.map((r) => r.ok)),
+        overBudget: results.some((r) => r.overBudget),
+        wallMs: round(s.wallMs),
+        cpuPerRequestUs: round(s.cpu),
+        systemPerRequestUs: round(s.sys),
+        maxRssMiB: round(s.rss),
+        leafPollsPerRequest: leaf.some(Number.isNaN) ? null : round(median(leaf)),
+        cpuRatio: round(s.cpu / base.cpu, 3),
+        wallRatio: round(s.wallMs / base.wallMs, 3),
+        rssRatio: round(s.rss / base.rss, 3),
+        runs: results,
+      });
+    }
+  }
+  return rows;
+}
+
+export { CLIENT_KINDS };

@@ -1,0 +1,47 @@
+// The helper thread of section 4 (a plain worker_thread, not an executor). In "reactor"
+// and "atomics" modes it waits for its turn, lets the other side park, stamps the time
+// and wakes it: through a mio Waker (eventfd) the reactor watches, or with Atomics.notify.
+// In "pong" mode it answers pings, for mitata's round-trip measurement.
+import { workerData } from "node:worker_threads";
+import { Waker as MioWaker, type WakerHandle } from "@ch08/mio";
+import { Cell, type HelperData } from "./wake-protocol.js";
+
+const data = workerData as HelperData;
+const cells = new Int32Array(data.control);
+const stamp = new BigInt64Array(data.stamp);
+const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+
+function waitFor(index: number): void {
+  // Take the signal (1 → 0); sleep while it is 0.
+  while (Atomics.compareExchange(cells, index, 1, 0) !== 1) {
+    if (Atomics.load(cells, Cell.STOP) === 1) return;
+    if (Atomics.wait(cells, index, 0, 10_000) === "timed-out") {
+      throw new Error(`wake helper: no signal on cell ${index} for 10 s`);
+    }
+  }
+}
+
+if (data.mode === "pong") {
+  for (;;) {
+    waitFor(Cell.PING);
+    if (Atomics.load(cells, Cell.STOP) === 1) break;
+    Atomics.store(cells, Cell.PONG, 1);
+    Atomics.notify(cells, Cell.PONG);
+  }
+} else {
+  const waker =
+    data.mode === "reactor" ? MioWaker.fromHandle(data.waker as WakerHandle) : undefined;
+  for (let i = 0; i < data.samples; i++) {
+    waitFor(Cell.TURN);
+    if (Atomics.load(cells, Cell.STOP) === 1) break;
+    // Give the other side time to go to sleep: the wake must find it parked.
+    Atomics.wait(sleepCell, 0, 0, data.gapMs);
+    Atomics.store(stamp, 0, process.hrtime.bigint());
+    if (waker !== undefined) {
+      waker.wake();
+    } else {
+      Atomics.store(cells, Cell.FLAG, 1);
+      Atomics.notify(cells, Cell.FLAG);
+    }
+  }
+}

@@ -1,0 +1,248 @@
+// Section 4: wake latency across threads. From a wake on the reactor thread (a helper
+// thread writes a mio Waker's eventfd that the reactor watches under the task's token)
+// to the task being polled on the parked main-thread executor; against the floor, a
+// bare Atomics.notify → Atomics.wait between two threads. One clock for all threads:
+// process.hrtime (CLOCK_MONOTONIC).
+import { Worker } from "node:worker_threads";
+import {
+  type Future,
+  NOT_READY,
+  type PollState,
+  ready,
+  runtime,
+  type Waker,
+} from "@ch08/c-runtime-executor";
+import { Interest, Waker as MioWaker, Poll } from "@ch08/mio";
+import { measure } from "mitata";
+import { percentile, round } from "../stats.js";
+import { Cell, type HelperData } from "./wake-protocol.js";
+
+/** A latency distribution, µs. */
+export interface LatencyRow {
+  /** What was measured. */
+  readonly name: string;
+  /** Samples taken. */
+  readonly samples: number;
+  /** Median, µs. */
+  readonly p50Us: number;
+  /** 99th percentile, µs. */
+  readonly p99Us: number;
+  /** Smallest, µs. */
+  readonly minUs: number;
+  /** Mean, µs. */
+  readonly meanUs: number;
+}
+
+/** Section 4's figures. */
+export interface WakeLatency {
+  /** Reactor-thread wake → task polled on the parked executor (stage c). */
+  readonly runtime: LatencyRow;
+  /** Atomics.notify → Atomics.wait returning on another thread, sampled the same way. */
+  readonly floor: LatencyRow;
+  /** A hot Atomics ping-pong between two threads, mitata: round trip and half of it, µs. */
+  readonly pingPong: {
+    readonly roundTripUs: number;
+    readonly oneWayUs: number;
+    readonly samples: number;
+  };
+  /** runtime.p50Us / floor.p50Us. */
+  readonly p50Ratio: number;
+  /** runtime.p99Us / floor.p99Us. */
+  readonly p99Ratio: number;
+  /** Pause before each wake so the woken side is asleep, ms. */
+  readonly gapMs: number;
+}
+
+/** Section 4's settings. */
+export interface WakeSettings {
+  readonly samples: number;
+  readonly gapMs: number;
+  readonly minCpuMs: number;
+}
+
+const helperUrl = new URL("./wake-helper.js", import.meta.url);
+
+function startHelper(data: HelperData): Worker {
+  const worker = new Worker(helperUrl, { workerData: data });
+  worker.on("error", (error) => {
+    process.stderr.write(`wake helper failed: ${error.message}\n`);
+  });
+  return worker;
+}
+
+function signal(cells: Int32Array, index: number): void {
+  Atomics.store(cells, index, 1);
+  Atomics.notify(cells, index);
+}
+
+function summarize(name: string, latenciesNs: readonly number[]): LatencyRow {
+  const us = latenciesNs.map((ns) => ns / 1000);
+  return {
+    name,
+    samples: us.length,
+    p50Us: round(percentile(us, 50), 3),
+    p99Us: round(percentile(us, 99), 3),
+    minUs: round(Math.min(...us), 3),
+    meanUs: round(us.reduce((a, b) => a + b, 0) / Math.max(1, us.length), 3),
+  };
+}
+
+/**
+ * The task whose wake-ups are timed: it registers the eventfd under a token of its own
+ * with the reactor, stores its waker for it, and on every real wake records now − stamp.
+ */
+class Probe implements Future<void> {
+  readonly latencies: number[] = [];
+  private token = -1;
+  constructor(
+    private readonly eventfd: MioWaker,
+    private readonly cells: Int32Array,
+    private readonly stamp: BigInt64Array,
+    private readonly samples: number,
+  ) {}
+
+  poll(waker: Waker): PollState<void> {
+    const reactor = runtime.reactor();
+    if (this.token < 0) {
+      this.token = reactor.nextId();
+      reactor.register(this.eventfd, Interest.READABLE, this.token);
+    } else {
+      const written = Atomics.load(this.stamp, 0);
+      if (written !== 0n) {
+        this.latencies.push(Number(process.hrtime.bigint() - written));
+        Atomics.store(this.stamp, 0, 0n);
+        this.eventfd.reset();
+        if (this.latencies.length >= this.samples) {
+          reactor.deregister(this.eventfd, this.token);
+          return ready(undefined);
+        }
+      } else {
+        // Polled without a wake of ours: keep waiting, the turn is still out.
+        reactor.setWaker(waker, this.token);
+        return NOT_READY;
+      }
+    }
+    reactor.setWaker(waker, this.token);
+    signal(this.cells, Cell.TURN);
+    return NOT_READY;
+  }
+}
+
+function reactorLatency(settings: WakeSettings): number[] {
+  const executor = runtime.init();
+  // A mio Waker needs a registry to be born in; it is then registered with the reactor's.
+  const birthplace = new Poll();
+  const eventfd = new MioWaker(birthplace.registry(), 1);
+  const control = new SharedArrayBuffer(Cell.SIZE * 4);
+  const cells = new Int32Array(control);
+  const stamp = new SharedArrayBuffer(8);
+  const helper = startHelper({
+    mode: "reactor",
+    control,
+    stamp,
+    samples: settings.samples,
+    gapMs: settings.gapMs,
+    waker: eventfd.handle(),
+  });
+  const probe = new Probe(eventfd, cells, new BigInt64Array(stamp), settings.samples);
+  try {
+    executor.blockOn(probe, { timeoutMs: settings.samples * (settings.gapMs + 20) + 10_000 });
+  } finally {
+    signal(cells, Cell.STOP);
+    signal(cells, Cell.TURN);
+    void helper.terminate();
+    eventfd.close();
+    birthplace.close();
+    runtime.shutdown();
+  }
+  return probe.latencies;
+}
+
+function atomicsLatency(settings: WakeSettings): number[] {
+  const control = new SharedArrayBuffer(Cell.SIZE * 4);
+  const cells = new Int32Array(control);
+  const stampBuffer = new SharedArrayBuffer(8);
+  const stamp = new BigInt64Array(stampBuffer);
+  const helper = startHelper({
+    mode: "atomics",
+    control,
+    stamp: stampBuffer,
+    samples: settings.samples,
+    gapMs: settings.gapMs,
+  });
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < settings.samples; i++) {
+      signal(cells, Cell.TURN);
+      while (Atomics.compareExchange(cells, Cell.FLAG, 1, 0) !== 1) {
+        if (Atomics.wait(cells, Cell.FLAG, 0, 10_000) === "timed-out") {
+          throw new Error("atomics floor: the helper thread did not wake us within 10 s");
+        }
+      }
+      latencies.push(Number(process.hrtime.bigint() - Atomics.load(stamp, 0)));
+    }
+  } finally {
+    signal(cells, Cell.STOP);
+    signal(cells, Cell.TURN);
+    void helper.terminate();
+  }
+  return latencies;
+}
+
+async function pingPong(settings: WakeSettings): Promise<WakeLatency["pingPong"]> {
+  const control = new SharedArrayBuffer(Cell.SIZE * 4);
+  const cells = new Int32Array(control);
+  const helper = startHelper({
+    mode: "pong",
+    control,
+    stamp: new SharedArrayBuffer(8),
+    samples: 0,
+    gapMs: 0,
+  });
+  // The helper must be up before the first ping is timed.
+  await new Promise<void>((resolve) => helper.once("online", () => resolve()));
+  try {
+    const stats = await measure(
+      () => {
+        signal(cells, Cell.PING);
+        while (Atomics.compareExchange(cells, Cell.PONG, 1, 0) !== 1) {
+          Atomics.wait(cells, Cell.PONG, 0, 10_000);
+        }
+      },
+      { min_cpu_time: settings.minCpuMs * 1e6 },
+    );
+    return {
+      roundTripUs: round(stats.p50 / 1000, 3),
+      oneWayUs: round(stats.p50 / 2000, 3),
+      samples: stats.samples.length,
+    };
+  } finally {
+    signal(cells, Cell.STOP);
+    signal(cells, Cell.PING);
+    await helper.terminate();
+  }
+}
+
+/** Runs section 4 in this process. */
+export async function wakeLatency(
+  settings: WakeSettings,
+  log: (line: string) => void,
+): Promise<WakeLatency> {
+  const floor = summarize("Atomics.notify → Atomics.wait (floor)", atomicsLatency(settings));
+  log(`  floor: p50 ${floor.p50Us} µs, p99 ${floor.p99Us} µs`);
+  const wake = summarize(
+    "reactor wake → task polled on parked executor (stage c)",
+    reactorLatency(settings),
+  );
+  log(`  stage c: p50 ${wake.p50Us} µs, p99 ${wake.p99Us} µs`);
+  const pp = await pingPong(settings);
+  log(`  ping-pong (mitata): round trip ${pp.roundTripUs} µs`);
+  return {
+    runtime: wake,
+    floor,
+    pingPong: pp,
+    p50Ratio: round(wake.p50Us / floor.p50Us, 3),
+    p99Ratio: round(wake.p99Us / floor.p99Us, 3),
+    gapMs: settings.gapMs,
+  };
+}
