@@ -54,7 +54,8 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
     }
     count += 1;
     log?.(`#${count} - ${r.delayMs}ms: ${printable(r.message)}`);
-    const body = Buffer.from(r.message, "utf8");
+    // A string body lets node:http send head and body in one write (a Buffer means writev).
+    const body = r.message;
     if (r.delayMs === 0) {
       // setTimeout(0) would still wait a millisecond; nothing is owed, so answer now.
       answerOk(res, body, head);
@@ -142,12 +143,12 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
   return { host, port: bound, address: formatAddress(host, bound), close };
 }
 
-function answerOk(res: ServerResponse, body: Buffer, head: boolean): void {
+function answerOk(res: ServerResponse, body: string, head: boolean): void {
   res.writeHead(200, {
     "Content-Type": "text/plain; charset=utf-8",
-    "Content-Length": body.length,
+    "Content-Length": Buffer.byteLength(body),
   });
-  res.end(head ? undefined : body);
+  res.end(head ? undefined : body, "utf8");
 }
 
 function answerReject(
