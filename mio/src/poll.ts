@@ -91,6 +91,8 @@ export class Registry {
   }
 }
 
+const MAX_TIMEOUT = 0x7fff_ffff;
+
 // fromHandle passes an existing selector to the constructor through this slot, so the
 // public constructor keeps the plain `new Poll(options?)` shape.
 let adopted: Selector | undefined;
@@ -140,12 +142,18 @@ export class Poll {
    */
   poll(events: Events, timeoutMs: number | null): void {
     events._length = 0;
-    let timeout = timeoutMs === null ? -1 : Math.max(0, Math.ceil(timeoutMs));
+    if (timeoutMs !== null && Number.isNaN(timeoutMs)) {
+      throw new RangeError("poll timeout must be a number of milliseconds or null, got NaN");
+    }
+    // A C int bounds the wait; ~24.8 days is "forever" enough to clamp to rather than wrap.
+    let timeout =
+      timeoutMs === null ? -1 : Math.min(MAX_TIMEOUT, Math.max(0, Math.ceil(timeoutMs)));
     // Only a finite, positive timeout needs the clock, and only to recompute after EINTR.
     const start = timeout > 0 ? performance.now() : 0;
     while (!this.selector.select(events, timeout)) {
       if (timeout > 0) {
-        timeout = Math.max(0, Math.ceil(start + (timeoutMs ?? 0) - performance.now()));
+        const left = Math.ceil(start + (timeoutMs ?? 0) - performance.now());
+        timeout = Math.min(MAX_TIMEOUT, Math.max(0, left));
       }
     }
   }

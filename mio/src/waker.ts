@@ -27,8 +27,7 @@ export interface WakerHandle {
 
 /** Wakes a Poll from any thread; the poll then returns an event carrying `token`. */
 export class Waker implements Source {
-  /** The eventfd, or -1 once closed. */
-  fd: number;
+  private fdValue = -1;
   /** The token events from this waker carry. */
   readonly token: Token;
   private readonly registry: Registry;
@@ -46,21 +45,26 @@ export class Waker implements Source {
     this.registry = registry;
     this.token = token;
     if (adoptFd !== undefined) {
-      this.fd = adoptFd;
+      this.fdValue = adoptFd;
       this.owner = false;
       return;
     }
     const fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     if (fd < 0) throw new IoError("eventfd", errno());
-    this.fd = fd;
+    this.fdValue = fd;
     this.owner = true;
     try {
       registry.register(this, token, Interest.READABLE);
     } catch (err) {
       close(fd);
-      this.fd = -1;
+      this.fdValue = -1;
       throw err;
     }
+  }
+
+  /** The eventfd, or -1 once closed. */
+  get fd(): number {
+    return this.fdValue;
   }
 
   /** Rebuilds a Waker from `waker.handle()` on another thread (it does not own the fd). */
@@ -93,11 +97,12 @@ export class Waker implements Source {
 
   /** The owner closes the eventfd; a copy from fromHandle just stops using it. Idempotent. */
   close(): void {
-    if (this.fd < 0) return;
+    const fd = this.fdValue;
+    if (fd < 0) return;
     if (this.owner) {
-      sourceClosing(this.fd);
-      close(this.fd);
+      sourceClosing(fd);
+      close(fd);
     }
-    this.fd = -1;
+    this.fdValue = -1;
   }
 }

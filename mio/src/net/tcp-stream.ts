@@ -84,8 +84,7 @@ export function parseAddress(address: SocketAddress): {
 
 /** A nonblocking TCP connection. Register it, then read/write until WOULD_BLOCK. */
 export class TcpStream implements Source {
-  /** The socket fd, or -1 once closed. */
-  fd: number;
+  private fdValue: number;
   /** The peer as "host:port" (the host as given, e.g. "localhost:8080"). */
   readonly address: string;
 
@@ -109,8 +108,13 @@ export class TcpStream implements Source {
     return view;
   }
 
+  /** The socket fd, or -1 once closed. */
+  get fd(): number {
+    return this.fdValue;
+  }
+
   private constructor(fd: number, address: string) {
-    this.fd = fd;
+    this.fdValue = fd;
     this.address = address;
   }
 
@@ -195,10 +199,11 @@ export class TcpStream implements Source {
   /** Closes the socket (which also removes it from epoll); idempotent. */
   close(): void {
     this.lastView = undefined;
-    if (this.fd < 0) return;
-    sourceClosing(this.fd);
-    close(this.fd);
-    this.fd = -1;
+    const fd = this.fdValue;
+    if (fd < 0) return;
+    sourceClosing(fd);
+    close(fd);
+    this.fdValue = -1;
   }
 }
 
