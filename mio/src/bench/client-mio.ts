@@ -8,7 +8,8 @@ import { clientArgs, measure } from "./measure.js";
 const { port, n, path } = clientArgs();
 const request = Buffer.from(`GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
 
-const report = await measure("mio", n, () => {
+const name = process.env.MIO_BACKEND === "poll" ? "mio/poll" : "mio";
+const report = await measure(name, n, () => {
   const poll = new Poll();
   const events = new Events(1024);
   const registry = poll.registry();
