@@ -24,6 +24,9 @@ const wakeStored = storedWaker(handle);
 let firing = 0;
 const wake = (thread: number, task: number): void => {
   if (tracing) record(Kind.WAKE, firing, thread, task);
+  // Counted before it is delivered: an executor that wakes up and reads the stats
+  // must already see the wake that woke it.
+  Atomics.add(control, Control.WAKES, 1);
   wakeStored(thread, task);
 };
 
@@ -43,8 +46,10 @@ try {
       Atomics.add(control, Control.EVENTS, 1);
       firing = token;
       const woke = wakers.wake(token, wake);
-      if (tracing && !woke) record(Kind.DROP, token);
-      Atomics.add(control, woke ? Control.WAKES : Control.DROPPED, 1);
+      if (!woke) {
+        if (tracing) record(Kind.DROP, token);
+        Atomics.add(control, Control.DROPPED, 1);
+      }
     }
   }
 } catch (error) {
