@@ -1,0 +1,140 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import type { DelayServer } from "@ch08/delayserver";
+import { capturePrintln } from "@ch08/http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  coroutine,
+  type Executor,
+  Http,
+  runtime,
+  spawn,
+  TaskFailedError,
+  wait,
+} from "../dist/index.js";
+import { silencePrintln, startServer } from "./helpers/server.js";
+
+let server: DelayServer;
+let executor: Executor;
+
+beforeAll(async () => {
+  server = await startServer();
+  silencePrintln();
+  executor = runtime.init();
+});
+
+afterAll(async () => {
+  runtime.shutdown();
+  capturePrintln(undefined);
+  await server?.close();
+});
+
+const run = promisify(execFile);
+
+describe("a task that throws", () => {
+  it("ends alone: the other tasks finish, its JoinHandle throws TaskFailedError with its id", () => {
+    const finished: string[] = [];
+    const caught: unknown[] = [];
+    let failingId = -1;
+    executor.blockOn(
+      coroutine(function* () {
+        const failing = spawn(
+          coroutine(function* () {
+            yield* wait(Http.get("/50/before-the-throw"));
+            throw new RangeError("boom");
+          }),
+        );
+        failingId = failing.id;
+        for (const ms of [0, 100, 150]) {
+          spawn(
+            coroutine(function* () {
+              yield* wait(Http.get(`/${ms}/x`));
+              finished.push(`${ms}`);
+            }),
+          );
+        }
+        try {
+          yield* wait(failing);
+        } catch (error) {
+          caught.push(error);
+        }
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(finished).toEqual(["0", "100", "150"]);
+    expect(caught).toHaveLength(1);
+    const error = caught[0];
+    expect(error).toBeInstanceOf(TaskFailedError);
+    if (!(error instanceof TaskFailedError)) return;
+    expect(error.taskId).toBe(failingId);
+    expect(error.message).toBe(`task ${failingId} failed: boom`);
+    expect(error.cause).toBeInstanceOf(RangeError);
+  });
+
+  it("a failure that is caught inside a coroutine lets it go on", () => {
+    const output = executor.blockOn(
+      coroutine(function* () {
+        const failing = spawn(
+          // biome-ignore lint/correctness/useYield: it fails on its first poll.
+          coroutine(function* () {
+            throw new Error("first");
+          }),
+        );
+        let recovered = "";
+        try {
+          yield* wait(failing);
+        } catch (error) {
+          recovered = error instanceof TaskFailedError ? `recovered from task ${error.taskId}` : "";
+        }
+        const txt = yield* wait(Http.get("/20/after"));
+        return `${recovered}, then ${txt.slice(txt.indexOf("\r\n\r\n") + 4)}`;
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(output).toMatch(/^recovered from task \d+, then after$/);
+  });
+
+  it("blockOn throws if the top-level task fails — after the other tasks have finished", () => {
+    const finished: string[] = [];
+    let thrown: unknown;
+    try {
+      executor.blockOn(
+        coroutine(function* () {
+          spawn(
+            coroutine(function* () {
+              yield* wait(Http.get("/100/still-runs"));
+              finished.push("spawned");
+            }),
+          );
+          yield* wait(Http.get("/10/x"));
+          throw new Error("top-level fails");
+        }),
+        { timeoutMs: 5000 },
+      );
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TaskFailedError);
+    expect(String(thrown)).toMatch(/^TaskFailedError: task \d+ failed: top-level fails$/);
+    expect(finished).toEqual(["spawned"]);
+    // The executor is usable again.
+    expect(executor.blockOn(Http.get("/0/again"), { timeoutMs: 5000 })).toMatch(/\r\n\r\nagain$/);
+  });
+
+  it("an unjoined failure is reported on stderr when the executor finishes; a joined one is not", async () => {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [new URL("./helpers/unjoined-failure.mjs", import.meta.url).pathname],
+      { timeout: 15_000 },
+    );
+    const result = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as Record<string, unknown>;
+    expect(result).toMatchObject({ output: "top-level done", caught: "TaskFailedError" });
+    const reports = stderr.split("\n").filter((l) => l.includes("nobody joined it"));
+    expect(reports).toEqual([
+      `main: task ${result.unjoined} failed and nobody joined it: Error: nobody is waiting for me`,
+    ]);
+    // The stack follows the report line.
+    expect(stderr).toMatch(/nobody is waiting for me\n\s+at /);
+    expect(stderr).not.toMatch(/my joiner handles this/);
+  });
+});

@@ -1,0 +1,155 @@
+import { capturePrintln } from "@ch08/http";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  DeadlineError,
+  type Executor,
+  type Future,
+  NOT_READY,
+  type PollState,
+  ready,
+  runtime,
+  spawn,
+  type Waker,
+} from "../dist/index.js";
+import { QUEUE_CAPACITY } from "../dist/runtime/ready-queue.js";
+import { silencePrintln } from "./helpers/server.js";
+
+let executor: Executor;
+
+beforeAll(() => {
+  silencePrintln();
+  executor = runtime.init();
+});
+
+afterAll(() => {
+  runtime.shutdown();
+  capturePrintln(undefined);
+});
+
+/** A future driven by hand: ready once `done` is set; keeps the waker of its last poll. */
+class Manual implements Future<string> {
+  polls = 0;
+  waker: Waker | undefined;
+  done = false;
+
+  poll(waker: Waker): PollState<string> {
+    this.polls++;
+    this.waker = waker;
+    return this.done ? ready(`polled ${this.polls}×`) : NOT_READY;
+  }
+}
+
+/** A future that runs `step(n)` on its n-th poll (from 1) and is ready when it returns true. */
+function steps(step: (n: number, waker: Waker) => boolean): Future<string> & { polls: number } {
+  return {
+    polls: 0,
+    poll(waker: Waker): PollState<string> {
+      this.polls++;
+      return step(this.polls, waker) ? ready("done") : NOT_READY;
+    },
+  };
+}
+
+describe("wakers", () => {
+  it("a task woken twice before its executor drains the queue is polled once", () => {
+    const target = new Manual();
+    // Spawned after target, so polled after it in the same round: target's waker is stored.
+    const wakeTwice = steps(() => {
+      target.done = true;
+      target.waker?.wake();
+      target.waker?.wake();
+      return true;
+    });
+    executor.blockOn(
+      steps(() => {
+        spawn(target);
+        spawn(wakeTwice);
+        return true;
+      }),
+      { timeoutMs: 5000 },
+    );
+    // Once at spawn, once for the two wakes.
+    expect(target.polls).toBe(2);
+  });
+
+  it("a wake for a finished task is a no-op", () => {
+    const finished = new Manual();
+    finished.done = true; // ready on its first poll
+    const pollsBefore = executor.polls;
+    executor.blockOn(
+      steps((n, self) => {
+        if (n === 1) {
+          spawn(finished);
+          self.wake(); // poll again after `finished` has run
+          return false;
+        }
+        if (n === 2) {
+          finished.waker?.wake();
+          finished.waker?.wake();
+          self.wake(); // once more, after the late wakes were drained
+          return false;
+        }
+        return true;
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(finished.polls).toBe(1);
+    // The top-level task: 3 polls; `finished`: 1. The two late wakes polled nothing.
+    expect(executor.polls - pollsBefore).toBe(4);
+  });
+
+  it("wakes from inside the task's own poll poll it again, once", () => {
+    const self = steps((n, waker) => {
+      if (n < 3) {
+        waker.wake();
+        waker.wake();
+        waker.wake();
+        return false;
+      }
+      return true;
+    });
+    executor.blockOn(self, { timeoutMs: 5000 });
+    expect(self.polls).toBe(3);
+  });
+
+  it("when more wakes arrive than the ready queue holds, every task is polled: none is lost", () => {
+    const target = new Manual();
+    const quiet = new Manual();
+    // Polled after target and quiet stored their wakers: fills target's executor's queue,
+    // then wakes quiet, whose id finds no room. The queue remembers that it overflowed
+    // and the executor polls every task once.
+    const flooder = steps(() => {
+      target.done = true;
+      for (let i = 0; i < QUEUE_CAPACITY + 10; i++) target.waker?.wake();
+      quiet.done = true;
+      quiet.waker?.wake();
+      return true;
+    });
+    executor.blockOn(
+      steps(() => {
+        spawn(target);
+        spawn(quiet);
+        spawn(flooder);
+        return true;
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(quiet.polls).toBe(2);
+    expect(target.polls).toBe(2);
+  });
+
+  it("blockOn gives up at its deadline with a DeadlineError; the executor is usable after", () => {
+    const never = new Manual();
+    const started = performance.now();
+    expect(() => executor.blockOn(never, { timeoutMs: 200 })).toThrow(DeadlineError);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+    expect(() => executor.blockOn(new Manual(), { timeoutMs: 50 })).toThrow(/gave up after 50 ms/);
+    // The abandoned tasks are gone: a late wake for one polls nothing.
+    const pollsBefore = executor.polls;
+    never.waker?.wake();
+    const once = new Manual();
+    once.done = true;
+    expect(executor.blockOn(once, { timeoutMs: 1000 })).toBe("polled 1×");
+    expect(executor.polls - pollsBefore).toBe(1);
+  });
+});
