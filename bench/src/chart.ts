@@ -37,7 +37,10 @@ function pollsPanel(r: Results, x0: number, y0: number, w: number, h: number): s
   const hi = Math.max(lo + 1, Math.ceil(Math.log10(Math.max(...values))));
   const nLo = Math.log10(Math.min(...ns));
   const nHi = Math.max(nLo + 1, Math.log10(Math.max(...ns)));
-  const px = (n: number): number => x0 + ((Math.log10(n) - nLo) / (nHi - nLo)) * w;
+  // Inset the first and last N so their labels stay inside the frame.
+  const inset = 28;
+  const px = (n: number): number =>
+    x0 + inset + ((Math.log10(n) - nLo) / (nHi - nLo)) * (w - 2 * inset);
   const py = (v: number): number => y0 + h - ((Math.log10(v) - lo) / (hi - lo)) * h;
   out.push(
     text(
@@ -51,7 +54,7 @@ function pollsPanel(r: Results, x0: number, y0: number, w: number, h: number): s
     text(
       x0 + w / 2,
       y0 - 12,
-      `N concurrent GET ${r.polls.settings.path}`,
+      `N concurrent requests: all ${r.polls.settings.path}, or ${r.polls.settings.staggerMs} ms apart`,
       'text-anchor="middle" class="sub"',
     ),
   );
@@ -78,31 +81,49 @@ function pollsPanel(r: Results, x0: number, y0: number, w: number, h: number): s
   );
   out.push(`<rect x="${x0}" y="${y0}" width="${w}" height="${h}" class="frame"/>`);
   const stages = ["a", "b", "c"] as const;
-  stages.forEach((stage, i) => {
-    const pts = rows.filter((x) => x.stage === stage).sort((a, b) => a.n - b.n);
-    if (pts.length === 0) return;
-    const path = pts
-      .map((p) => `${px(p.n).toFixed(1)},${py(p.leafPollsPerRequest).toFixed(1)}`)
-      .join(" ");
-    out.push(
-      `<polyline points="${path}" fill="none" stroke="${COLORS[stage]}" stroke-width="2.5"/>`,
-    );
-    for (const p of pts) {
-      const cx = px(p.n);
-      const cy = py(p.leafPollsPerRequest);
+  const dash = (pattern: string): string => (pattern === "same" ? "" : ' stroke-dasharray="6 4"');
+  for (const pattern of ["same", "staggered"] as const) {
+    for (const stage of stages) {
+      const pts = rows
+        .filter((x) => x.stage === stage && x.pattern === pattern)
+        .sort((a, b) => a.n - b.n);
+      if (pts.length === 0) continue;
+      const path = pts
+        .map((p) => `${px(p.n).toFixed(1)},${py(p.leafPollsPerRequest).toFixed(1)}`)
+        .join(" ");
       out.push(
-        `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4" fill="${COLORS[stage]}"/>`,
+        `<polyline points="${path}" fill="none" stroke="${COLORS[stage]}" stroke-width="2.5"${dash(pattern)}/>`,
       );
-      out.push(
-        text(cx + 6, cy - 6, fmt(p.leafPollsPerRequest), `class="val" fill="${COLORS[stage]}"`),
-      );
+      for (const p of pts) {
+        const cx = px(p.n);
+        const cy = py(p.leafPollsPerRequest);
+        out.push(
+          pattern === "same"
+            ? `<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4" fill="${COLORS[stage]}"/>`
+            : `<rect x="${(cx - 4).toFixed(1)}" y="${(cy - 4).toFixed(1)}" width="8" height="8" fill="#fff" stroke="${COLORS[stage]}" stroke-width="2"/>`,
+        );
+        // Stage c sits at 2 in both patterns: label it once.
+        if (stage === "c" && pattern === "staggered") continue;
+        const dy = pattern === "same" ? 14 : -7;
+        out.push(
+          text(cx + 7, cy + dy, fmt(p.leafPollsPerRequest), `class="val" fill="${COLORS[stage]}"`),
+        );
+      }
     }
-    const label = stage === "c" ? "stage c: task per request" : `stage ${stage}: joinAll`;
-    const ly = y0 + 16 + i * 18;
+  }
+  const legend: [string, string, string][] = [
+    [COLORS.a, "", "stage a: joinAll"],
+    [COLORS.b, "", "stage b: joinAll"],
+    [COLORS.c, "", "stage c: task per request"],
+    ["#555", "", "same delay (circles)"],
+    ["#555", ' stroke-dasharray="6 4"', "staggered delays (squares)"],
+  ];
+  legend.forEach(([color, style, label], i) => {
+    const ly = y0 + 16 + i * 16;
     out.push(
-      `<line x1="${x0 + 10}" x2="${x0 + 30}" y1="${ly - 4}" y2="${ly - 4}" stroke="${COLORS[stage]}" stroke-width="2.5"/>`,
+      `<line x1="${x0 + 10}" x2="${x0 + 30}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2.5"${style}/>`,
     );
-    out.push(text(x0 + 36, ly, label));
+    out.push(text(x0 + 36, ly, label, 'class="val"'));
   });
   return out;
 }

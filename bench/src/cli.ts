@@ -49,8 +49,8 @@ const outDir = resolve(values.out ?? fileURLToPath(new URL("../results/", import
 const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
 
 const pollsSettings: PollsSettings = quick
-  ? { sizes: [10, 100], path: "/50/x", repetitions: 1 }
-  : { sizes: [10, 100, 1_000], path: "/200/x", repetitions: 3 };
+  ? { sizes: [10, 100], path: "/50/x", staggerMs: 1, repetitions: 1 }
+  : { sizes: [10, 100, 1_000], path: "/200/x", staggerMs: 1, repetitions: 3 };
 const costWanted = quick ? [200] : [2_000, 10_000];
 const overheadSettings: OverheadSettings = quick
   ? { tasks: 10_000, wakes: 100_000, minSamples: 3, minCpuMs: 200 }

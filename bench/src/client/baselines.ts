@@ -2,7 +2,7 @@
 // and Promise.all, all on Node's own event loop (libuv).
 import { connect } from "node:net";
 import { type BatchOutcome, isOk } from "./measure.js";
-import type { Client, ClientJob } from "./protocol.js";
+import { type Client, type ClientJob, pathOf } from "./protocol.js";
 
 /** `GET {path}` over a raw node:net socket; resolves with the whole response once the server closes. */
 function netGet(host: string, port: number, request: Buffer): Promise<string> {
@@ -33,13 +33,13 @@ function withBudget<T>(work: Promise<T>, budgetMs: number): Promise<T | "over bu
 async function batch(
   job: ClientJob,
   n: number,
-  path: string,
+  path: (i: number) => string,
   get: (path: string) => Promise<string>,
 ): Promise<BatchOutcome> {
   let ok = 0;
   const all = Promise.all(
-    Array.from({ length: n }, () =>
-      get(path).then((text) => {
+    Array.from({ length: n }, (_, i) =>
+      get(path(i)).then((text) => {
         if (isOk(text)) ok++;
       }),
     ),
@@ -67,9 +67,9 @@ export function netClient(job: ClientJob): Client {
     );
   return {
     warm: async () => {
-      if (job.warmup > 0) await batch(job, job.warmup, "/1/warmup", get);
+      if (job.warmup > 0) await batch(job, job.warmup, () => "/1/warmup", get);
     },
-    run: () => batch(job, job.n, job.path, get),
+    run: () => batch(job, job.n, (i) => pathOf(job, i), get),
   };
 }
 
@@ -78,8 +78,8 @@ export function fetchClient(job: ClientJob): Client {
   const get = (path: string): Promise<string> => fetchGet(`http://${job.address}${path}`);
   return {
     warm: async () => {
-      if (job.warmup > 0) await batch(job, job.warmup, "/1/warmup", get);
+      if (job.warmup > 0) await batch(job, job.warmup, () => "/1/warmup", get);
     },
-    run: () => batch(job, job.n, job.path, get),
+    run: () => batch(job, job.n, (i) => pathOf(job, i), get),
   };
 }

@@ -3,7 +3,7 @@
 // measured about itself over IPC. Only the chosen client's modules are loaded, so the
 // process's memory is that client's.
 import { capturePrintln } from "@ch08/http";
-import { measureBatch } from "./measure.js";
+import { measureBatch, threadTimes } from "./measure.js";
 import type { Client, ClientJob, ClientMessage } from "./protocol.js";
 
 async function load(job: ClientJob): Promise<Client> {
@@ -33,6 +33,9 @@ function send(message: ClientMessage): Promise<void> {
   });
 }
 
+// Node's own threads, before any runtime starts one of its own.
+const nodeThreads = new Set(threadTimes().keys());
+nodeThreads.delete(process.pid);
 const job = JSON.parse(process.argv[2] ?? "{}") as ClientJob;
 // The stages print what the book prints on every poll and park; the bench measures the
 // runtime, not the terminal.
@@ -42,7 +45,7 @@ try {
   const client = await load(job);
   await client.warm();
   client.prepare?.();
-  const result = await measureBatch(job, () => client.run());
+  const result = await measureBatch(job, nodeThreads, () => client.run());
   await send({ type: "result", result });
 } catch (error) {
   await send({

@@ -20,6 +20,15 @@ export interface ClientJob {
   readonly warmup: number;
   /** Give up after this many ms of measured work (the O(N²) stages can take very long). */
   readonly budgetMs: number;
+  /** 0: every request asks for `path`; else request i asks for `/{delay + i × staggerMs}/x` (delay from `path`). */
+  readonly staggerMs: number;
+}
+
+/** The path of request `i` of `job`: the same for all, or staggered by `job.staggerMs`. */
+export function pathOf(job: ClientJob, i: number): string {
+  if (job.staggerMs === 0) return job.path;
+  const delay = Number(job.path.split("/")[1] ?? 0);
+  return `/${delay + i * job.staggerMs}/x`;
 }
 
 /** What a client child process measured about itself, around the measured batch only. */
@@ -46,6 +55,18 @@ export interface ClientResult {
   readonly executorPolls: number | null;
   /** Events the reactor thread handled (stages b and c). */
   readonly reactorEvents: number | null;
+  /** The batch's CPU by thread, from /proc (10 ms ticks: coarse, but it shows where it goes). */
+  readonly threads: ThreadCpu;
+}
+
+/** CPU ms of a batch by kind of thread. */
+export interface ThreadCpu {
+  /** The main thread: the executor (stages), the event loop (baselines). */
+  readonly mainMs: number;
+  /** Threads the client started: the reactor thread, a second executor thread. */
+  readonly runtimeThreadsMs: number;
+  /** Node's own threads: V8's GC and compiler helpers, libuv's pool. */
+  readonly nodeThreadsMs: number;
 }
 
 /** The message a client child process sends back over IPC. */

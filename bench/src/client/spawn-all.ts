@@ -46,13 +46,13 @@ class Counted implements Future<void> {
  */
 export function spawnAll(
   n: number,
-  path: string,
+  path: (i: number) => string,
   sink: { readonly cells: Int32Array } | { readonly leaves: HttpGetFuture<Waker>[] },
 ): Future<void> {
   return {
     poll(): PollState<void> {
       for (let i = 0; i < n; i++) {
-        const leaf = Http.get(path);
+        const leaf = Http.get(path(i));
         if ("cells" in sink) spawn(new Counted(leaf, sink.cells));
         else {
           sink.leaves.push(leaf);

@@ -3,7 +3,7 @@
 import { type Future, Http, joinAll, type PollState, Runtime } from "@ch08/a-runtime";
 import type { HttpGetFuture } from "@ch08/http";
 import { type BatchOutcome, BudgetExceeded, isOk } from "./measure.js";
-import type { Client, ClientJob } from "./protocol.js";
+import { type Client, type ClientJob, pathOf } from "./protocol.js";
 
 /** Fails the run once the budget is spent; counts the polls of the top-level future. */
 class Budgeted<T> implements Future<T> {
@@ -38,8 +38,13 @@ export function settle<W>(futures: readonly HttpGetFuture<W>[]): { ok: number; l
 }
 
 /** Runs `n` concurrent GETs with stage a's joinAll. */
-function batch(runtime: Runtime, job: ClientJob, n: number, path: string): BatchOutcome {
-  const futures = Array.from({ length: n }, () => Http.get(path));
+function batch(
+  runtime: Runtime,
+  job: ClientJob,
+  n: number,
+  path: (i: number) => string,
+): BatchOutcome {
+  const futures = Array.from({ length: n }, (_, i) => Http.get(path(i)));
   const top = new Budgeted(joinAll(futures), performance.now() + job.budgetMs, job.budgetMs);
   let overBudget = false;
   try {
@@ -57,8 +62,8 @@ export function client(job: ClientJob): Client {
   const runtime = new Runtime();
   return {
     warm: () => {
-      if (job.warmup > 0) batch(runtime, job, job.warmup, "/1/warmup");
+      if (job.warmup > 0) batch(runtime, job, job.warmup, () => "/1/warmup");
     },
-    run: () => batch(runtime, job, job.n, job.path),
+    run: () => batch(runtime, job, job.n, (i) => pathOf(job, i)),
   };
 }

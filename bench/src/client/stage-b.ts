@@ -10,7 +10,7 @@ import {
   type Waker,
 } from "@ch08/b-reactor-executor";
 import { type BatchOutcome, BudgetExceeded } from "./measure.js";
-import type { Client, ClientJob } from "./protocol.js";
+import { type Client, type ClientJob, pathOf } from "./protocol.js";
 import { settle } from "./stage-a.js";
 
 /** Fails the run once the budget is spent. */
@@ -26,8 +26,13 @@ class Budgeted<T> implements Future<T> {
   }
 }
 
-function batch(executor: runtime.Executor, job: ClientJob, n: number, path: string): BatchOutcome {
-  const futures = Array.from({ length: n }, () => Http.get(path));
+function batch(
+  executor: runtime.Executor,
+  job: ClientJob,
+  n: number,
+  path: (i: number) => string,
+): BatchOutcome {
+  const futures = Array.from({ length: n }, (_, i) => Http.get(path(i)));
   const polls0 = executor.polls;
   const events0 = runtime.reactor().stats().events;
   let overBudget = false;
@@ -54,8 +59,8 @@ export function client(job: ClientJob): Client {
   const executor = runtime.init();
   return {
     warm: () => {
-      if (job.warmup > 0) batch(executor, job, job.warmup, "/1/warmup");
+      if (job.warmup > 0) batch(executor, job, job.warmup, () => "/1/warmup");
     },
-    run: () => batch(executor, job, job.n, job.path),
+    run: () => batch(executor, job, job.n, (i) => pathOf(job, i)),
   };
 }

@@ -3,11 +3,16 @@
 import { DeadlineError, runtime, type Waker } from "@ch08/c-runtime-executor";
 import type { HttpGetFuture } from "@ch08/http";
 import type { BatchOutcome } from "./measure.js";
-import type { Client, ClientJob } from "./protocol.js";
+import { type Client, type ClientJob, pathOf } from "./protocol.js";
 import { spawnAll } from "./spawn-all.js";
 import { settle } from "./stage-a.js";
 
-function batch(executor: runtime.Executor, job: ClientJob, n: number, path: string): BatchOutcome {
+function batch(
+  executor: runtime.Executor,
+  job: ClientJob,
+  n: number,
+  path: (i: number) => string,
+): BatchOutcome {
   const leaves: HttpGetFuture<Waker>[] = [];
   const polls0 = executor.polls;
   const events0 = runtime.reactor().stats().events;
@@ -33,8 +38,8 @@ export function client(job: ClientJob): Client {
   const executor = runtime.init();
   return {
     warm: () => {
-      if (job.warmup > 0) batch(executor, job, job.warmup, "/1/warmup");
+      if (job.warmup > 0) batch(executor, job, job.warmup, () => "/1/warmup");
     },
-    run: () => batch(executor, job, job.n, job.path),
+    run: () => batch(executor, job, job.n, (i) => pathOf(job, i)),
   };
 }

@@ -2,7 +2,7 @@
 // executor thread (spawnExecutorThread), all sharing the one reactor thread.
 import { DeadlineError, runtime } from "@ch08/c-runtime-executor";
 import type { BatchOutcome } from "./measure.js";
-import type { Client, ClientJob } from "./protocol.js";
+import { type Client, type ClientJob, pathOf } from "./protocol.js";
 import { Cell, spawnAll } from "./spawn-all.js";
 
 const cellsBytes = Cell.SIZE * Int32Array.BYTES_PER_ELEMENT;
@@ -18,7 +18,7 @@ export function client(job: ClientJob): Client {
     warm: () => {
       if (job.warmup > 0) {
         const scratch = new Int32Array(new SharedArrayBuffer(cellsBytes));
-        executor.blockOn(spawnAll(job.warmup, "/1/warmup", { cells: scratch }));
+        executor.blockOn(spawnAll(job.warmup, () => "/1/warmup", { cells: scratch }));
       }
     },
     prepare: () => {
@@ -27,7 +27,7 @@ export function client(job: ClientJob): Client {
         "exec-1",
         new URL("./c-thread.js", import.meta.url),
         "threadBatch",
-        [control, onThread, job.path],
+        [control, onThread, job],
       );
       if (Atomics.wait(cells, Cell.READY, 0, 30_000) === "timed-out") {
         throw new Error("the second executor thread did not start within 30 s");
@@ -41,9 +41,12 @@ export function client(job: ClientJob): Client {
       Atomics.notify(cells, Cell.GO);
       let overBudget = false;
       try {
-        executor.blockOn(spawnAll(job.n - onThread, job.path, { cells }), {
-          timeoutMs: job.budgetMs,
-        });
+        executor.blockOn(
+          spawnAll(job.n - onThread, (i) => pathOf(job, onThread + i), { cells }),
+          {
+            timeoutMs: job.budgetMs,
+          },
+        );
         thread.join(Math.max(1, deadline - performance.now()));
       } catch (error) {
         if (!(error instanceof DeadlineError || String(error).includes("did not finish"))) {

@@ -20,6 +20,15 @@ export interface CostRow {
   readonly cpuPerRequestUs: number;
   /** Of which system time per request, µs (median). */
   readonly systemPerRequestUs: number;
+  /** CPU per request by thread, µs (medians; /proc ticks of 10 ms, so coarse at small N). */
+  readonly threadsPerRequestUs: {
+    /** The main thread: executor, or Node's event loop. */
+    readonly main: number;
+    /** Threads the client started: reactor, second executor. */
+    readonly runtime: number;
+    /** Node's own helper threads (GC, compiler, libuv pool). */
+    readonly node: number;
+  };
   /** Peak RSS of the client process, MiB (median). */
   readonly maxRssMiB: number;
   /** Leaf polls per request (stages), median. */
@@ -64,6 +73,7 @@ export async function clientCost(
             address,
             warmup: settings.warmup,
             budgetMs: settings.budgetMs,
+            staggerMs: 0,
           },
           options,
         );
@@ -80,6 +90,9 @@ export async function clientCost(
       wallMs: median(results.map((r) => r.wallMs)),
       cpu: median(results.map((r) => ((r.userMs + r.systemMs) * 1000) / Math.max(1, r.ok))),
       sys: median(results.map((r) => (r.systemMs * 1000) / Math.max(1, r.ok))),
+      main: median(results.map((r) => (r.threads.mainMs * 1000) / Math.max(1, r.ok))),
+      runtime: median(results.map((r) => (r.threads.runtimeThreadsMs * 1000) / Math.max(1, r.ok))),
+      node: median(results.map((r) => (r.threads.nodeThreadsMs * 1000) / Math.max(1, r.ok))),
       rss: median(results.map((r) => r.maxRssBytes / 2 ** 20)),
     });
     const base = summary(runs.get("net") ?? []);
@@ -95,6 +108,11 @@ export async function clientCost(
         wallMs: round(s.wallMs),
         cpuPerRequestUs: round(s.cpu),
         systemPerRequestUs: round(s.sys),
+        threadsPerRequestUs: {
+          main: round(s.main, 3),
+          runtime: round(s.runtime, 3),
+          node: round(s.node, 3),
+        },
         maxRssMiB: round(s.rss),
         leafPollsPerRequest: leaf.some(Number.isNaN) ? null : round(median(leaf)),
         cpuRatio: round(s.cpu / base.cpu, 3),

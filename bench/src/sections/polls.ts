@@ -7,10 +7,12 @@ import { median, round } from "../stats.js";
 /** The stages section 1 compares. */
 export const POLL_STAGES = ["a", "b", "c"] as const satisfies readonly ClientKind[];
 
-/** Polls per request of one stage at one N, over the repetitions. */
+/** Polls per request of one stage at one N and delay pattern, over the repetitions. */
 export interface PollsRow {
   /** Stage a, b or c. */
   readonly stage: (typeof POLL_STAGES)[number];
+  /** "same": every request the same delay; "staggered": request i waits i × staggerMs longer. */
+  readonly pattern: "same" | "staggered";
   /** Concurrent requests. */
   readonly n: number;
   /** Leaf polls (sum of HttpGetFuture.polls) per request: the median over repetitions. */
@@ -28,7 +30,10 @@ export interface PollsRow {
 /** Section 1's settings. */
 export interface PollsSettings {
   readonly sizes: readonly number[];
+  /** The path of every request ("same"), and the first delay ("staggered"). */
   readonly path: string;
+  /** "staggered": request i waits this many ms more than request i − 1. */
+  readonly staggerMs: number;
   readonly repetitions: number;
 }
 
@@ -42,39 +47,46 @@ export async function pollsPerRequest(
   log: (line: string) => void,
 ): Promise<PollsRow[]> {
   const rows: PollsRow[] = [];
-  for (const n of settings.sizes) {
-    for (const stage of POLL_STAGES) {
-      const results: ClientResult[] = [];
-      for (let rep = 0; rep < settings.repetitions; rep++) {
-        const r = await runClient({
-          kind: stage,
+  const patterns = [
+    { pattern: "same", staggerMs: 0 },
+    { pattern: "staggered", staggerMs: settings.staggerMs },
+  ] as const;
+  for (const { pattern, staggerMs } of patterns)
+    for (const n of settings.sizes) {
+      for (const stage of POLL_STAGES) {
+        const results: ClientResult[] = [];
+        for (let rep = 0; rep < settings.repetitions; rep++) {
+          const r = await runClient({
+            kind: stage,
+            n,
+            path: settings.path,
+            address,
+            warmup: 20,
+            budgetMs: 60_000,
+            staggerMs,
+          });
+          if (r.ok !== n) throw new Error(`stage ${stage}, N=${n}: only ${r.ok} of ${n} responses`);
+          results.push(r);
+        }
+        const leaf = results.map((r) => perRequest(r.leafPolls, r) ?? Number.NaN);
+        const exec = results.map((r) => perRequest(r.executorPolls, r));
+        const events = results.map((r) => perRequest(r.reactorEvents, r));
+        const row: PollsRow = {
+          stage,
+          pattern,
           n,
-          path: settings.path,
-          address,
-          warmup: 20,
-          budgetMs: 60_000,
-        });
-        if (r.ok !== n) throw new Error(`stage ${stage}, N=${n}: only ${r.ok} of ${n} responses`);
-        results.push(r);
+          leafPollsPerRequest: round(median(leaf)),
+          leafPollsRange: [round(Math.min(...leaf)), round(Math.max(...leaf))],
+          executorPollsPerRequest: exec.includes(null) ? null : round(median(exec as number[])),
+          reactorEventsPerRequest: events.includes(null) ? null : round(median(events as number[])),
+          runs: leaf.map((x) => round(x)),
+        };
+        log(
+          `  ${pattern.padEnd(9)} stage ${stage}  N=${String(n).padStart(5)}  leaf polls/request ${row.leafPollsPerRequest}` +
+            ` (${row.leafPollsRange[0]}–${row.leafPollsRange[1]})`,
+        );
+        rows.push(row);
       }
-      const leaf = results.map((r) => perRequest(r.leafPolls, r) ?? Number.NaN);
-      const exec = results.map((r) => perRequest(r.executorPolls, r));
-      const events = results.map((r) => perRequest(r.reactorEvents, r));
-      const row: PollsRow = {
-        stage,
-        n,
-        leafPollsPerRequest: round(median(leaf)),
-        leafPollsRange: [round(Math.min(...leaf)), round(Math.max(...leaf))],
-        executorPollsPerRequest: exec.includes(null) ? null : round(median(exec as number[])),
-        reactorEventsPerRequest: events.includes(null) ? null : round(median(events as number[])),
-        runs: leaf.map((x) => round(x)),
-      };
-      log(
-        `  stage ${stage}  N=${String(n).padStart(5)}  leaf polls/request ${row.leafPollsPerRequest}` +
-          ` (${row.leafPollsRange[0]}–${row.leafPollsRange[1]})`,
-      );
-      rows.push(row);
     }
-  }
   return rows;
 }
