@@ -23,6 +23,8 @@ const wakeStored = storedWaker(handle);
 /** The token being handled, for the trace. */
 let firing = 0;
 const wake = (thread: number, task: number): void => {
+  // Counted before it is delivered: a thread this wake unparks always finds it counted.
+  Atomics.add(control, Control.WAKES, 1);
   if (tracing) record(Kind.WAKE, firing, thread, task);
   wakeStored(thread, task);
 };
@@ -42,9 +44,10 @@ try {
       }
       Atomics.add(control, Control.EVENTS, 1);
       firing = token;
-      const woke = wakers.wake(token, wake);
-      if (tracing && !woke) record(Kind.DROP, token);
-      Atomics.add(control, woke ? Control.WAKES : Control.DROPPED, 1);
+      if (!wakers.wake(token, wake)) {
+        if (tracing) record(Kind.DROP, token);
+        Atomics.add(control, Control.DROPPED, 1);
+      }
     }
   }
 } catch (error) {
