@@ -15,6 +15,7 @@ export {
   currentThread,
   newThread,
   Thread,
+  threadTable,
   useThreadTable,
 } from "./runtime/thread.js";
 export { WakerTable } from "./runtime/wakers.js";
