@@ -1,0 +1,95 @@
+import type { DelayServer } from "@ch08/delayserver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DeadlineError, type Future, Http, NOT_READY, runtime } from "../dist/index.js";
+import { capture, freshRuntime, startServer } from "./helpers/index.js";
+
+// Every blocking wait in a test has a deadline: a future that will not be ready in time
+// ends with a DeadlineError that says what to check, not with a hung test run.
+
+let server: DelayServer;
+beforeAll(async () => {
+  server = await startServer();
+});
+afterAll(async () => {
+  runtime.shutdown();
+  await server.close();
+});
+
+describe("blockOn with timeoutMs", () => {
+  it("ends a wait that would never end (GET /60000/x, 300 ms) with a DeadlineError", () => {
+    const executor = freshRuntime();
+    const leaf = Http.get("/60000/never");
+    const printed = capture();
+    const started = performance.now();
+    let error: unknown;
+    try {
+      executor.blockOn(leaf, { timeoutMs: 300 });
+    } catch (e) {
+      error = e;
+    } finally {
+      printed.release();
+      // The leaf is abandoned: close its socket (and forget its token) ourselves.
+      leaf.close();
+    }
+    const elapsed = performance.now() - started;
+    expect(error).toBeInstanceOf(DeadlineError);
+    expect(String(error)).toMatch(/300 ms.*Is the delayserver answering\?/);
+    expect(elapsed).toBeGreaterThanOrEqual(300);
+    // It slept through the wait: a poll at start, one when the time was up, plus one per
+    // wake at most (the connection being set up may wake it once).
+    const { wakes } = runtime.reactor().stats();
+    expect(executor.polls).toBeLessThanOrEqual(2 + wakes);
+    // Only real parks are counted: the executor gave up instead of parking a last time.
+    expect(executor.parks).toBe(executor.polls - 1);
+    expect(printed.lines.filter((l) => l.includes("Sleep until notified"))).toHaveLength(
+      executor.parks,
+    );
+    expect(printed.lines).not.toContain("main: All tasks are finished");
+  });
+
+  it("leaves the runtime usable: the next blockOn completes", () => {
+    const executor = runtime.init();
+    const printed = capture();
+    try {
+      expect(executor.blockOn(Http.get("/20/after"), { timeoutMs: 5000 })).toContain("after");
+    } finally {
+      printed.release();
+    }
+  });
+
+  it("catches a leaf future that never stores its waker (nothing will ever wake it)", () => {
+    const executor = freshRuntime();
+    let polls = 0;
+    const forgetful: Future<string> = {
+      poll: () => {
+        polls++;
+        return NOT_READY;
+      },
+    };
+    const printed = capture();
+    try {
+      expect(() => executor.blockOn(forgetful, { timeoutMs: 100 })).toThrow(
+        /Does every leaf future store its waker\?/,
+      );
+    } finally {
+      printed.release();
+    }
+    // Polled at start and when the time was up: no waker, so nothing in between.
+    expect(polls).toBe(2);
+    expect(runtime.reactor().stats().wakes).toBe(0);
+  });
+
+  it("timeoutMs: 0 polls once and gives up without parking", () => {
+    const executor = freshRuntime();
+    const forgetful: Future<string> = { poll: () => NOT_READY };
+    const printed = capture();
+    try {
+      expect(() => executor.blockOn(forgetful, { timeoutMs: 0 })).toThrow(DeadlineError);
+    } finally {
+      printed.release();
+    }
+    expect(executor.polls).toBe(1);
+    expect(executor.parks).toBe(0);
+    expect(printed.lines).toEqual([]);
+  });
+});
