@@ -23,10 +23,9 @@ const wakeStored = storedWaker(handle);
 /** The token being handled, for the trace. */
 let firing = 0;
 const wake = (thread: number, task: number): void => {
-  if (tracing) record(Kind.WAKE, firing, thread, task);
-  // Counted before it is delivered: an executor that wakes up and reads the stats
-  // must already see the wake that woke it.
+  // Counted before it is delivered: a thread this wake unparks always finds it counted.
   Atomics.add(control, Control.WAKES, 1);
+  if (tracing) record(Kind.WAKE, firing, thread, task);
   wakeStored(thread, task);
 };
 
@@ -45,8 +44,7 @@ try {
       }
       Atomics.add(control, Control.EVENTS, 1);
       firing = token;
-      const woke = wakers.wake(token, wake);
-      if (!woke) {
+      if (!wakers.wake(token, wake)) {
         if (tracing) record(Kind.DROP, token);
         Atomics.add(control, Control.DROPPED, 1);
       }
