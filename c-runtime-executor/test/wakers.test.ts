@@ -15,9 +15,10 @@ import { QUEUE_CAPACITY } from "../dist/runtime/ready-queue.js";
 import { silencePrintln } from "./helpers/server.js";
 
 let executor: Executor;
+let printed: () => string;
 
 beforeAll(() => {
-  silencePrintln();
+  printed = silencePrintln();
   executor = runtime.init();
 });
 
@@ -143,7 +144,12 @@ describe("wakers", () => {
     const started = performance.now();
     expect(() => executor.blockOn(never, { timeoutMs: 200 })).toThrow(DeadlineError);
     expect(performance.now() - started).toBeGreaterThanOrEqual(195);
+    // It parks until the deadline, then gives up without announcing another sleep.
+    const parksBefore = executor.parks;
+    const printedBefore = printed().length;
     expect(() => executor.blockOn(new Manual(), { timeoutMs: 50 })).toThrow(/gave up after 50 ms/);
+    expect(executor.parks - parksBefore).toBe(1);
+    expect(printed().slice(printedBefore)).toBe("main: 1 pending tasks. Sleep until notified.\n");
     // The abandoned tasks are gone: a late wake for one polls nothing.
     const pollsBefore = executor.polls;
     never.waker?.wake();

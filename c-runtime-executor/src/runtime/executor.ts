@@ -197,10 +197,11 @@ export class Executor {
         println(`${thread.name}: All tasks are finished`);
         return;
       }
-      println(`${thread.name}: ${tasks.size} pending tasks. Sleep until notified.`);
-      this.parks++;
+      // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
       const remaining = deadline === undefined ? undefined : deadline - performance.now();
       if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
+      println(`${thread.name}: ${tasks.size} pending tasks. Sleep until notified.`);
+      this.parks++;
       if (tracing) record(Kind.PARK);
       thread.park(remaining);
       if (tracing) record(Kind.UNPARK);
