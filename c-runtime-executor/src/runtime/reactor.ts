@@ -195,6 +195,10 @@ export function stop(): void {
   Atomics.store(control, Control.STOP, 1);
   stopWaker.wake();
   Atomics.wait(control, Control.STOPPED, 0, 2000);
+  // Close the event queue only once the thread has left it: a closed fd's number is soon
+  // reused (by the next `start`'s Poll), and a thread still starting up would then wait
+  // on that one. Such a thread finds STOP set and the stop waker readable, and ends.
+  if (Atomics.load(control, Control.STOPPED) === 0) return;
   stopWaker.close();
   poll.close();
 }
