@@ -17,6 +17,7 @@ export {
   currentThread,
   newThread,
   Thread,
+  threadTable,
   useThreadTable,
 } from "./runtime/thread.js";
 export { WakerTable } from "./runtime/wakers.js";

@@ -92,6 +92,15 @@ export function currentThread(): Thread {
   return current;
 }
 
+/**
+ * The park-token table of this thread's runtime, so a test or tool can make extra
+ * `Thread`s (`newThread(threadTable(), name)`) that the reactor thread can unpark.
+ */
+export function threadTable(): Int32Array {
+  if (table === undefined) throw new OutsideRuntimeError();
+  return table;
+}
+
 /** This thread's name: `main`, or the `name` a worker was started with in its workerData. */
 export function currentThreadName(): string {
   if (isMainThread) return "main";
