@@ -26,9 +26,11 @@ import { type WakeSettings, wakeLatency } from "./sections/wake-latency.js";
 import { forkDelayServer } from "./server.js";
 import { type Table, toMarkdown, toText } from "./table.js";
 
-const USAGE = `usage: node dist/cli.js [--quick] [--out DIR] [--profile DIR]
+const USAGE = `usage: node dist/cli.js [--quick] [--out DIR] [--warmup N] [--profile DIR]
   --quick        every benchmark at small sizes (well under a minute): a smoke run
   --out DIR      where to write latest.json, latest.md and chart.svg (default: bench/results)
+  --warmup N     section 2: requests each client makes before its measured batch
+                 (default 2000, 200 with --quick: the JIT has compiled the hot paths)
   --profile DIR  run section 2's clients under node --cpu-prof, profiles into DIR`;
 
 const { values } = parseArgs({
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     quick: { type: "boolean", default: false },
     out: { type: "string" },
     profile: { type: "string" },
+    warmup: { type: "string" },
     help: { type: "boolean", short: "h", default: false },
   },
   strict: true,
@@ -47,6 +50,10 @@ if (values.help) {
 const quick = values.quick === true;
 const outDir = resolve(values.out ?? fileURLToPath(new URL("../results/", import.meta.url)));
 const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
+if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) {
+  console.error(`--warmup wants a whole number of requests, got ${values.warmup}\n${USAGE}`);
+  process.exit(2);
+}
 
 const pollsSettings: PollsSettings = quick
   ? { sizes: [10, 100], path: "/50/x", staggerMs: 1, repetitions: 1 }
@@ -76,7 +83,7 @@ const costSettings: CostSettings = {
   sizes: costSizes,
   path: quick ? "/100/x" : "/300/x",
   repetitions: quick ? 1 : 3,
-  warmup: quick ? 20 : 200,
+  warmup: values.warmup === undefined ? (quick ? 200 : 2_000) : Number(values.warmup),
   budgetMs: quick ? 20_000 : 60_000,
   clients: CLIENT_KINDS,
 };

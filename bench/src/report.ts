@@ -92,7 +92,7 @@ export function costTable(r: Results): Table {
       num(row.leafPollsPerRequest, 2),
     ]),
     notes: [
-      "CPU = process.cpuUsage() of the client process (all its threads: the reactor thread included) around the batch, after a warm-up;",
+      `CPU = process.cpuUsage() of the client process (all its threads: the reactor thread included) around the batch, after a warm-up of ${num(settings.warmup, 0)} requests;`,
       "the delayserver runs in a process of its own and is not counted. maxRSS = process.resourceUsage().maxRSS (peak of the process).",
       "By thread (µs/request, from /proc/self/task, 10 ms ticks): main = executor or event loop; runtime = reactor (+ 2nd executor) thread; Node = V8 GC/compiler helpers.",
       ...skipped,
@@ -134,6 +134,7 @@ export function wakeTable(r: Results): Table {
     rows: [
       row(w.runtime, ratio(w.p50Ratio)),
       row(w.floor, ratio(1)),
+      row(w.epollHop, ratio(w.epollHop.p50Us / w.floor.p50Us)),
       [
         "Atomics ping-pong, hot (mitata): ½ round trip",
         num(w.pingPong.samples, 0),
@@ -146,6 +147,7 @@ export function wakeTable(r: Results): Table {
     ],
     notes: [
       "Stamped with process.hrtime (one monotonic clock for every thread) at the wake and when the task is polled.",
+      `The runtime's path has two hops in a row: eventfd → reactor thread (epoll hop), then reactor → parked executor (an Atomics hop); p50 of the two floors added: ${num(w.epollHop.p50Us + w.floor.p50Us, 1)} µs.`,
     ],
   };
 }

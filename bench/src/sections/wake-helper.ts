@@ -1,6 +1,7 @@
-// The helper thread of section 4 (a plain worker_thread, not an executor). In "reactor"
-// and "atomics" modes it waits for its turn, lets the other side park, stamps the time
-// and wakes it: through a mio Waker (eventfd) the reactor watches, or with Atomics.notify.
+// The helper thread of section 4 (a plain worker_thread, not an executor). In "reactor",
+// "epoll" and "atomics" modes it waits for its turn, lets the other side go to sleep,
+// stamps the time and wakes it: through a mio Waker (eventfd) that the reactor (or a bare
+// Poll) watches, or with Atomics.notify.
 // In "pong" mode it answers pings, for mitata's round-trip measurement.
 import { workerData } from "node:worker_threads";
 import { Waker as MioWaker, type WakerHandle } from "@ch08/mio";
@@ -30,7 +31,7 @@ if (data.mode === "pong") {
   }
 } else {
   const waker =
-    data.mode === "reactor" ? MioWaker.fromHandle(data.waker as WakerHandle) : undefined;
+    data.mode === "atomics" ? undefined : MioWaker.fromHandle(data.waker as WakerHandle);
   for (let i = 0; i < data.samples; i++) {
     waitFor(Cell.TURN);
     if (Atomics.load(cells, Cell.STOP) === 1) break;

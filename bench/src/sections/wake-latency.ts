@@ -12,7 +12,7 @@ import {
   runtime,
   type Waker,
 } from "@ch08/c-runtime-executor";
-import { Interest, Waker as MioWaker, Poll } from "@ch08/mio";
+import { Events, Interest, Waker as MioWaker, Poll } from "@ch08/mio";
 import { measure } from "mitata";
 import { percentile, round } from "../stats.js";
 import { Cell, type HelperData } from "./wake-protocol.js";
@@ -39,6 +39,8 @@ export interface WakeLatency {
   readonly runtime: LatencyRow;
   /** Atomics.notify → Atomics.wait returning on another thread, sampled the same way. */
   readonly floor: LatencyRow;
+  /** eventfd write → a bare mio Poll.poll (epoll_wait) returning on another thread: the reactor's hop alone. */
+  readonly epollHop: LatencyRow;
   /** A hot Atomics ping-pong between two threads, mitata: round trip and half of it, µs. */
   readonly pingPong: {
     readonly roundTripUs: number;
@@ -189,6 +191,47 @@ function atomicsLatency(settings: WakeSettings): number[] {
   return latencies;
 }
 
+/** The reactor's hop alone: a thread blocked in a bare mio `Poll.poll`, woken by an eventfd write. */
+function epollLatency(settings: WakeSettings): number[] {
+  const poll = new Poll();
+  const events = new Events(8);
+  const eventfd = new MioWaker(poll.registry(), 1);
+  const control = new SharedArrayBuffer(Cell.SIZE * 4);
+  const cells = new Int32Array(control);
+  const stampBuffer = new SharedArrayBuffer(8);
+  const stamp = new BigInt64Array(stampBuffer);
+  const helper = startHelper({
+    mode: "epoll",
+    control,
+    stamp: stampBuffer,
+    samples: settings.samples,
+    gapMs: settings.gapMs,
+    waker: eventfd.handle(),
+  });
+  const latencies: number[] = [];
+  try {
+    while (latencies.length < settings.samples) {
+      signal(cells, Cell.TURN);
+      let written = 0n;
+      while (written === 0n) {
+        poll.poll(events, 10_000);
+        if (events.length === 0) throw new Error("epoll hop: no wake within 10 s");
+        written = Atomics.load(stamp, 0);
+      }
+      latencies.push(Number(process.hrtime.bigint() - written));
+      Atomics.store(stamp, 0, 0n);
+      eventfd.reset();
+    }
+  } finally {
+    signal(cells, Cell.STOP);
+    signal(cells, Cell.TURN);
+    void helper.terminate();
+    eventfd.close();
+    poll.close();
+  }
+  return latencies;
+}
+
 async function pingPong(settings: WakeSettings): Promise<WakeLatency["pingPong"]> {
   const control = new SharedArrayBuffer(Cell.SIZE * 4);
   const cells = new Int32Array(control);
@@ -230,6 +273,11 @@ export async function wakeLatency(
 ): Promise<WakeLatency> {
   const floor = summarize("Atomics.notify → Atomics.wait (floor)", atomicsLatency(settings));
   log(`  floor: p50 ${floor.p50Us} µs, p99 ${floor.p99Us} µs`);
+  const epollHop = summarize(
+    "eventfd write → bare Poll.poll (epoll_wait) returns",
+    epollLatency(settings),
+  );
+  log(`  epoll hop: p50 ${epollHop.p50Us} µs, p99 ${epollHop.p99Us} µs`);
   const wake = summarize(
     "reactor wake → task polled on parked executor (stage c)",
     reactorLatency(settings),
@@ -240,6 +288,7 @@ export async function wakeLatency(
   return {
     runtime: wake,
     floor,
+    epollHop,
     pingPong: pp,
     p50Ratio: round(wake.p50Us / floor.p50Us, 3),
     p99Ratio: round(wake.p99Us / floor.p99Us, 3),

@@ -17,7 +17,7 @@ export const Cell = {
 
 /** What the helper thread is started with. */
 export interface HelperData {
-  readonly mode: "reactor" | "atomics" | "pong";
+  readonly mode: "reactor" | "epoll" | "atomics" | "pong";
   readonly control: SharedArrayBuffer;
   /** One i64: the helper's hrtime (ns) at the wake. */
   readonly stamp: SharedArrayBuffer;
