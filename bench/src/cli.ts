@@ -8,6 +8,7 @@ import { capturePrintln } from "@ch08/http";
 import { chartSvg } from "./chart.js";
 import { CLIENT_KINDS } from "./client/protocol.js";
 import { describeMachine, loadAverage, somaxconn } from "./machine.js";
+import { updateReadme } from "./readme.js";
 import {
   checkGoals,
   costTable,
@@ -160,4 +161,18 @@ writeFileSync(
   ].join("\n"),
 );
 writeFileSync(resolve(outDir, "chart.svg"), chartSvg(results));
+// The README shows the latest full run: refresh it when the committed results are rewritten.
+const readme = fileURLToPath(new URL("../README.md", import.meta.url));
+if (!quick && outDir === resolve(fileURLToPath(new URL("../results/", import.meta.url)))) {
+  updateReadme(
+    readme,
+    [
+      machineLine(results),
+      "",
+      "![polls per request and CPU per request](results/chart.svg)",
+      "",
+      tables.map(toMarkdown).join("\n\n"),
+    ].join("\n"),
+  );
+}
 log(`\nwrote ${outDir}/latest.json, latest.md, chart.svg in ${results.durationS} s`);

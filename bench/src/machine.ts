@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";
 
@@ -17,6 +18,21 @@ export interface Machine {
   readonly date: string;
   /** 1-minute load average when the run started: other work on the machine skews times. */
   readonly loadAverageAtStart: number;
+  /** The commit measured: CH08_COMMIT if set (a run from an exported tree), else git's HEAD (+ "-dirty"). */
+  readonly commit: string | null;
+}
+
+function currentCommit(): string | null {
+  const given = process.env.CH08_COMMIT;
+  if (given !== undefined && given !== "") return given;
+  try {
+    const git = (...args: string[]): string =>
+      execFileSync("git", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim();
+    const head = git("rev-parse", "--short", "HEAD");
+    return git("status", "--porcelain", "--untracked-files=no").length > 0 ? `${head}-dirty` : head;
+  } catch {
+    return null;
+  }
 }
 
 /** Describes this machine. */
@@ -29,6 +45,7 @@ export function describeMachine(): Machine {
     platform: `${process.platform}-${process.arch}`,
     date: new Date().toISOString(),
     loadAverageAtStart: loadavg()[0] ?? 0,
+    commit: currentCommit(),
   };
 }
 

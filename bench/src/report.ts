@@ -198,7 +198,7 @@ export function machineLine(r: Results): string {
     .join(", ");
   return (
     `${m.cpu}, ${m.cores} cores, ${Math.round(m.memoryBytes / 2 ** 30)} GiB, Node ${m.node}, ${m.platform}, ` +
-    `${m.date}${r.quick ? " (--quick: small sizes, smoke run)" : ""}; open files ${r.fileLimit.soft}; ` +
+    `${m.date}${r.quick ? " (--quick: small sizes, smoke run)" : ""}, commit ${m.commit ?? "unknown"}; open files ${r.fileLimit.soft}; ` +
     `load average by section: ${load}`
   );
 }
