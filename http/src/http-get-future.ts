@@ -74,7 +74,7 @@ export class HttpGetFuture<W> {
     try {
       if (this.stream === undefined) {
         println("FIRST POLL - START OPERATION");
-        this.start();
+        this.start(waker);
       } else if (this.written < this.request.length && this.writeRequest(this.stream)) {
         this.reactor.reregister(this.stream, Interest.READABLE, this.id);
       }
@@ -103,7 +103,7 @@ export class HttpGetFuture<W> {
     }
   }
 
-  private start(): void {
+  private start(waker: W): void {
     const stream = TcpStream.connect(this.address);
     this.stream = stream;
     // On loopback the request usually fits at once; if the connection is still being
@@ -115,6 +115,11 @@ export class HttpGetFuture<W> {
       this.id,
     );
     this.registered = true;
+    // Store a waker at once, as the book does: an answer that arrives between our last
+    // read and the `setWaker` at WOULD_BLOCK must find a waker to wake, or its event is
+    // dropped and, edge-triggered, never comes again. Later polls always have the
+    // previous waker in place until they store the new one.
+    this.reactor.setWaker(waker, this.id);
   }
 
   /** Writes what is left of the request; true when all of it is written. */
