@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_HOST, DEFAULT_MAX_DELAY_MS, DEFAULT_PORT, MAX_TIMER_MS } from "./defaults.js";
 import { ListenError } from "./errors.js";
+import type { DelayServer } from "./options.js";
 import { startDelayServer } from "./server.js";
 import { bannerText, helpText } from "./usage.js";
 
@@ -62,7 +63,25 @@ const maxDelayMs = integerOption(
   MAX_TIMER_MS,
 );
 
-let server: Awaited<ReturnType<typeof startDelayServer>>;
+// Signals are handled from before the port is bound: a SIGTERM that lands between start-up
+// and the banner must still end in a clean exit 0, not Node's default death by signal.
+let server: DelayServer | undefined;
+let stopping = false;
+const stop = (signal: NodeJS.Signals): void => {
+  if (stopping) {
+    // A second Ctrl-C means "now": do not wait for held requests to drain.
+    console.log(`delayserver: stopped at once (second ${signal})`);
+    process.exit(1);
+  }
+  stopping = true;
+  void (server?.close() ?? Promise.resolve()).then(() => {
+    console.log(`delayserver: stopped (${signal})`);
+    process.exit(0);
+  });
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+
 try {
   server = await startDelayServer({ host, port, maxDelayMs, quiet: values.quiet === true });
 } catch (err) {
@@ -80,20 +99,3 @@ try {
   process.exit(1);
 }
 console.log(bannerText(server.address, maxDelayMs));
-
-const running = server;
-let stopping = false;
-const stop = (signal: NodeJS.Signals): void => {
-  if (stopping) {
-    // A second Ctrl-C means "now": do not wait for held requests to drain.
-    console.log(`delayserver: stopped at once (second ${signal})`);
-    process.exit(1);
-  }
-  stopping = true;
-  void running.close().then(() => {
-    console.log(`delayserver: stopped (${signal})`);
-    process.exit(0);
-  });
-};
-process.on("SIGINT", stop);
-process.on("SIGTERM", stop);
