@@ -8,6 +8,8 @@ import { capture, freshRuntime, maskDate, startServer } from "./helpers/index.js
 // The book's program, end to end: what it prints, that it exits by itself, and that it
 // sleeps (rather than spins) while the delayserver holds its answers.
 
+const SLEEP = "main: 1 pending tasks. Sleep until notified.";
+
 const RESPONSE = [
   "HTTP/1.1 200 OK",
   "Content-Type: text/plain; charset=utf-8",
@@ -22,13 +24,25 @@ const RESPONSE = [
 const BOOK_LINES = [
   "Program starting",
   "FIRST POLL - START OPERATION",
-  "main: 1 pending tasks. Sleep until notified.",
+  SLEEP,
   ...RESPONSE,
   "FIRST POLL - START OPERATION",
-  "main: 1 pending tasks. Sleep until notified.",
+  SLEEP,
   ...RESPONSE,
   "main: All tasks are finished",
 ];
+
+/**
+ * The lines with each run of repeated "Sleep until notified" lines cut to one. A repeat is
+ * a spurious wake, which the Future contract allows: when the first response's FIN
+ * arrives as an event of its own after its data (edge-triggered epoll, EPOLLRDHUP), its
+ * wake can land after the executor was woken for the data, so its next park returns at
+ * once and it polls again for nothing. Rare when idle, common on a loaded machine; the
+ * book's runtime on Rust's mio (which registers reads the same way) can see it too.
+ */
+function withoutRepeatedSleeps(all: string[]): string[] {
+  return all.filter((line, i) => !(line === SLEEP && all[i - 1] === SLEEP));
+}
 
 /** Output as lines: CRLF (the HTTP response prints as received) and a final newline dropped. */
 function lines(text: string): string[] {
@@ -65,7 +79,9 @@ describe("node dist/main.js", () => {
     });
     expect(stderr).toBe("");
     expect(code).toBe(0);
-    expect(lines(stdout)).toEqual(BOOK_LINES);
+    const printed = lines(stdout);
+    if (printed.length !== BOOK_LINES.length) console.log("main.js had a spurious wake:", printed);
+    expect(withoutRepeatedSleeps(printed)).toEqual(BOOK_LINES);
   });
 });
 
@@ -87,13 +103,15 @@ describe("asyncMain in this process", () => {
       `asyncMain: wall ${wallMs.toFixed(0)} ms, CPU ${cpuMs.toFixed(1)} ms ` +
         `(${((100 * cpuMs) / wallMs).toFixed(1)}% of wall), polls ${executor.polls}, parks ${executor.parks}`,
     );
-    expect(lines(`${printed.lines.join("\n")}\n`)).toEqual(BOOK_LINES);
+    expect(withoutRepeatedSleeps(lines(`${printed.lines.join("\n")}\n`))).toEqual(BOOK_LINES);
     // The delayserver holds each answer (600 + 400 ms): the whole run is at least that.
     expect(wallMs).toBeGreaterThanOrEqual(1000);
     // A busy-polling executor would burn a whole core for the whole wait (ratio ~1).
     expect(cpuMs).toBeLessThan(wallMs / 4);
-    // Polled at start, then once per response: never in between.
-    expect(executor.polls).toBe(3);
-    expect(executor.parks).toBe(2);
+    // Polled at start, then once per response (plus a spurious wake, at times): never
+    // without a wake to account for it.
+    expect(executor.polls).toBeGreaterThanOrEqual(3);
+    expect(executor.polls).toBeLessThanOrEqual(1 + runtime.reactor().stats().wakes);
+    expect(executor.parks).toBe(executor.polls - 1);
   });
 });

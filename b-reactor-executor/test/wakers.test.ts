@@ -63,11 +63,15 @@ describe("no busy polling", () => {
     expect(executor.polls).toBeGreaterThanOrEqual(3);
     // Every poll but the last one was followed by a park.
     expect(executor.parks).toBe(executor.polls - 1);
-    // The first poll came before any wake; each later poll after one more wake at least.
+    // The first poll came before any wake. Each later poll follows a park that consumed
+    // a wake no other park consumed (park resets the token), and a wake is counted before
+    // it is delivered: by poll i, at least i wakes. (Not "one more wake per poll": a
+    // wake that lands while the executor is already awake, e.g. the first response's FIN
+    // arriving as an event of its own, makes the next park return at once.)
     expect(future.wakesAtPoll[0]).toBe(0);
-    for (let i = 1; i < future.wakesAtPoll.length; i++) {
-      expect(future.wakesAtPoll[i]).toBeGreaterThan(future.wakesAtPoll[i - 1] ?? 0);
-    }
+    future.wakesAtPoll.forEach((seen, i) => {
+      expect(seen).toBeGreaterThanOrEqual(i);
+    });
   });
 });
 
