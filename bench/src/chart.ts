@@ -104,9 +104,17 @@ function pollsPanel(r: Results, x0: number, y0: number, w: number, h: number): s
         );
         // Stage c sits at 2 in both patterns: label it once.
         if (stage === "c" && pattern === "staggered") continue;
-        const dy = pattern === "same" ? 14 : -7;
+        // a above its point, b and c below; same-delay labels right, staggered left of it.
+        const dy = stage === "a" ? -7 : 14;
+        const dx = pattern === "same" ? 7 : -7;
+        const anchor = pattern === "same" ? "start" : "end";
         out.push(
-          text(cx + 7, cy + dy, fmt(p.leafPollsPerRequest), `class="val" fill="${COLORS[stage]}"`),
+          text(
+            cx + dx,
+            cy + dy,
+            fmt(p.leafPollsPerRequest),
+            `class="val" fill="${COLORS[stage]}" text-anchor="${anchor}"`,
+          ),
         );
       }
     }
@@ -154,7 +162,7 @@ function cpuPanel(r: Results, x0: number, y0: number, w: number, h: number): str
     text(
       x0 + w / 2,
       y0 - 12,
-      `GET ${r.clientCost.settings.path}; bars: ${sizes.map((n) => `N=${n.toLocaleString("en-US")}`).join(", ")}`,
+      `GET ${r.clientCost.settings.path}; bars: ${sizes.map((n, i) => `N=${n.toLocaleString("en-US")}${i === 0 ? " (dark)" : " (light)"}`).join(", ")}; dashed: node:net`,
       'text-anchor="middle" class="sub"',
     ),
   );

@@ -77,6 +77,7 @@ export function costTable(r: Results): Table {
       "maxRSS MiB",
       "",
       "leaf polls / req",
+      "SYN retries",
     ],
     rows: rows.map((row: CostRow) => [
       CLIENT_LABELS[row.client],
@@ -90,10 +91,12 @@ export function costTable(r: Results): Table {
       num(row.maxRssMiB, 0),
       ratio(row.rssRatio),
       num(row.leafPollsPerRequest, 2),
+      num(row.synRetransmits, 0),
     ]),
     notes: [
       `CPU = process.cpuUsage() of the client process (all its threads: the reactor thread included) around the batch, after a warm-up of ${num(settings.warmup, 0)} requests;`,
       "the delayserver runs in a process of its own and is not counted. maxRSS = process.resourceUsage().maxRSS (peak of the process).",
+      `SYN retries = TCPSynRetrans during the run (system-wide): the delayserver's accept queue (somaxconn ${r.somaxconn ?? "?"}) overflowed, and each dropped SYN costs its connect 1 s (then 3 s, 7 s…); it is what sets the wall time at N=10,000.`,
       "By thread (µs/request, from /proc/self/task, 10 ms ticks): main = executor or event loop; runtime = reactor (+ 2nd executor) thread; Node = V8 GC/compiler helpers.",
       ...skipped,
     ],

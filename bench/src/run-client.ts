@@ -1,5 +1,6 @@
 import { fork } from "node:child_process";
 import type { ClientJob, ClientMessage, ClientResult } from "./client/protocol.js";
+import { tcpCounters, tcpDelta } from "./netstat.js";
 
 /** Options for `runClient`. */
 export interface RunClientOptions {
@@ -24,6 +25,7 @@ export function runClient(job: ClientJob, options: RunClientOptions = {}): Promi
     execArgv,
     env: { ...process.env, DELAYSERVER: job.address },
   });
+  const tcp0 = tcpCounters();
   return new Promise<ClientResult>((resolve, reject) => {
     let answer: ClientMessage | undefined;
     // Whatever the budget, a client that hangs must not hang the bench.
@@ -33,7 +35,8 @@ export function runClient(job: ClientJob, options: RunClientOptions = {}): Promi
     });
     child.once("exit", (code, signal) => {
       clearTimeout(timer);
-      if (answer?.type === "result") resolve(answer.result);
+      if (answer?.type === "result")
+        resolve({ ...answer.result, tcp: tcpDelta(tcp0, tcpCounters()) });
       else if (answer?.type === "error")
         reject(new Error(`client ${job.kind} n=${job.n}: ${answer.message}`));
       else

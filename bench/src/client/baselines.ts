@@ -51,6 +51,7 @@ async function batch(
     leafPolls: null,
     executorPolls: null,
     reactorEvents: null,
+    reactorDropped: null,
   };
 }
 

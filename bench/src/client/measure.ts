@@ -60,6 +60,8 @@ export interface BatchOutcome {
   readonly executorPolls: number | null;
   /** Reactor events, or null. */
   readonly reactorEvents: number | null;
+  /** Reactor events dropped for want of a waker, or null. */
+  readonly reactorDropped: number | null;
 }
 
 /** Runs `batch` and measures wall time, process CPU (all threads, and by thread) and peak RSS around it. */

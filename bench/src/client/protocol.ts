@@ -1,3 +1,4 @@
+import type { TcpCounters } from "../netstat.js";
 import type { BatchOutcome } from "./measure.js";
 
 /** The clients section 2 compares, each run in a child process of its own. */
@@ -55,6 +56,10 @@ export interface ClientResult {
   readonly executorPolls: number | null;
   /** Events the reactor thread handled (stages b and c). */
   readonly reactorEvents: number | null;
+  /** Events for which the reactor found no waker and dropped the wake (stages b and c). */
+  readonly reactorDropped: number | null;
+  /** Kernel TCP counters over the whole client run (set by the parent; system-wide). */
+  readonly tcp?: TcpCounters;
   /** The batch's CPU by thread, from /proc (10 ms ticks: coarse, but it shows where it goes). */
   readonly threads: ThreadCpu;
 }

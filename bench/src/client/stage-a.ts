@@ -54,7 +54,14 @@ function batch(
     overBudget = true;
   }
   const { ok, leafPolls } = settle(futures);
-  return { ok, overBudget, leafPolls, executorPolls: top.polls, reactorEvents: null };
+  return {
+    ok,
+    overBudget,
+    leafPolls,
+    executorPolls: top.polls,
+    reactorEvents: null,
+    reactorDropped: null,
+  };
 }
 
 /** The client: warm up, then the measured batch. */

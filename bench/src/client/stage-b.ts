@@ -34,7 +34,7 @@ function batch(
 ): BatchOutcome {
   const futures = Array.from({ length: n }, (_, i) => Http.get(path(i)));
   const polls0 = executor.polls;
-  const events0 = runtime.reactor().stats().events;
+  const stats0 = runtime.reactor().stats();
   let overBudget = false;
   try {
     executor.blockOn(
@@ -50,7 +50,8 @@ function batch(
     overBudget,
     leafPolls,
     executorPolls: executor.polls - polls0,
-    reactorEvents: runtime.reactor().stats().events - events0,
+    reactorEvents: runtime.reactor().stats().events - stats0.events,
+    reactorDropped: runtime.reactor().stats().dropped - stats0.dropped,
   };
 }
 

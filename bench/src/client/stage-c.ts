@@ -15,7 +15,7 @@ function batch(
 ): BatchOutcome {
   const leaves: HttpGetFuture<Waker>[] = [];
   const polls0 = executor.polls;
-  const events0 = runtime.reactor().stats().events;
+  const stats0 = runtime.reactor().stats();
   let overBudget = false;
   try {
     executor.blockOn(spawnAll(n, path, { leaves }), { timeoutMs: job.budgetMs });
@@ -29,7 +29,8 @@ function batch(
     overBudget,
     leafPolls,
     executorPolls: executor.polls - polls0,
-    reactorEvents: runtime.reactor().stats().events - events0,
+    reactorEvents: runtime.reactor().stats().events - stats0.events,
+    reactorDropped: runtime.reactor().stats().dropped - stats0.dropped,
   };
 }
 

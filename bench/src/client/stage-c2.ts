@@ -35,7 +35,7 @@ export function client(job: ClientJob): Client {
     },
     run: (): BatchOutcome => {
       if (thread === undefined) throw new Error("prepare() must run before run()");
-      const events0 = runtime.reactor().stats().events;
+      const stats0 = runtime.reactor().stats();
       const deadline = performance.now() + job.budgetMs;
       Atomics.store(cells, Cell.GO, 1);
       Atomics.notify(cells, Cell.GO);
@@ -60,7 +60,8 @@ export function client(job: ClientJob): Client {
         leafPolls: Atomics.load(cells, Cell.POLLS),
         // Only the main thread's executor is reachable from here.
         executorPolls: null,
-        reactorEvents: runtime.reactor().stats().events - events0,
+        reactorEvents: runtime.reactor().stats().events - stats0.events,
+        reactorDropped: runtime.reactor().stats().dropped - stats0.dropped,
       };
     },
   };

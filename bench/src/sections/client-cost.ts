@@ -31,6 +31,10 @@ export interface CostRow {
   };
   /** Peak RSS of the client process, MiB (median). */
   readonly maxRssMiB: number;
+  /** SYNs dropped for a full accept queue and SYN retransmits during the client's runs (median; system-wide counters). */
+  readonly listenOverflows: number;
+  /** SYN retransmits (median): each is a connect that waited 1 s or more. */
+  readonly synRetransmits: number;
   /** Leaf polls per request (stages), median. */
   readonly leafPollsPerRequest: number | null;
   /** cpuPerRequestUs / node:net's. */
@@ -115,6 +119,8 @@ export async function clientCost(
         },
         maxRssMiB: round(s.rss),
         leafPollsPerRequest: leaf.some(Number.isNaN) ? null : round(median(leaf)),
+        listenOverflows: median(results.map((r) => r.tcp?.listenOverflows ?? 0)),
+        synRetransmits: median(results.map((r) => r.tcp?.synRetransmits ?? 0)),
         cpuRatio: round(s.cpu / base.cpu, 3),
         wallRatio: round(s.wallMs / base.wallMs, 3),
         rssRatio: round(s.rss / base.rss, 3),
