@@ -54,7 +54,7 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
     }
     count += 1;
     log?.(`#${count} - ${r.delayMs}ms: ${printable(r.message)}`);
-    // A string body lets node:http send head and body in one write (a Buffer means writev).
+    // node:http joins a string body to the head in one chunk; a Buffer would be a second one.
     const body = r.message;
     if (r.delayMs === 0) {
       // setTimeout(0) would still wait a millisecond; nothing is owed, so answer now.
