@@ -32,18 +32,25 @@ export function toText(table: Table): string {
   ].join("\n");
 }
 
-/** The table as GitHub markdown (numbers right-aligned). */
+/** The table as GitHub markdown, padded the way biome formats markdown tables. */
 export function toMarkdown(table: Table): string {
   const first = table.rows[0] ?? [];
-  const align = table.header.map((_, i) => (/\d/.test(first[i] ?? "") && i > 0 ? "--:" : ":--"));
-  const line = (cells: readonly string[]): string => `| ${cells.join(" | ")} |`;
+  const right = table.header.map((_, i) => i > 0 && /\d/.test(first[i] ?? ""));
+  const widths = table.header.map((h, i) =>
+    Math.max(3, h.length, ...table.rows.map((r) => (r[i] ?? "").length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    `| ${widths.map((w, i) => (right[i] ? (cells[i] ?? "").padStart(w) : (cells[i] ?? "").padEnd(w))).join(" | ")} |`;
+  const rule = widths.map((w, i) => (right[i] ? `${"-".repeat(w - 1)}:` : `:${"-".repeat(w - 1)}`));
+  const notes = table.notes ?? [];
   return [
     `**${table.title}**`,
     "",
     line(table.header),
-    `|${align.join("|")}|`,
+    `| ${rule.join(" | ")} |`,
     ...table.rows.map(line),
-    ...(table.notes === undefined ? [] : ["", ...table.notes.map((n) => `${n}  `)]),
+    // A hard line break between notes, none after the last (as biome leaves it).
+    ...(notes.length === 0 ? [] : ["", notes.join("  \n")]),
   ].join("\n");
 }
 
