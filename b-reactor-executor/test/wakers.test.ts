@@ -132,7 +132,7 @@ describe("the most recent waker", () => {
     const wakerA = new Waker(a, 0);
     const wakerB = new Waker(b, 0);
     const printed = capture();
-    const leaf = Http.get("/300/replaced");
+    const leaf = Http.get("/1500/replaced");
     try {
       expect(leaf.poll(wakerA).ready).toBe(false);
       // If the connection was still being set up, its writable event wakes A: poll again

@@ -9,6 +9,7 @@ import {
   type WakerHandle,
 } from "@ch08/mio";
 import { Kind, record, traceBuffers, tracing } from "@ch08/trace";
+import { Control } from "./control.js";
 import { OutsideRuntimeError } from "./errors.js";
 import type { Waker } from "./executor.js";
 import { createReadyQueues } from "./ready-queue.js";
@@ -18,24 +19,10 @@ import { WakerTable } from "./wakers.js";
 /** The token of the reactor's own mio `Waker`, which tells its thread to stop. */
 export const STOP_TOKEN = 0;
 
-/** Cells of the reactor's control block (an `Int32Array` over shared memory). */
-export const Control = {
-  /** Set to 1 to ask the reactor thread to leave its loop. */
-  STOP: 0,
-  /** The reactor thread sets it to 1 when it has left its loop. */
-  STOPPED: 1,
-  /** Set to 1 if the reactor thread failed; the executors then stop waiting for it. */
-  FAILED: 2,
-  /** How many times the reactor returned from `Poll.poll`. */
-  WAITS: 3,
-  /** How many events it handled. */
-  EVENTS: 4,
-  /** How many of those woke a waker. */
-  WAKES: 5,
-  /** How many found no waker (the token was deregistered): dropped. */
-  DROPPED: 6,
-  SIZE: 7,
-} as const;
+/** How long `start` waits for the reactor thread to be up (it loads koffi and libc). */
+const START_TIMEOUT_MS = 10_000;
+
+export { Control } from "./control.js";
 
 /** Everything another thread needs to use this process's reactor (sent in `workerData`). */
 export interface ReactorHandle {
@@ -174,7 +161,21 @@ export function start(): ReactorHandle {
     workerData: { name: "reactor", reactor: handle, trace: traceBuffers() },
   });
   worker.unref();
-  running = { handle, poll, stopWaker, worker, control: new Int32Array(handle.control) };
+  const control = new Int32Array(handle.control);
+  // Wait until the thread runs its loop: if it cannot start, say so now, rather than let
+  // an executor park forever waiting for wakes that will never come.
+  Atomics.wait(control, Control.READY, 0, START_TIMEOUT_MS);
+  if (Atomics.load(control, Control.READY) !== 1) {
+    const failed = Atomics.load(control, Control.FAILED) === 1;
+    Atomics.store(control, Control.STOP, 1);
+    stopWaker.wake();
+    throw new Error(
+      failed
+        ? "the reactor thread could not start (its error is on stderr); is the build complete? run `pnpm build`"
+        : `the reactor thread did not start within ${START_TIMEOUT_MS} ms`,
+    );
+  }
+  running = { handle, poll, stopWaker, worker, control };
   process.once("exit", stop);
   useThreadTable(handle.threads);
   current = new Reactor(registry, handle);

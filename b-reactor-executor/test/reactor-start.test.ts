@@ -1,0 +1,42 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { DelayServer } from "@ch08/delayserver";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startServer } from "./helpers/index.js";
+
+// A reactor thread that cannot start must say so, not leave the executor parked forever
+// waiting for wakes (its worker's 'error' event would need the parked thread's event loop).
+
+const packageDir = join(import.meta.dirname, "..");
+// Inside the package, so the copy still resolves @ch08/* through node_modules.
+const broken = join(packageDir, "test-broken-dist");
+let server: DelayServer;
+
+beforeAll(async () => {
+  server = await startServer();
+  rmSync(broken, { recursive: true, force: true });
+  cpSync(join(packageDir, "dist"), broken, { recursive: true });
+  rmSync(join(broken, "runtime", "event-loop.js"));
+});
+
+afterAll(async () => {
+  rmSync(broken, { recursive: true, force: true });
+  await server.close();
+});
+
+describe("a reactor thread that cannot start", () => {
+  it("fails the program with a message that says what to do, and the process ends", () => {
+    const run = spawnSync(process.execPath, [join(broken, "main.js")], {
+      env: { ...process.env, DELAYSERVER: server.address },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    expect(run.signal).toBeNull();
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("reactor thread failed");
+    expect(run.stderr).toContain("event-loop.js");
+    expect(run.stderr).toContain("the reactor thread could not start");
+    expect(run.stderr).toContain("pnpm build");
+  });
+});
