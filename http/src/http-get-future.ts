@@ -75,7 +75,12 @@ export class HttpGetFuture<W> {
       if (this.stream === undefined) {
         println("FIRST POLL - START OPERATION");
         this.start(waker);
-      } else if (this.written < this.request.length && this.writeRequest(this.stream)) {
+        // The server has only just been asked: a read now would find nothing (one wasted
+        // syscall per request). If the answer is somehow there already, registering it
+        // reported that readiness, so the reactor wakes us at once.
+        return NOT_READY;
+      }
+      if (this.written < this.request.length && this.writeRequest(this.stream)) {
         this.reactor.reregister(this.stream, Interest.READABLE, this.id);
       }
       return this.readResponse(waker);

@@ -40,7 +40,8 @@ interface Head {
  * an HTTP/1.0 reply or one with neither — the end of the stream.
  */
 export class ResponseParser {
-  private bytes = Buffer.allocUnsafe(4096);
+  // Small enough to come from Node's shared pool (a delayserver answer is ~150 bytes).
+  private bytes = Buffer.allocUnsafe(1024);
   private length = 0;
   private head: Head | undefined;
   private body: Buffer | undefined;

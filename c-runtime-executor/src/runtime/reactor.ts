@@ -121,6 +121,8 @@ export function handle(): ReactorHandle {
 
 /** The reactor handle this thread was started with, if it is an executor thread. */
 let attached: ReactorHandle | undefined;
+/** Its control block, viewed once (executors check it after every park). */
+let attachedControl: Int32Array | undefined;
 
 /**
  * Makes the process's reactor this thread's reactor: on an executor thread, the one
@@ -131,6 +133,7 @@ export function startOrAttach(): ReactorHandle {
   if (given === undefined || running !== undefined) return start();
   if (attached !== given) {
     attached = given;
+    attachedControl = new Int32Array(given.control);
     useThreadTable(given.threads);
     current = new Reactor(Registry.fromHandle(given.poll), given);
   }
@@ -206,8 +209,7 @@ export function stop(): void {
 
 /** The reactor thread's failure, if it has failed: executors stop waiting for it. */
 export function reactorFailure(): Error | undefined {
-  const shared = running?.handle.control ?? attached?.control;
-  if (shared === undefined || Atomics.load(new Int32Array(shared), Control.FAILED) === 0)
-    return undefined;
+  const control = running?.control ?? attachedControl;
+  if (control === undefined || Atomics.load(control, Control.FAILED) === 0) return undefined;
   return new Error("the reactor thread failed (its error is on stderr); no more wakes will come");
 }
