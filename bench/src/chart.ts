@@ -9,6 +9,7 @@ const COLORS: Readonly<Record<ClientKind, string>> = {
   b: "#ff7f0e",
   c: "#2ca02c",
   c2: "#17becf",
+  ctrace: "#8c564b",
   net: "#1f77b4",
   fetch: "#9467bd",
 };

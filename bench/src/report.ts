@@ -10,6 +10,7 @@ export const CLIENT_LABELS: Readonly<Record<ClientKind, string>> = {
   b: "stage b, joinAll",
   c: "stage c, 1 executor",
   c2: "stage c, 2 executors",
+  ctrace: "stage c, recording a trace",
   net: "node:net + Promise.all",
   fetch: "fetch + Promise.all",
 };

@@ -23,7 +23,13 @@ export function runClient(job: ClientJob, options: RunClientOptions = {}): Promi
   const child = fork(new URL("./client/main.js", import.meta.url), [JSON.stringify(job)], {
     stdio: ["ignore", "inherit", "inherit", "ipc"],
     execArgv,
-    env: { ...process.env, DELAYSERVER: job.address },
+    env: {
+      ...process.env,
+      DELAYSERVER: job.address,
+      // Recording on (it is decided when the runtime loads): what tracing costs. The
+      // summary it writes at exit goes nowhere; the recording itself is the cost.
+      ...(job.kind === "ctrace" ? { RUNTIME_SUMMARY: "/dev/null" } : {}),
+    },
   });
   const tcp0 = tcpCounters();
   return new Promise<ClientResult>((resolve, reject) => {

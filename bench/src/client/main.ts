@@ -13,6 +13,7 @@ async function load(job: ClientJob): Promise<Client> {
     case "b":
       return (await import("./stage-b.js")).client(job);
     case "c":
+    case "ctrace":
       return (await import("./stage-c.js")).client(job);
     case "c2":
       return (await import("./stage-c2.js")).client(job);
