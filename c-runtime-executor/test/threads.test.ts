@@ -2,7 +2,7 @@ import type { DelayServer } from "@ch08/delayserver";
 import { capturePrintln } from "@ch08/http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { currentThread, type Executor, type ExecutorThread, runtime } from "../dist/index.js";
-import { fiveRequests } from "./helpers/programs.mjs";
+import { fiveRequests, immediateRequests } from "./helpers/programs.mjs";
 import { silencePrintln, sleep, startServer } from "./helpers/server.js";
 
 let server: DelayServer;
@@ -68,5 +68,25 @@ describe("executors on threads", () => {
     );
     // It is parked in Atomics.wait: terminating the worker ends it.
     await thread.worker.terminate();
+  });
+
+  it("answers that come at once are never lost, on five executors at the same time", async () => {
+    // A leaf future that registered its socket before storing its waker lost these: the
+    // reactor saw the answer first, found no waker, and edge-triggered epoll never said
+    // it again (the book's threads example hung this way, one run in a few).
+    const n = 200;
+    const counts = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
+    const threads: ExecutorThread[] = [];
+    for (let k = 1; k <= 4; k++) {
+      threads.push(
+        runtime.spawnExecutorThread(`exec-${k}`, programs, "immediateRequests", [counts, k, n]),
+      );
+    }
+    // Listen for the exits now: a thread may be gone before the joins below return.
+    const exits = threads.map((thread) => exited(thread, 20_000));
+    executor.blockOn(immediateRequests(counts, 0, n), { timeoutMs: 20_000 });
+    for (const thread of threads) thread.join(20_000);
+    expect([...counts]).toEqual([n, n, n, n, n]);
+    expect(await Promise.all(exits)).toEqual([0, 0, 0, 0]);
   });
 });

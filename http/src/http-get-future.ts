@@ -114,17 +114,18 @@ export class HttpGetFuture<W> {
     // On loopback the request usually fits at once; if the connection is still being
     // set up, also wait for writability, and drop it once the request is out.
     const done = this.writeRequest(stream);
+    // The waker goes in before the socket is registered: from the moment it is, the
+    // reactor thread may see its event (an immediate answer, or one already there, which
+    // registering reports at once), and an event with no waker is dropped — edge-triggered,
+    // it never comes again. Later polls leave the previous waker in place until they
+    // store the new one, so there is no such window after this.
+    this.reactor.setWaker(waker, this.id);
     this.reactor.register(
       stream,
       done ? Interest.READABLE : Interest.READABLE | Interest.WRITABLE,
       this.id,
     );
     this.registered = true;
-    // Store a waker at once, as the book does: an answer that arrives between our last
-    // read and the `setWaker` at WOULD_BLOCK must find a waker to wake, or its event is
-    // dropped and, edge-triggered, never comes again. Later polls always have the
-    // previous waker in place until they store the new one.
-    this.reactor.setWaker(waker, this.id);
   }
 
   /** Writes what is left of the request; true when all of it is written. */

@@ -10,3 +10,6 @@ export function fiveRequests(
 
 /** A program that never finishes. */
 export function never(): Future<never>;
+
+/** Spawns `n` requests answered at once; each answered one adds 1 to `counts[index]`. */
+export function immediateRequests(counts: Int32Array, index: number, n: number): Future<string>;

@@ -31,3 +31,24 @@ export function never() {
   capturePrintln(() => {});
   return { poll: () => NOT_READY };
 }
+
+/**
+ * Spawns `n` requests the delayserver answers at once (`/0/…`); each answered adds 1 to
+ * `counts[index]`. Immediate answers race the leaf future's registration: a waker stored
+ * after the socket is registered would miss them.
+ */
+export function immediateRequests(counts, index, n) {
+  capturePrintln(() => {});
+  // biome-ignore lint/correctness/useYield: it only spawns.
+  return coroutine(function* () {
+    for (let i = 0; i < n; i++) {
+      spawn(
+        coroutine(function* () {
+          const txt = yield* wait(Http.get(`/0/t${index}r${i}`));
+          if (txt.endsWith(`\r\n\r\nt${index}r${i}`)) Atomics.add(counts, index, 1);
+        }),
+      );
+    }
+    return "";
+  });
+}
