@@ -1,11 +1,10 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs, styleText } from "node:util";
 import { startDelayServerThread } from "@ch08/delayserver";
 import type { RunSummary } from "@ch08/trace";
-import { findStage, ROOT, STAGES, type Stage } from "./stages.js";
+import { findStage, runStage, STAGES, type Stage } from "./stages.js";
 
 const HELP = `pnpm start [-- options]
 
@@ -66,11 +65,11 @@ try {
     process.stdout.write(`${paint("dim", rule)}\n`);
     const summaryFile = join(scratch, `${stage.key}.json`);
     const started = performance.now();
-    const run = spawnSync(process.execPath, [join(ROOT, stage.folder, "dist", stage.script)], {
-      stdio: "inherit",
-      env: { ...process.env, DELAYSERVER: server.address, RUNTIME_SUMMARY: summaryFile },
-      timeout: 120_000,
-    });
+    const run = runStage(
+      stage,
+      { DELAYSERVER: server.address, RUNTIME_SUMMARY: summaryFile },
+      "inherit",
+    );
     const wallMs = performance.now() - started;
     let summary: RunSummary | undefined;
     try {

@@ -34,8 +34,16 @@ for (const file of all) {
   // git is there (this is a clone); --no-index compares plain files, and exits 1 on a difference.
   const run = spawnSync(
     "git",
-    ["diff", "--no-index", `--color=${color ? "always" : "never"}`, "--", existsOr(a), existsOr(b)],
-    { encoding: "utf8" },
+    [
+      "diff",
+      "--no-index",
+      `--color=${color ? "always" : "never"}`,
+      "--",
+      relativeOr(a),
+      relativeOr(b),
+    ],
+    // From the root with relative paths, the headers read a/a-runtime/src/… like any git diff.
+    { encoding: "utf8", cwd: ROOT },
   );
   if (run.error !== undefined) {
     process.stderr.write(`could not run git: ${run.error.message}\n`);
@@ -44,10 +52,7 @@ for (const file of all) {
   const state =
     run.stdout === "" ? "unchanged" : !exists(a) ? "new" : !exists(b) ? "removed" : "changed";
   process.stdout.write(`=== ${file} (${state})\n`);
-  if (run.stdout !== "")
-    process.stdout.write(
-      `${run.stdout.replaceAll(`${ROOT}`, "").replaceAll(relative(ROOT, ROOT), "")}\n`,
-    );
+  if (run.stdout !== "") process.stdout.write(`${run.stdout}\n`);
 }
 
 function exists(path: string): boolean {
@@ -58,6 +63,7 @@ function exists(path: string): boolean {
   }
 }
 
-function existsOr(path: string): string {
-  return exists(path) ? path : "/dev/null";
+/** The path from the repository root, or /dev/null for a file this side does not have. */
+function relativeOr(path: string): string {
+  return exists(path) ? relative(ROOT, path) : "/dev/null";
 }

@@ -1,3 +1,5 @@
+import { type SpawnSyncReturns, type StdioOptions, spawnSync } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** One program of the chapter that the tour runs. */
@@ -58,4 +60,17 @@ export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 /** The stage a key names, or undefined. */
 export function findStage(key: string): Stage | undefined {
   return STAGES.find((s) => s.key === key || s.folder === key);
+}
+
+/** Runs a stage's built program in a child process with `env` added (two minutes at most). */
+export function runStage(
+  stage: Stage,
+  env: Record<string, string>,
+  stdio: StdioOptions,
+): SpawnSyncReturns<Buffer> {
+  return spawnSync(process.execPath, [join(ROOT, stage.folder, "dist", stage.script)], {
+    stdio,
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
 }
