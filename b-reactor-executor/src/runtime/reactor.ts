@@ -100,7 +100,7 @@ export class Reactor {
 let current: Reactor | undefined;
 /** What the starting thread keeps to stop the reactor thread. */
 let running:
-  | { handle: ReactorHandle; poll: Poll; stopWaker: MioWaker; worker: Worker; control: Int32Array }
+  | { handle: ReactorHandle; poll: Poll; stopWaker: MioWaker; control: Int32Array }
   | undefined;
 
 /** The running reactor (the book's `reactor()`); throws outside a runtime. */
@@ -138,15 +138,14 @@ export function start(): ReactorHandle {
   Atomics.wait(control, Control.READY, 0, START_TIMEOUT_MS);
   if (Atomics.load(control, Control.READY) !== 1) {
     const failed = Atomics.load(control, Control.FAILED) === 1;
-    Atomics.store(control, Control.STOP, 1);
-    stopWaker.wake();
+    release(poll, stopWaker, control);
     throw new Error(
       failed
         ? "the reactor thread could not start (its error is on stderr); is the build complete? run `pnpm build`"
         : `the reactor thread did not start within ${START_TIMEOUT_MS} ms`,
     );
   }
-  running = { handle, poll, stopWaker, worker, control };
+  running = { handle, poll, stopWaker, control };
   process.once("exit", stop);
   useThreadTable(handle.threads);
   current = new Reactor(registry, handle);
@@ -164,6 +163,11 @@ export function stop(): void {
   running = undefined;
   current = undefined;
   process.removeListener("exit", stop);
+  release(poll, stopWaker, control);
+}
+
+/** Tells the reactor thread to leave its loop, waits (bounded) until it has, then closes its fds. */
+function release(poll: Poll, stopWaker: MioWaker, control: Int32Array): void {
   Atomics.store(control, Control.STOP, 1);
   stopWaker.wake();
   Atomics.wait(control, Control.STOPPED, 0, 2000);
