@@ -1,0 +1,23 @@
+import { HttpGetFuture, type Reactor } from "@ch08/http";
+import { reactor, type Waker } from "./runtime.js";
+
+/**
+ * Stage b's side of the leaf future — CHANGED from stage a: the reactor, not a bare
+ * registry. Each future gets its own token, stores the most recent waker, and
+ * deregisters when done, so the reactor thread wakes exactly the right task.
+ */
+const viaReactor: Reactor<Waker> = {
+  nextId: () => reactor().nextId(),
+  register: (stream, interest, id) => reactor().register(stream, interest, id),
+  reregister: (stream, interest, id) => reactor().reregister(stream, interest, id),
+  setWaker: (waker, id) => reactor().setWaker(waker, id),
+  deregister: (stream, id) => reactor().deregister(stream, id),
+};
+
+/** The book's `Http`: `Http.get(path)` is a future of the whole response as text. */
+export const Http = {
+  /** A lazy `GET {path}` to the delayserver; needs a running runtime (`runtime.init()`). */
+  get(path: string): HttpGetFuture<Waker> {
+    return new HttpGetFuture(path, viaReactor);
+  },
+};

@@ -1,0 +1,22 @@
+import { withDelayServer } from "@ch08/delayserver";
+import { asyncMainLastLines } from "./async-main.js";
+import * as runtime from "./runtime.js";
+
+// The book's multi-threaded example: eleven more executors, each on its own thread
+// (exec-1 … exec-11), plus the main thread's, all running the same program and all
+// sharing the one reactor.
+await withDelayServer(() => {
+  const executor = runtime.init();
+  const threads: runtime.ExecutorThread[] = [];
+  for (let i = 1; i < 12; i++) {
+    threads.push(
+      runtime.spawnExecutorThread(
+        `exec-${i}`,
+        new URL("./async-main.js", import.meta.url),
+        "asyncMainLastLines",
+      ),
+    );
+  }
+  executor.blockOn(asyncMainLastLines());
+  for (const thread of threads) thread.join(60_000);
+});
