@@ -4,11 +4,13 @@ import { Kind, record, tracing } from "@ch08/trace";
 import { Control } from "./control.js";
 import { storedWaker } from "./executor.js";
 import { type ReactorHandle, STOP_TOKEN } from "./reactor.js";
+import { TimerHeap, TimerInbox } from "./timers.js";
 import { WakerTable } from "./wakers.js";
 
 // The reactor's event loop (the book's `event_loop`), run by reactor-thread.ts on the
 // reactor's own thread: block in `Poll.poll`; for every event, wake the waker stored for
-// its token; repeat until told to stop.
+// its token; repeat until told to stop. CHANGED in stage d: it also keeps the timers'
+// deadlines, and sleeps no longer than the next one.
 
 const { reactor: handle } = workerData as { reactor: ReactorHandle };
 const poll = Poll.fromHandle(handle.poll);
@@ -16,6 +18,9 @@ const stopWaker = MioWaker.fromHandle(handle.stopWaker);
 const wakers = new WakerTable(handle.wakers);
 const control = new Int32Array(handle.control);
 const events = new Events(100);
+const timers = new TimerInbox(handle.timers);
+const heap = new TimerHeap();
+const nextDeadline = (): number => heap.next();
 
 /** Wakes the executor behind a stored waker (made once: the loop allocates nothing). */
 const wakeStored = storedWaker(handle);
@@ -28,13 +33,26 @@ const wake = (thread: number, task: number): void => {
   wakeStored(thread, task);
 };
 
+/** Wakes the waker stored for a token (an event's, or a due timer's). */
+const fire = (token: number): void => {
+  Atomics.add(control, Control.EVENTS, 1);
+  firing = token;
+  if (!wakers.wake(token, wake)) {
+    if (tracing) record(Kind.DROP, token);
+    Atomics.add(control, Control.DROPPED, 1);
+  }
+};
+
 Atomics.store(control, Control.READY, 1);
 Atomics.notify(control, Control.READY);
 
 loop: for (;;) {
+  const until = timers.drainAndSleepUntil(heap, nextDeadline);
+  const timeout = until === Number.POSITIVE_INFINITY ? null : Math.max(0, until - performance.now());
   if (tracing) record(Kind.WAIT_BEGIN);
-  poll.poll(events, null);
+  poll.poll(events, timeout);
   if (tracing) record(Kind.WAIT_END, events.length);
+  timers.awake();
   Atomics.add(control, Control.WAITS, 1);
   for (let i = 0; i < events.length; i++) {
     const token = events.token(i);
@@ -43,11 +61,7 @@ loop: for (;;) {
       if (Atomics.load(control, Control.STOP) === 1) break loop;
       continue;
     }
-    Atomics.add(control, Control.EVENTS, 1);
-    firing = token;
-    if (!wakers.wake(token, wake)) {
-      if (tracing) record(Kind.DROP, token);
-      Atomics.add(control, Control.DROPPED, 1);
-    }
+    fire(token);
   }
+  heap.expire(performance.now(), fire);
 }

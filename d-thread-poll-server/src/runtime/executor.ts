@@ -148,6 +148,18 @@ export class JoinHandle<T> implements Future<T> {
   }
 }
 
+/**
+ * How an executor waits when no task is ready (ADDED in stage d): by default it parks
+ * its thread until a waker unparks it; the single-threaded runtime passes its reactor's
+ * wait instead, so the executor itself blocks in `epoll_wait`.
+ */
+export interface ExecutorOptions {
+  /** Waits until a wake may have come, or `timeoutMs` passes (undefined: no limit). */
+  park?: (timeoutMs: number | undefined) => void;
+  /** Print the book's "N pending tasks. Sleep until notified." lines (default true; a server says false). */
+  verbose?: boolean;
+}
+
 /** Options for `blockOn`. */
 export interface BlockOnOptions {
   /** Give up with a `DeadlineError` after this many milliseconds (default: wait forever). */
@@ -168,6 +180,8 @@ export class Executor {
 
   private round = 0;
   private readonly ready: number[] = [];
+
+  constructor(private readonly options: ExecutorOptions = {}) {}
 
   /** Spawns `future`, runs every task to the end, and returns `future`'s output. */
   blockOn<T>(future: Future<T>, options: BlockOnOptions = {}): T {
@@ -191,19 +205,21 @@ export class Executor {
   private run(exec: ExecutorCore, timeoutMs: number | undefined): void {
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     const { thread, tasks } = exec;
+    const { park, verbose = true } = this.options;
     for (;;) {
       this.pollReadyTasks(exec);
       if (tasks.size === 0) {
-        println(`${thread.name}: All tasks are finished`);
+        if (verbose) println(`${thread.name}: All tasks are finished`);
         return;
       }
       // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
       const remaining = deadline === undefined ? undefined : deadline - performance.now();
       if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
-      println(`${thread.name}: ${tasks.size} pending tasks. Sleep until notified.`);
+      if (verbose) println(`${thread.name}: ${tasks.size} pending tasks. Sleep until notified.`);
       this.parks++;
       if (tracing) record(Kind.PARK);
-      thread.park(remaining);
+      if (park === undefined) thread.park(remaining);
+      else park(remaining);
       if (tracing) record(Kind.UNPARK);
       const failure = reactorFailure();
       if (failure !== undefined) throw failure;

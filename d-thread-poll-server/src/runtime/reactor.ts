@@ -14,6 +14,7 @@ import { OutsideRuntimeError } from "./errors.js";
 import type { Waker } from "./executor.js";
 import { createReadyQueues } from "./ready-queue.js";
 import { createThreadTable, useThreadTable } from "./thread.js";
+import { TimerInbox } from "./timers.js";
 import { WakerTable } from "./wakers.js";
 
 /** The token of the reactor's own mio `Waker`, which tells its thread to stop. */
@@ -33,6 +34,8 @@ export interface ReactorHandle {
   /** CHANGED from stage b: every executor thread's ready queue, which the reactor pushes to. */
   readonly queues: SharedArrayBuffer;
   readonly control: SharedArrayBuffer;
+  /** ADDED in stage d: deadlines on their way to the polling thread's timer heap. */
+  readonly timers: SharedArrayBuffer;
 }
 
 /** What the reactor thread has done so far. */
@@ -51,6 +54,8 @@ export interface ReactorStats {
 export class Reactor {
   private readonly wakers: WakerTable;
   private readonly control: Int32Array;
+  private readonly timers: TimerInbox;
+  private readonly pollWaker: MioWaker;
 
   constructor(
     private readonly registry: Registry,
@@ -58,6 +63,16 @@ export class Reactor {
   ) {
     this.wakers = new WakerTable(handle.wakers);
     this.control = new Int32Array(handle.control);
+    this.timers = new TimerInbox(handle.timers);
+    this.pollWaker = MioWaker.fromHandle(handle.stopWaker);
+  }
+
+  /**
+   * ADDED in stage d: wakes the waker stored for `id` once `performance.now()` reaches
+   * `deadline`. The polling thread keeps the deadlines; it is woken only if it sleeps past this one.
+   */
+  addTimer(deadline: number, id: number): void {
+    if (this.timers.push(deadline, id)) this.pollWaker.wake();
   }
 
   /** Watches `source` for `interest`; events for it carry token `id`. */
@@ -74,6 +89,11 @@ export class Reactor {
   /** Stores `waker` for `id`: it must always be the most recent one the future was polled with. */
   setWaker(waker: Waker, id: number): void {
     this.wakers.set(id, waker.thread.slot, waker.id);
+  }
+
+  /** ADDED in stage d: forgets the waker for `id` (a timer that is done; it has no source). */
+  clearWaker(id: number): void {
+    this.wakers.remove(id);
   }
 
   /** Forgets the waker for `id` and stops watching `source`. */
@@ -105,6 +125,11 @@ let current: Reactor | undefined;
 let running:
   | { handle: ReactorHandle; poll: Poll; stopWaker: MioWaker; control: Int32Array }
   | undefined;
+
+/** ADDED in stage d: makes `reactor` this thread's reactor (the single-threaded runtime's own). */
+export function useReactor(reactor: Reactor | undefined): void {
+  current = reactor;
+}
 
 /** The running reactor (the book's `reactor()`); throws outside a runtime. */
 export function reactor(): Reactor {
@@ -157,6 +182,7 @@ export function start(): ReactorHandle {
     threads: createThreadTable(),
     queues: createReadyQueues(),
     control: new SharedArrayBuffer(Control.SIZE * Int32Array.BYTES_PER_ELEMENT),
+    timers: TimerInbox.create().buffer,
   };
   // The thread blocks in epoll_wait, not in Node's event loop: it must not keep the
   // process alive by itself. At exit, `stop` wakes it so it can end.

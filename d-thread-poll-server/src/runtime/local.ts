@@ -1,0 +1,139 @@
+import { Events, Waker as MioWaker, Poll } from "@ch08/mio";
+import { Kind, record, tracing } from "@ch08/trace";
+import { Control } from "./control.js";
+import { Executor, storedWaker, useReadyQueues } from "./executor.js";
+import { Reactor, type ReactorHandle, STOP_TOKEN, useReactor } from "./reactor.js";
+import { createReadyQueues } from "./ready-queue.js";
+import { createThreadTable, useThreadTable } from "./thread.js";
+import { TimerHeap, TimerInbox } from "./timers.js";
+import { WakerTable } from "./wakers.js";
+
+/**
+ * The single-threaded runtime's reactor (the seed's single-threaded model): the same
+ * tables as the reactor thread's, but no thread. The executor, when no task is ready,
+ * calls `wait`, which blocks in `Poll.poll` itself — bounded by the next timer — and
+ * queues the tasks whose tokens fired. A wake costs no cross-thread hop.
+ */
+export class LocalReactor extends Reactor {
+  /** Plain data that lets other threads wake tasks here (the spawner uses it). */
+  readonly handle: ReactorHandle;
+  private readonly epoll: Poll;
+  private readonly wakeUp: MioWaker;
+  private readonly events = new Events(256);
+  private readonly heap = new TimerHeap();
+  private readonly table: WakerTable;
+  private readonly counts: Int32Array;
+  private readonly wakeStored: (thread: number, task: number) => void;
+  private readonly fire = (token: number): void => {
+    Atomics.add(this.counts, Control.EVENTS, 1);
+    if (!this.table.wake(token, this.wakeStored)) {
+      if (tracing) record(Kind.DROP, token);
+      Atomics.add(this.counts, Control.DROPPED, 1);
+    }
+  };
+
+  constructor() {
+    const poll = new Poll();
+    const pollWaker = new MioWaker(poll.registry(), STOP_TOKEN);
+    const handle: ReactorHandle = {
+      poll: poll.handle(),
+      stopWaker: pollWaker.handle(),
+      wakers: WakerTable.create().buffer,
+      threads: createThreadTable(),
+      queues: createReadyQueues(),
+      control: new SharedArrayBuffer(Control.SIZE * Int32Array.BYTES_PER_ELEMENT),
+      timers: TimerInbox.create().buffer,
+    };
+    super(poll.registry(), handle);
+    this.handle = handle;
+    this.epoll = poll;
+    this.wakeUp = pollWaker;
+    this.table = new WakerTable(handle.wakers);
+    this.counts = new Int32Array(handle.control);
+    const wakeStored = storedWaker(handle);
+    this.wakeStored = (thread, task) => {
+      Atomics.add(this.counts, Control.WAKES, 1);
+      wakeStored(thread, task);
+    };
+  }
+
+  /** Timers stay on this thread: straight into the heap, no inbox, no wake. */
+  override addTimer(deadline: number, id: number): void {
+    this.heap.push(deadline, id);
+  }
+
+  /**
+   * Blocks in `Poll.poll` until an event, the next timer, or `timeoutMs` (undefined: no
+   * limit); then queues the tasks whose tokens fired or whose deadlines passed.
+   */
+  wait(timeoutMs: number | undefined): void {
+    const next = this.heap.next();
+    let timeout = timeoutMs ?? null;
+    if (next !== Number.POSITIVE_INFINITY) {
+      const untilNext = Math.max(0, next - performance.now());
+      timeout = timeout === null ? untilNext : Math.min(timeout, untilNext);
+    }
+    const { events } = this;
+    if (tracing) record(Kind.WAIT_BEGIN);
+    this.epoll.poll(events, timeout);
+    if (tracing) record(Kind.WAIT_END, events.length);
+    Atomics.add(this.counts, Control.WAITS, 1);
+    for (let i = 0; i < events.length; i++) {
+      const token = events.token(i);
+      // Another thread woke us (a spawned job, a stop): its work is in the queues already.
+      if (token === STOP_TOKEN) this.wakeUp.reset();
+      else this.fire(token);
+    }
+    if (this.heap.size > 0) this.heap.expire(performance.now(), this.fire);
+  }
+
+  /** Whether another thread asked this runtime to stop (see `SingleThreaded.stop`). */
+  get stopRequested(): boolean {
+    return Atomics.load(this.counts, Control.STOP) === 1;
+  }
+
+  /** Closes the event queue and its waker; the runtime cannot be used after this. */
+  close(): void {
+    this.wakeUp.close();
+    this.epoll.close();
+  }
+}
+
+/** Options for `initSingleThreaded`. */
+export interface SingleThreadedOptions {
+  /** Print the book's executor lines (default true; a server says false). */
+  verbose?: boolean;
+}
+
+/** A single-threaded runtime: its executor, and the reactor that executor waits on. */
+export interface SingleThreaded {
+  /** Runs futures: `executor.blockOn(future)`. */
+  readonly executor: Executor;
+  /** Its reactor, whose `wait` the executor calls when idle. */
+  readonly reactor: LocalReactor;
+  /** Closes the reactor's fds and leaves this thread without a runtime. */
+  close(): void;
+}
+
+/**
+ * Starts the single-threaded runtime on this thread: no reactor thread; the executor
+ * blocks in the reactor's `Poll.poll` when no task is ready.
+ */
+export function initSingleThreaded(options: SingleThreadedOptions = {}): SingleThreaded {
+  const local = new LocalReactor();
+  useThreadTable(local.handle.threads);
+  useReadyQueues(local.handle.queues);
+  useReactor(local);
+  const executor = new Executor({
+    park: (timeoutMs) => local.wait(timeoutMs),
+    verbose: options.verbose ?? true,
+  });
+  return {
+    executor,
+    reactor: local,
+    close() {
+      useReactor(undefined);
+      local.close();
+    },
+  };
+}

@@ -1,0 +1,172 @@
+import { Mutex } from "./mutex.js";
+
+/**
+ * The reactor's deadlines: a binary min-heap of (deadline, token).
+ *
+ * A heap, not a wheel: the reactor must sleep in `epoll_wait` exactly until the next
+ * deadline and not wake otherwise (an idle server costs no CPU), and a heap gives the
+ * next deadline in O(1) with no tick. A wheel's O(1) insert pays for itself with
+ * millions of timers that are mostly cancelled (tokio's case: every socket timeout);
+ * here a timer is one `sleep` per held request, thousands at most, and log2(10,000) is
+ * 14 comparisons. A cancelled sleep is not searched for: its entry stays until due,
+ * then finds no waker for its token, and the wake is dropped (counted, harmless).
+ */
+export class TimerHeap {
+  private deadlines: Float64Array = new Float64Array(64);
+  private tokens: Int32Array = new Int32Array(64);
+  private count = 0;
+
+  /** How many deadlines are waiting. */
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds `token`, due at `deadline` (a `performance.now()` time, in ms). */
+  push(deadline: number, token: number): void {
+    if (this.count === this.deadlines.length) this.grow();
+    let at = this.count++;
+    const { deadlines, tokens } = this;
+    // Sift up: move parents down until the new deadline's place is found.
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      const above = deadlines[parent] ?? 0;
+      if (above <= deadline) break;
+      deadlines[at] = above;
+      tokens[at] = tokens[parent] ?? 0;
+      at = parent;
+    }
+    deadlines[at] = deadline;
+    tokens[at] = token;
+  }
+
+  /** The earliest deadline, or Infinity when there is none. */
+  next(): number {
+    return this.count === 0 ? Number.POSITIVE_INFINITY : (this.deadlines[0] ?? 0);
+  }
+
+  /** Removes every deadline at or before `now`, calling `fire(token)` for each, earliest first. */
+  expire(now: number, fire: (token: number) => void): void {
+    while (this.count > 0 && (this.deadlines[0] ?? 0) <= now) {
+      const token = this.tokens[0] ?? 0;
+      this.removeFirst();
+      fire(token);
+    }
+  }
+
+  private removeFirst(): void {
+    const last = --this.count;
+    const { deadlines, tokens } = this;
+    const deadline = deadlines[last] ?? 0;
+    const token = tokens[last] ?? 0;
+    let at = 0;
+    // Sift down the last entry from the root.
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= last) break;
+      const right = child + 1;
+      if (right < last && (deadlines[right] ?? 0) < (deadlines[child] ?? 0)) child = right;
+      const below = deadlines[child] ?? 0;
+      if (deadline <= below) break;
+      deadlines[at] = below;
+      tokens[at] = tokens[child] ?? 0;
+      at = child;
+    }
+    deadlines[at] = deadline;
+    tokens[at] = token;
+  }
+
+  private grow(): void {
+    const deadlines = new Float64Array(this.deadlines.length * 2);
+    deadlines.set(this.deadlines);
+    const tokens = new Int32Array(this.tokens.length * 2);
+    tokens.set(this.tokens);
+    this.deadlines = deadlines;
+    this.tokens = tokens;
+  }
+}
+
+/** How many timers other threads can hand the polling thread between two of its wake-ups. */
+export const TIMER_INBOX_CAPACITY = 1 << 14;
+
+// Layout: Int32 cells [lock, length, overflowed], then Float64 cells: [sleepsUntil,
+// (deadline, token) × capacity]. The float part starts at byte 16 to stay aligned.
+const LOCK = 0;
+const LENGTH = 1;
+const FLOAT_BASE = 16;
+const SLEEPS_UNTIL = 0;
+const ENTRIES = 1;
+
+/**
+ * Deadlines on their way to the polling thread's heap (multi-threaded runtime only).
+ *
+ * An executor thread cannot touch the polling thread's heap (it is a JavaScript object
+ * in another heap), so it pushes (deadline, token) here. The polling thread writes the
+ * time its `epoll_wait` will return by (`sleepsUntil`); a new deadline earlier than that
+ * must wake it, one later need not — so most timers cost no cross-thread wake at all.
+ */
+export class TimerInbox {
+  private readonly cells: Int32Array;
+  private readonly floats: Float64Array;
+  private readonly mutex: Mutex;
+
+  constructor(
+    /** The shared memory behind the inbox; pass it to other threads. */
+    readonly buffer: SharedArrayBuffer,
+  ) {
+    this.cells = new Int32Array(buffer, 0, 4);
+    this.floats = new Float64Array(buffer, FLOAT_BASE);
+    this.mutex = new Mutex(this.cells, LOCK);
+  }
+
+  /** An empty inbox in new shared memory. */
+  static create(): TimerInbox {
+    const bytes = FLOAT_BASE + (ENTRIES + 2 * TIMER_INBOX_CAPACITY) * 8;
+    const inbox = new TimerInbox(new SharedArrayBuffer(bytes));
+    inbox.floats[SLEEPS_UNTIL] = Number.POSITIVE_INFINITY;
+    return inbox;
+  }
+
+  /** Queues a deadline; true if the polling thread sleeps past it and must be woken. */
+  push(deadline: number, token: number): boolean {
+    const { cells, floats } = this;
+    this.mutex.lock();
+    const length = cells[LENGTH] ?? 0;
+    if (length >= TIMER_INBOX_CAPACITY) {
+      this.mutex.unlock();
+      throw new Error(
+        `more than ${TIMER_INBOX_CAPACITY} timers queued for the polling thread at once: ` +
+          "raise TIMER_INBOX_CAPACITY in runtime/timers.ts",
+      );
+    }
+    floats[ENTRIES + 2 * length] = deadline;
+    floats[ENTRIES + 2 * length + 1] = token;
+    cells[LENGTH] = length + 1;
+    const mustWake = deadline < (floats[SLEEPS_UNTIL] ?? 0);
+    // Whoever wakes it first makes the sleep short; the next pushers need not wake it too.
+    if (mustWake) floats[SLEEPS_UNTIL] = deadline;
+    this.mutex.unlock();
+    return mustWake;
+  }
+
+  /** Says the polling thread is awake and will drain before it sleeps again: no push need wake it. */
+  awake(): void {
+    this.mutex.lock();
+    this.floats[SLEEPS_UNTIL] = Number.NEGATIVE_INFINITY;
+    this.mutex.unlock();
+  }
+
+  /** Drains into `heap`, then records that the polling thread sleeps until `until`, atomically. */
+  drainAndSleepUntil(heap: TimerHeap, until: () => number): number {
+    const { cells, floats } = this;
+    this.mutex.lock();
+    const length = cells[LENGTH] ?? 0;
+    for (let i = 0; i < length; i++) {
+      heap.push(floats[ENTRIES + 2 * i] ?? 0, floats[ENTRIES + 2 * i + 1] ?? 0);
+    }
+    cells[LENGTH] = 0;
+    const deadline = until();
+    floats[SLEEPS_UNTIL] = deadline;
+    this.mutex.unlock();
+    return deadline;
+  }
+}
