@@ -28,6 +28,8 @@ export const SOCK_CLOEXEC = 0o2000000;
 export const SOL_SOCKET = 1;
 /** SO_ERROR. */
 export const SO_ERROR = 4;
+/** SO_REUSEADDR: a restarted server can bind its port while old connections sit in TIME_WAIT. */
+export const SO_REUSEADDR = 2;
 /** MSG_NOSIGNAL: a write to a closed peer returns EPIPE instead of raising SIGPIPE. */
 export const MSG_NOSIGNAL = 0x4000;
 /** EPOLL_CLOEXEC. */
@@ -89,6 +91,8 @@ export const EINPROGRESS = 115;
 export const EEXIST = 17;
 /** ENOENT, as epoll_ctl(MOD/DEL) reports an unknown fd. */
 export const ENOENT = 2;
+/** ECONNABORTED: accept4 found a queued connection already reset. */
+export const ECONNABORTED = 103;
 /** EBADF. */
 export const EBADF = 9;
 /** EINVAL. */
@@ -128,6 +132,35 @@ export const send = lib.func("intptr_t send(int, const void *, size_t, int)") as
   buf: Uint8Array,
   len: number,
   flags: number,
+) => number;
+/** bind(2) with a sockaddr in a Buffer. */
+export const bind = lib.func("int bind(int, const void *, uint32_t)") as (
+  fd: number,
+  addr: Uint8Array,
+  len: number,
+) => number;
+/** listen(2). */
+export const listen = lib.func("int listen(int, int)") as (fd: number, backlog: number) => number;
+/** accept4(2): the peer's sockaddr into a Buffer, its length in and out through a u32. */
+export const accept4 = lib.func("int accept4(int, void *, _Inout_ uint32_t *, int)") as (
+  fd: number,
+  addr: Uint8Array,
+  len: Uint32Array,
+  flags: number,
+) => number;
+/** getsockname(2): the bound address into a Buffer. */
+export const getsockname = lib.func("int getsockname(int, void *, _Inout_ uint32_t *)") as (
+  fd: number,
+  addr: Uint8Array,
+  len: Uint32Array,
+) => number;
+/** setsockopt(2) for int-valued options. */
+export const setsockopt = lib.func("int setsockopt(int, int, int, const void *, uint32_t)") as (
+  fd: number,
+  level: number,
+  name: number,
+  value: Int32Array,
+  len: number,
 ) => number;
 /** close(2). */
 export const close = lib.func("int close(int)") as (fd: number) => number;
