@@ -94,6 +94,14 @@ export class TcpListener implements Source {
     return new TcpListener(fd);
   }
 
+  /**
+   * @internal Wraps a listening fd bound elsewhere — by another thread of this process,
+   * which hands the fd over (a TcpListener object cannot cross threads, its fd can).
+   */
+  static fromFd(fd: number): TcpListener {
+    return new TcpListener(fd);
+  }
+
   /** The listening fd, or -1 once closed. */
   get fd(): number {
     return this.fdValue;
