@@ -48,7 +48,8 @@ Atomics.notify(control, Control.READY);
 
 loop: for (;;) {
   const until = timers.drainAndSleepUntil(heap, nextDeadline);
-  const timeout = until === Number.POSITIVE_INFINITY ? null : Math.max(0, until - performance.now());
+  const timeout =
+    until === Number.POSITIVE_INFINITY ? null : Math.max(0, until - performance.now());
   if (tracing) record(Kind.WAIT_BEGIN);
   poll.poll(events, timeout);
   if (tracing) record(Kind.WAIT_END, events.length);

@@ -24,6 +24,8 @@ export class LocalReactor extends Reactor {
   private readonly table: WakerTable;
   private readonly counts: Int32Array;
   private readonly wakeStored: (thread: number, task: number) => void;
+  /** Called when another thread wakes this runtime's Poll (the server uses it to hear "stop"). */
+  onForeignWake: (() => void) | undefined;
   private readonly fire = (token: number): void => {
     Atomics.add(this.counts, Control.EVENTS, 1);
     if (!this.table.wake(token, this.wakeStored)) {
@@ -81,8 +83,10 @@ export class LocalReactor extends Reactor {
     for (let i = 0; i < events.length; i++) {
       const token = events.token(i);
       // Another thread woke us (a spawned job, a stop): its work is in the queues already.
-      if (token === STOP_TOKEN) this.wakeUp.reset();
-      else this.fire(token);
+      if (token === STOP_TOKEN) {
+        this.wakeUp.reset();
+        this.onForeignWake?.();
+      } else this.fire(token);
     }
     if (this.heap.size > 0) this.heap.expire(performance.now(), this.fire);
   }

@@ -1,0 +1,152 @@
+#!/usr/bin/env node
+// `pnpm serve [--host H] [--port P] [--max-delay MS] [--quiet] [--threads N]`: the book's
+// delayserver, served by stage d's runtime instead of node:http. Exit codes as
+// `pnpm delayserver`'s: 0 stopped by a signal or --help, 1 cannot listen, 2 bad usage.
+import { parseArgs } from "node:util";
+import {
+  bannerText,
+  DEFAULT_HOST,
+  DEFAULT_MAX_DELAY_MS,
+  DEFAULT_PORT,
+  ListenError,
+  MAX_TIMER_MS,
+} from "@ch08/delayserver";
+import type { ThreadPollServer } from "./server/options.js";
+import { startServer } from "./server/start.js";
+
+function usageError(message: string): never {
+  console.error(`serve: ${message}; see --help`);
+  process.exit(2);
+}
+
+const HELP = [
+  "serve: the delayserver (GET /{delay_ms}/{message} waits delay_ms, then echoes the message),",
+  "served by stage d's runtime: epoll, timers and executors written here, no node:http.",
+  "",
+  "usage: pnpm serve [--host H] [--port P] [--max-delay MS] [--quiet] [--threads N]",
+  "",
+  "options:",
+  `  --host H         address to listen on (default ${DEFAULT_HOST})`,
+  `  --port P         port to listen on (default ${DEFAULT_PORT}; 0 picks a free one)`,
+  `  --max-delay MS   longest delay a request may ask for (default ${DEFAULT_MAX_DELAY_MS})`,
+  "  --quiet          do not print a line per request",
+  "  --threads N      1 (default): the single-threaded runtime; N > 1: a polling thread",
+  "                   and N executor threads",
+  "  --grace MS       on Ctrl-C, how long in-flight answers may still take (default 10000)",
+  "  -h, --help       print this text",
+].join("\n");
+
+function integerOption(
+  name: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (raw === undefined) return fallback;
+  if (!/^[0-9]+$/.test(raw) || Number(raw) > max || Number(raw) < min) {
+    usageError(`--${name} takes a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function parseCommandLine() {
+  try {
+    return parseArgs({
+      options: {
+        host: { type: "string" },
+        port: { type: "string" },
+        "max-delay": { type: "string" },
+        quiet: { type: "boolean" },
+        threads: { type: "string" },
+        grace: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }).values;
+  } catch (err) {
+    const first = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
+    return usageError(first.replace(/\.$/, ""));
+  }
+}
+
+const values = parseCommandLine();
+if (values.help === true) {
+  console.log(HELP);
+  process.exit(0);
+}
+const host = values.host ?? DEFAULT_HOST;
+if (host === "") usageError("--host must not be empty");
+const port = integerOption("port", values.port, DEFAULT_PORT, 0, 65_535);
+const maxDelayMs = integerOption(
+  "max-delay",
+  values["max-delay"],
+  DEFAULT_MAX_DELAY_MS,
+  0,
+  MAX_TIMER_MS,
+);
+const threads = integerOption("threads", values.threads, 1, 1, 32);
+const graceMs = integerOption("grace", values.grace, 10_000, 0, 3_600_000);
+
+let server: ThreadPollServer | undefined;
+let stopping = false;
+const stop = (signal: NodeJS.Signals): void => {
+  if (stopping) {
+    console.log(`serve: stopped at once (second ${signal})`);
+    process.exit(1);
+  }
+  stopping = true;
+  if (server === undefined) process.exit(0);
+  console.log(
+    `serve: ${signal}: not accepting any more; waiting up to ${graceMs} ms for answers in flight`,
+  );
+  server.stop().then(
+    (summary) => {
+      const dropped =
+        summary.droppedAnswers + summary.droppedConnections === 0
+          ? "nothing dropped"
+          : `dropped ${summary.droppedAnswers} answers still owed and ${summary.droppedConnections} connections never served`;
+      console.log(
+        `serve: stopped (${signal}): ${summary.requests} requests on ${summary.accepted} connections; ${dropped}`,
+      );
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(`serve: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+};
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+
+try {
+  server = await startServer({
+    host,
+    port,
+    maxDelayMs,
+    quiet: values.quiet === true,
+    threads,
+    graceMs,
+  });
+} catch (err) {
+  if (err instanceof ListenError && err.code === "EADDRINUSE") {
+    console.error(
+      `serve: port ${port} on ${host} is already in use; pick another with --port <n> (--port 0 picks a free one)`,
+    );
+  } else if (err instanceof ListenError) {
+    console.error(
+      `serve: cannot listen on ${host}:${port} (${err.reason}); try another --host or --port`,
+    );
+  } else {
+    console.error(`serve: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  process.exit(1);
+}
+const runtimeName =
+  threads === 1
+    ? "the single-threaded runtime"
+    : `a polling thread and ${threads} executor threads`;
+console.log(`stage d: served by ${runtimeName}`);
+console.log(bannerText(server.address, maxDelayMs));

@@ -1,0 +1,78 @@
+import { writeSync } from "node:fs";
+import { Interest, type TcpListener, WOULD_BLOCK } from "@ch08/mio";
+import { NOT_READY, type PollState, ready } from "../future.js";
+import { reactor, spawn, type Waker } from "../runtime.js";
+import { Connection } from "./connection.js";
+import { type ServerContext, Stat } from "./context.js";
+
+/** How long to wait before accepting again after the OS refused (EMFILE: out of fds). */
+const ACCEPT_RETRY_MS = 100;
+
+/**
+ * The single-threaded server's accept loop, as a task: accept until the listener would
+ * block, spawn a `Connection` task for each. When the server is asked to stop, it closes
+ * the listener, nudges every connection (idle ones close, busy ones finish), and is
+ * ready once the last one has closed — answered, or dropped at the deadline.
+ */
+export class Acceptor {
+  private waker: Waker | undefined;
+  private registered = false;
+  private stopped = false;
+
+  constructor(
+    private readonly listener: TcpListener,
+    private readonly context: ServerContext,
+    private readonly token: number,
+    /** How long in-flight answers may take once a stop is asked for. */
+    private readonly graceMs: number,
+  ) {
+    context.allClosed = () => this.waker?.wake();
+  }
+
+  /** Wakes the accept task (another thread asked the server to stop). */
+  nudge(): void {
+    this.waker?.wake();
+  }
+
+  /** Accepts what is waiting; once stopping, ready when every connection is closed. */
+  poll(waker: Waker): PollState<void> {
+    const r = reactor();
+    if (waker !== this.waker) {
+      r.setWaker(waker, this.token);
+      this.waker = waker;
+    }
+    const { context, listener } = this;
+    if (!this.stopped && Atomics.load(context.stats, Stat.STOPPING) === 1) this.stop();
+    if (this.stopped) {
+      return context.connections.size === 0 ? ready(undefined) : NOT_READY;
+    }
+    if (!this.registered) {
+      r.register(listener, Interest.READABLE, this.token);
+      this.registered = true;
+    }
+    for (;;) {
+      let accepted: ReturnType<TcpListener["accept"]>;
+      try {
+        accepted = listener.accept();
+      } catch (error) {
+        writeSync(2, `serve: accept failed (${(error as Error).message}); retrying\n`);
+        r.addTimer(performance.now() + ACCEPT_RETRY_MS, this.token);
+        return NOT_READY;
+      }
+      if (accepted === WOULD_BLOCK) return NOT_READY;
+      Atomics.add(context.stats, Stat.ACCEPTED, 1);
+      Atomics.add(context.stats, Stat.OPEN, 1);
+      const token = context.freeTokens.pop() ?? r.nextId();
+      spawn(new Connection(accepted.stream, context, token));
+    }
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    const { context } = this;
+    context.stopping = true;
+    context.dropDeadline = performance.now() + this.graceMs;
+    this.listener.close();
+    for (const connection of context.connections) connection.nudge();
+  }
+}

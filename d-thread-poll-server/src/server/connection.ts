@@ -1,0 +1,241 @@
+import { printable, route } from "@ch08/delayserver";
+import { Interest, type TcpStream, WOULD_BLOCK } from "@ch08/mio";
+import { NOT_READY, type PollState, ready } from "../future.js";
+import { reactor, type Waker } from "../runtime.js";
+import { type ServerContext, Stat } from "./context.js";
+import { INCOMPLETE, parseRequest } from "./request.js";
+import { badRequestAnswer, okAnswer, rejectAnswer, stoppingAnswer } from "./response.js";
+
+/** How long an idle keep-alive connection stays open (node:http's keepAliveTimeout). */
+export const KEEP_ALIVE_MS = 5000;
+
+/** Pipelined requests read ahead of their answers before reading stops for a while. */
+const MAX_QUEUED = 256;
+
+const READ_WRITE = Interest.READABLE | Interest.WRITABLE;
+
+/** One buffer to read into, shared by every connection on this thread: polls never overlap. */
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+/** An answer waiting for its turn (answers leave in request order) and its time. */
+interface Answer {
+  /** Not to be written before this `performance.now()` time (receipt + delay). */
+  readonly due: number;
+  readonly bytes: Buffer;
+  /** Close the connection once it is written. */
+  readonly close: boolean;
+}
+
+/**
+ * One client connection as one task: read requests, answer each when its delay has
+ * passed, in order, keep the connection for the next request. A hand-written state
+ * machine rather than a coroutine: it is the hot path of the server.
+ *
+ * One token does for everything: the socket is registered READABLE | WRITABLE
+ * (edge-triggered) under it, and the answer's deadline is handed to the reactor's timer
+ * heap under it too — whichever fires, the same task is woken, and `poll` finds out what
+ * to do by looking at its state and the clock, never at why it was woken.
+ */
+export class Connection {
+  /** Bytes of an unfinished request, kept between polls. */
+  private partial: Buffer | undefined;
+  /** Body bytes still to skip before the next request starts. */
+  private skip = 0;
+  private readonly answers: Answer[] = [];
+  private writing: Buffer | undefined;
+  private written = 0;
+  /** False once the peer finished sending, or we decided to stop reading (a close is coming). */
+  private reading = true;
+  private registered = false;
+  private waker: Waker | undefined;
+  /** The latest deadline handed to the reactor: a later one needs a new timer, an earlier one not. */
+  private armedUntil = Number.NEGATIVE_INFINITY;
+  private idleSince = performance.now();
+  private done = false;
+
+  constructor(
+    private readonly stream: TcpStream,
+    private readonly context: ServerContext,
+    private readonly token: number,
+  ) {
+    context.connections.add(this);
+  }
+
+  /** Reads what came, writes what is due; ready once the connection is closed. */
+  poll(waker: Waker): PollState<void> {
+    if (this.done) return ready(undefined);
+    const r = reactor();
+    if (waker !== this.waker) {
+      // The waker is stored before the socket is registered, so the first event finds it.
+      r.setWaker(waker, this.token);
+      this.waker = waker;
+    }
+    if (!this.registered) {
+      r.register(this.stream, READ_WRITE, this.token);
+      this.registered = true;
+    }
+    const { context } = this;
+    try {
+      let now = performance.now();
+      if (this.reading && this.answers.length < MAX_QUEUED) this.readRequests(now);
+      if (this.flush(now)) return this.close();
+      if (this.writing === undefined && this.answers.length === 0) {
+        if (!this.reading || context.stopping) return this.close();
+        if (now - this.idleSince >= KEEP_ALIVE_MS) return this.close();
+        this.arm(this.idleSince + KEEP_ALIVE_MS);
+        return NOT_READY;
+      }
+      if (context.stopping && now >= context.dropDeadline) return this.drop();
+      const next = this.answers[0];
+      if (this.writing === undefined && next !== undefined) {
+        // Reading may have taken a while: check the clock once more before sleeping.
+        now = performance.now();
+        if (next.due <= now) return this.poll(waker);
+        this.arm(context.stopping ? Math.min(next.due, context.dropDeadline) : next.due);
+      }
+      return NOT_READY;
+    } catch {
+      // The peer reset or vanished (ECONNRESET, EPIPE): nothing to answer any more.
+      return this.close();
+    }
+  }
+
+  /** Whether any answer is still owed (a stopping server waits for these). */
+  get inFlight(): number {
+    return this.answers.length;
+  }
+
+  /** Wakes the task (the server is stopping: idle connections close, busy ones finish). */
+  nudge(): void {
+    this.waker?.wake();
+  }
+
+  /** Gives the reactor `deadline` for this token, unless an earlier-or-equal one is pending. */
+  private arm(deadline: number): void {
+    if (this.armedUntil >= deadline && this.armedUntil > performance.now()) return;
+    this.armedUntil = deadline;
+    reactor().addTimer(deadline, this.token);
+  }
+
+  /** Reads until the socket would block, queueing an answer for every whole request. */
+  private readRequests(now: number): void {
+    const { stream } = this;
+    for (;;) {
+      let end = 0;
+      const partial = this.partial;
+      if (partial !== undefined) {
+        partial.copy(scratch, 0);
+        end = partial.length;
+        this.partial = undefined;
+      }
+      const n = stream.read(scratch, end, scratch.length - end);
+      if (n === WOULD_BLOCK) {
+        if (end > 0) this.partial = Buffer.from(scratch.subarray(0, end));
+        return;
+      }
+      if (n === 0) {
+        // The peer sent FIN (maybe a half-close after its request): answer what came, then close.
+        this.reading = false;
+        return;
+      }
+      end += n;
+      this.idleSince = now;
+      const start = this.parseRequests(end, now);
+      if (!this.reading) return;
+      if (start < end) this.partial = Buffer.from(scratch.subarray(start, end));
+      if (this.answers.length >= MAX_QUEUED) return;
+    }
+  }
+
+  /** Parses every whole request in `scratch[0, end)`; returns where the unparsed rest starts. */
+  private parseRequests(end: number, now: number): number {
+    let start = 0;
+    while (start < end) {
+      if (this.skip > 0) {
+        const skipped = Math.min(this.skip, end - start);
+        this.skip -= skipped;
+        start += skipped;
+        continue;
+      }
+      const head = parseRequest(scratch, start, end);
+      if (head === INCOMPLETE) return start;
+      if ("error" in head) {
+        this.queue(now, badRequestAnswer(head.error), true);
+        return end;
+      }
+      start = head.end;
+      this.skip = head.bodyLength;
+      this.answer(head.method, head.target, head.keepAlive, now);
+      if (!this.reading) return end;
+    }
+    return start;
+  }
+
+  /** Routes one request exactly as the delayserver does, and queues its answer. */
+  private answer(method: string, target: string, keepAlive: boolean, now: number): void {
+    const { context } = this;
+    const head = method === "HEAD";
+    if (context.stopping) {
+      this.queue(now, stoppingAnswer(head), true);
+      return;
+    }
+    const r = route(method, target, context.maxDelayMs);
+    if (r.kind === "reject") {
+      const { bytes, close } = rejectAnswer(r, head, keepAlive, context.usage);
+      this.queue(now, bytes, close);
+      return;
+    }
+    const n = Atomics.add(context.stats, Stat.REQUESTS, 1) + 1;
+    context.log?.(`#${n} - ${r.delayMs}ms: ${printable(r.message)}`);
+    this.queue(now + r.delayMs, okAnswer(r.message, head, keepAlive), !keepAlive);
+  }
+
+  private queue(due: number, bytes: Buffer, close: boolean): void {
+    this.answers.push({ due, bytes, close });
+    if (close) this.reading = false;
+  }
+
+  /** Writes the due answers, in order, until one is not due or the socket would block; true: close now. */
+  private flush(now: number): boolean {
+    const { stream, answers } = this;
+    for (;;) {
+      let bytes = this.writing;
+      if (bytes === undefined) {
+        const next = answers[0];
+        if (next === undefined || next.due > now) return false;
+        bytes = next.bytes;
+        this.writing = bytes;
+        this.written = 0;
+      }
+      const n = stream.write(bytes, this.written);
+      if (n === WOULD_BLOCK) return false;
+      this.written += n;
+      if (this.written < bytes.length) continue;
+      this.writing = undefined;
+      const sent = answers.shift();
+      this.idleSince = now;
+      if (sent?.close === true) return true;
+    }
+  }
+
+  /** The server stops and its deadline passed: count what is still owed, then close. */
+  private drop(): PollState<void> {
+    Atomics.add(this.context.stats, Stat.DROPPED, this.answers.length);
+    this.answers.length = 0;
+    return this.close();
+  }
+
+  private close(): PollState<void> {
+    if (this.done) return ready(undefined);
+    this.done = true;
+    const { context } = this;
+    // Closing the fd removes it from epoll: only the waker needs forgetting.
+    reactor().clearWaker(this.token);
+    this.stream.close();
+    context.connections.delete(this);
+    context.freeTokens.push(this.token);
+    Atomics.sub(context.stats, Stat.OPEN, 1);
+    if (context.stopping && context.connections.size === 0) context.allClosed?.();
+    return ready(undefined);
+  }
+}

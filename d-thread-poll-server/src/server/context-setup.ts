@@ -1,0 +1,35 @@
+import { writeSync } from "node:fs";
+import { BroadcastChannel } from "node:worker_threads";
+import { usageLine } from "@ch08/delayserver";
+import type { ServerContext } from "./context.js";
+import type { ServerThreadOptions } from "./options.js";
+
+/** This thread's `ServerContext`, and how to release what it opened (a log channel). */
+export function createContext(options: ServerThreadOptions): {
+  context: ServerContext;
+  release: () => void;
+} {
+  let log: ((line: string) => void) | undefined;
+  let release = (): void => {};
+  const target = options.log;
+  if (target.to === "stdout") {
+    // Straight to fd 1: console.log from a worker goes through the main thread's event loop.
+    log = (line) => writeSync(1, `${line}\n`);
+  } else if (target.to === "channel") {
+    const channel = new BroadcastChannel(target.name);
+    log = (line) => channel.postMessage(line);
+    release = () => channel.close();
+  }
+  const context: ServerContext = {
+    maxDelayMs: options.maxDelayMs,
+    usage: usageLine(options.maxDelayMs),
+    log,
+    stats: new Int32Array(options.stats),
+    connections: new Set(),
+    freeTokens: [],
+    stopping: false,
+    dropDeadline: Number.POSITIVE_INFINITY,
+    allClosed: undefined,
+  };
+  return { context, release };
+}

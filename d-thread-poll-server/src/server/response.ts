@@ -1,0 +1,71 @@
+import { STATUS_CODES } from "node:http";
+import { ALLOWED_METHODS, type Route } from "@ch08/delayserver";
+
+// The answers node:http gives in the delayserver, byte for byte but the Date: the same
+// status lines, the same headers in the same order, the same bodies.
+
+let dateSecond = -1;
+let dateText = "";
+
+/** The Date header's value, formatted once a second (node:http caches it the same way). */
+function httpDate(): string {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(now).toUTCString();
+  }
+  return dateText;
+}
+
+/** The connection headers node:http adds after a handler's own. */
+function connectionHeaders(keepAlive: boolean): string {
+  return keepAlive
+    ? `Date: ${httpDate()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n`
+    : `Date: ${httpDate()}\r\nConnection: close\r\n\r\n`;
+}
+
+/** 200 with the message as the body (none for HEAD). */
+export function okAnswer(message: string, head: boolean, keepAlive: boolean): Buffer {
+  const length = Buffer.byteLength(message);
+  const text =
+    "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+    `Content-Length: ${length}\r\n${connectionHeaders(keepAlive)}${head ? "" : message}`;
+  return Buffer.from(text, "utf8");
+}
+
+/** A 4xx from the router, with the usage line; 405 and 414 close the connection, as node:http's do. */
+export function rejectAnswer(
+  r: Extract<Route, { kind: "reject" }>,
+  head: boolean,
+  keepAlive: boolean,
+  usage: string,
+): { bytes: Buffer; close: boolean } {
+  const body = `${r.status} ${STATUS_CODES[r.status]}: ${r.reason}\n${usage}\n`;
+  const close = !keepAlive || r.status === 405 || r.status === 414;
+  const allow = r.status === 405 ? `Allow: ${ALLOWED_METHODS}\r\n` : "";
+  const text =
+    `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n${allow}${connectionHeaders(!close)}${head ? "" : body}`;
+  return { bytes: Buffer.from(text, "utf8"), close };
+}
+
+/** The answer to bytes that are not a request we can parse (400, or 431 for a huge head); then close. */
+export function badRequestAnswer(status: 400 | 431): Buffer {
+  const body = `${status} ${STATUS_CODES[status]}\n`;
+  return Buffer.from(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+      `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+    "latin1",
+  );
+}
+
+/** The answer to a request that arrives while the server stops; then close. */
+export function stoppingAnswer(head: boolean): Buffer {
+  const body = "503 Service Unavailable: the server is stopping\n";
+  return Buffer.from(
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+      `Content-Length: ${body.length}\r\n${connectionHeaders(false)}${head ? "" : body}`,
+    "latin1",
+  );
+}

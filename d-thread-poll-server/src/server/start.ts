@@ -1,0 +1,178 @@
+import { BroadcastChannel, Worker } from "node:worker_threads";
+import {
+  DEFAULT_HOST,
+  DEFAULT_MAX_DELAY_MS,
+  DEFAULT_PORT,
+  formatAddress,
+  ListenError,
+  MAX_TIMER_MS,
+} from "@ch08/delayserver";
+import { Waker as MioWaker, type WakerHandle } from "@ch08/mio";
+import { Stat } from "./context.js";
+import { startMultiThreaded } from "./multi.js";
+import type {
+  ServeOptions,
+  ServerThreadOptions,
+  StopSummary,
+  ThreadPollServer,
+} from "./options.js";
+
+/** The longest a stop waits for the server's threads beyond the grace period. */
+const EXIT_SLACK_MS = 5000;
+
+let channels = 0;
+
+/**
+ * Starts the delayserver on stage d's runtime: `threads` 1 (default) runs the
+ * single-threaded runtime on one thread; more runs a polling thread and that many
+ * executor threads. Resolves once the port is bound; rejects with the delayserver's
+ * `ListenError` when it cannot be.
+ */
+export async function startServer(options: ServeOptions = {}): Promise<ThreadPollServer> {
+  const host = options.host ?? DEFAULT_HOST;
+  const port = options.port ?? DEFAULT_PORT;
+  const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+  const threads = options.threads ?? 1;
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new RangeError(`port must be an integer from 0 to 65535, got ${port}`);
+  }
+  if (!Number.isInteger(maxDelayMs) || maxDelayMs < 0 || maxDelayMs > MAX_TIMER_MS) {
+    throw new RangeError(
+      `maxDelayMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${maxDelayMs}`,
+    );
+  }
+  if (!Number.isInteger(threads) || threads < 1 || threads > 32) {
+    throw new RangeError(`threads must be an integer from 1 to 32, got ${threads}`);
+  }
+  const stats = new Int32Array(new SharedArrayBuffer(Stat.SIZE * Int32Array.BYTES_PER_ELEMENT));
+  let channel: BroadcastChannel | undefined;
+  let log: ServerThreadOptions["log"] = { to: options.quiet === true ? "none" : "stdout" };
+  const sink = options.log;
+  if (options.quiet !== true && sink !== undefined) {
+    const name = `ch08-serve-${process.pid}-${++channels}`;
+    channel = new BroadcastChannel(name);
+    channel.onmessage = (event: unknown) => sink(String((event as { data: unknown }).data));
+    log = { to: "channel", name };
+  }
+  const threadOptions: ServerThreadOptions = {
+    host,
+    port,
+    maxDelayMs,
+    backlog: options.backlog ?? 4096,
+    graceMs: options.graceMs ?? 10_000,
+    log,
+    stats: stats.buffer as SharedArrayBuffer,
+  };
+  const running =
+    threads === 1
+      ? await startSingleThreaded(threadOptions)
+      : await startMultiThreaded(threadOptions, threads);
+  if (running.kind === "failed") {
+    channel?.close();
+    throw new ListenError(host, port, running.code, running.message);
+  }
+  let stopping: Promise<StopSummary> | undefined;
+  const stop = (): Promise<StopSummary> => {
+    stopping ??= (async () => {
+      Atomics.store(stats, Stat.STOPPING, 1);
+      running.wake();
+      await running.exited(threadOptions.graceMs + EXIT_SLACK_MS);
+      channel?.close();
+      return {
+        requests: Atomics.load(stats, Stat.REQUESTS),
+        accepted: Atomics.load(stats, Stat.ACCEPTED),
+        droppedAnswers: Atomics.load(stats, Stat.DROPPED),
+        droppedConnections: Atomics.load(stats, Stat.DROPPED_CONNECTIONS),
+      };
+    })();
+    return stopping;
+  };
+  return {
+    host,
+    port: running.port,
+    address: formatAddress(host, running.port),
+    threads,
+    stop,
+    close: async () => {
+      await stop();
+    },
+    counters: () => ({
+      requests: Atomics.load(stats, Stat.REQUESTS),
+      accepted: Atomics.load(stats, Stat.ACCEPTED),
+      open: Atomics.load(stats, Stat.OPEN),
+      stolen: Atomics.load(stats, Stat.STOLEN),
+    }),
+  };
+}
+
+/** A server whose threads run: where it listens, how to tell it to look at its stop flag, how to wait for its end. */
+export type Running =
+  | {
+      kind: "running";
+      port: number;
+      /** Makes the server's threads look at the stop flag now. */
+      wake: () => void;
+      /** Resolves once every thread has ended; rejects after `deadlineMs`. */
+      exited: (deadlineMs: number) => Promise<void>;
+    }
+  | { kind: "failed"; code: string | undefined; message: string };
+
+/** Waits for `worker` to exit, or fails after `deadlineMs` (then terminates it). */
+export function workerExit(worker: Worker, deadlineMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void worker.terminate();
+      reject(
+        new Error(`the server thread did not stop within ${deadlineMs} ms; it was terminated`),
+      );
+    }, deadlineMs);
+    worker.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+type Started =
+  | { kind: "bound"; port: number; wake: WakerHandle }
+  | { kind: "failed"; code?: string; message: string };
+
+async function startSingleThreaded(options: ServerThreadOptions): Promise<Running> {
+  const worker = new Worker(new URL("./single-thread-main.js", import.meta.url), {
+    workerData: options,
+    name: "server",
+  });
+  const started = await new Promise<Started>((resolve) => {
+    worker.once("message", (message: Started) => resolve(message));
+    worker.once("error", (error) => resolve({ kind: "failed", message: error.message }));
+    worker.once("exit", () =>
+      resolve({ kind: "failed", message: "the server thread ended at start" }),
+    );
+  });
+  if (started.kind === "failed") {
+    await workerExit(worker, EXIT_SLACK_MS).catch(() => {});
+    return { kind: "failed", code: started.code, message: started.message };
+  }
+  const waker = MioWaker.fromHandle(started.wake);
+  const exited = workerExit(worker, 24 * 3600 * 1000);
+  return {
+    kind: "running",
+    port: started.port,
+    wake: () => waker.wake(),
+    exited: (deadlineMs) =>
+      Promise.race([
+        exited,
+        new Promise<void>((_, reject) => {
+          const timer = setTimeout(() => {
+            void worker.terminate();
+            reject(
+              new Error(
+                `the server thread did not stop within ${deadlineMs} ms; it was terminated`,
+              ),
+            );
+          }, deadlineMs);
+          void exited.then(() => clearTimeout(timer));
+        }),
+      ]),
+  };
+}
