@@ -1,8 +1,15 @@
-import { Executor, useReadyQueues } from "./runtime/executor.js";
+import { Executor, type ExecutorOptions, useReadyQueues } from "./runtime/executor.js";
 import { startOrAttach } from "./runtime/reactor.js";
 
 export { DeadlineError, OutsideRuntimeError, TaskFailedError } from "./runtime/errors.js";
-export { type BlockOnOptions, Executor, JoinHandle, spawn, Waker } from "./runtime/executor.js";
+export {
+  type BlockOnOptions,
+  Executor,
+  type ExecutorOptions,
+  JoinHandle,
+  spawn,
+  Waker,
+} from "./runtime/executor.js";
 export { type ExecutorThread, spawnExecutorThread } from "./runtime/executor-thread.js";
 export { type ReactorStats, reactor, stop as shutdown } from "./runtime/reactor.js";
 
@@ -10,7 +17,7 @@ export { type ReactorStats, reactor, stop as shutdown } from "./runtime/reactor.
  * Starts the reactor thread (once per process) and returns an executor for this thread.
  * On a thread started by `spawnExecutorThread` it joins the process's reactor instead.
  */
-export function init(): Executor {
+export function init(options: ExecutorOptions = {}): Executor {
   useReadyQueues(startOrAttach().queues);
-  return new Executor();
+  return new Executor(options);
 }

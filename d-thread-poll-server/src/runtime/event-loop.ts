@@ -1,6 +1,7 @@
 import { workerData } from "node:worker_threads";
 import { Events, Waker as MioWaker, Poll } from "@ch08/mio";
 import { Kind, record, tracing } from "@ch08/trace";
+import { Dispatcher, LISTENER_TOKEN } from "../server/dispatcher.js";
 import { Control } from "./control.js";
 import { storedWaker } from "./executor.js";
 import { type ReactorHandle, STOP_TOKEN } from "./reactor.js";
@@ -43,6 +44,10 @@ const fire = (token: number): void => {
   }
 };
 
+/** ADDED in stage d: the multi-threaded server's accepting, when this thread polls for one. */
+const dispatcher =
+  handle.server === undefined ? undefined : new Dispatcher(handle.server, poll.registry(), fire);
+
 Atomics.store(control, Control.READY, 1);
 Atomics.notify(control, Control.READY);
 
@@ -60,9 +65,11 @@ loop: for (;;) {
     if (token === STOP_TOKEN) {
       stopWaker.reset();
       if (Atomics.load(control, Control.STOP) === 1) break loop;
+      dispatcher?.checkStop();
       continue;
     }
-    fire(token);
+    if (token === LISTENER_TOKEN && dispatcher !== undefined) dispatcher.acceptAll();
+    else fire(token);
   }
   heap.expire(performance.now(), fire);
 }

@@ -9,6 +9,7 @@ import {
   type WakerHandle,
 } from "@ch08/mio";
 import { Kind, record, traceBuffers, tracing } from "@ch08/trace";
+import type { ServerHandle } from "../server/inbox.js";
 import { Control } from "./control.js";
 import { OutsideRuntimeError } from "./errors.js";
 import type { Waker } from "./executor.js";
@@ -36,6 +37,8 @@ export interface ReactorHandle {
   readonly control: SharedArrayBuffer;
   /** ADDED in stage d: deadlines on their way to the polling thread's timer heap. */
   readonly timers: SharedArrayBuffer;
+  /** ADDED in stage d: a listener the polling thread accepts on, for the multi-threaded server. */
+  readonly server?: ServerHandle;
 }
 
 /** What the reactor thread has done so far. */
@@ -169,7 +172,7 @@ export function startOrAttach(): ReactorHandle {
  * Starts the reactor thread, blocked in `Poll.poll` on a new `Poll`, and makes it this
  * thread's reactor. Starting it again while it runs returns the same handle.
  */
-export function start(): ReactorHandle {
+export function start(server?: ServerHandle): ReactorHandle {
   if (running !== undefined) return running.handle;
   const poll = new Poll();
   const registry = poll.registry();
@@ -183,6 +186,7 @@ export function start(): ReactorHandle {
     queues: createReadyQueues(),
     control: new SharedArrayBuffer(Control.SIZE * Int32Array.BYTES_PER_ELEMENT),
     timers: TimerInbox.create().buffer,
+    ...(server === undefined ? {} : { server }),
   };
   // The thread blocks in epoll_wait, not in Node's event loop: it must not keep the
   // process alive by itself. At exit, `stop` wakes it so it can end.

@@ -48,7 +48,7 @@ export class Connection {
   private reading = true;
   private registered = false;
   private waker: Waker | undefined;
-  /** The latest deadline handed to the reactor: a later one needs a new timer, an earlier one not. */
+  /** The earliest deadline handed to the reactor that has not passed: a wake is due by then anyway. */
   private armedUntil = Number.NEGATIVE_INFINITY;
   private idleSince = performance.now();
   private done = false;
@@ -112,7 +112,8 @@ export class Connection {
 
   /** Gives the reactor `deadline` for this token, unless an earlier-or-equal one is pending. */
   private arm(deadline: number): void {
-    if (this.armedUntil >= deadline && this.armedUntil > performance.now()) return;
+    // The earlier timer's wake polls again, and that poll arms what is still needed then.
+    if (this.armedUntil <= deadline && this.armedUntil > performance.now()) return;
     this.armedUntil = deadline;
     reactor().addTimer(deadline, this.token);
   }

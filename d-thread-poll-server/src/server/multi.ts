@@ -1,10 +1,92 @@
+import { Worker } from "node:worker_threads";
+import { IoError, Waker as MioWaker, TcpListener } from "@ch08/mio";
+import { traceBuffers } from "@ch08/trace";
+import { storedWaker } from "../runtime/executor.js";
+import { start, stop } from "../runtime/reactor.js";
+import { WakerTable } from "../runtime/wakers.js";
+import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 import type { ServerThreadOptions } from "./options.js";
-import type { Running } from "./start.js";
+import { type Running, workerExit } from "./start.js";
 
-/** Starts the multi-threaded server: a polling thread and `threads` executor threads. */
+/**
+ * Starts the multi-threaded server (the seed's multi-threaded model): this thread binds
+ * the listener and starts the polling thread — the reactor thread, now also accepting —
+ * and `threads` executor threads that share it. Only one per process, as the reactor is.
+ */
 export async function startMultiThreaded(
-  _options: ServerThreadOptions,
-  _threads: number,
+  options: ServerThreadOptions,
+  threads: number,
 ): Promise<Running> {
-  return { kind: "failed", code: undefined, message: "not yet" };
+  let listener: TcpListener;
+  try {
+    listener = TcpListener.bind(`${options.host}:${options.port}`, { backlog: options.backlog });
+  } catch (error) {
+    const code = error instanceof IoError ? error.code : undefined;
+    return { kind: "failed", code, message: (error as Error).message };
+  }
+  const port = listener.localAddr().port;
+  const inboxes = ConnectionInboxes.create(threads);
+  const server: ServerHandle = {
+    listenerFd: listener.fd,
+    inboxes: inboxes.buffer,
+    executors: threads,
+    stats: options.stats,
+  };
+  // From here on the polling thread owns the listener: it accepts, and closes it on stop.
+  const handle = start(server);
+  const workers: Worker[] = [];
+  for (let index = 0; index < threads; index++) {
+    workers.push(
+      new Worker(new URL("./executor-thread-main.js", import.meta.url), {
+        workerData: {
+          name: `exec-${index}`,
+          reactor: handle,
+          trace: traceBuffers(),
+          index,
+          server,
+          options,
+        },
+      }),
+    );
+  }
+  const up = await Promise.all(workers.map((worker) => started(worker)));
+  const failure = up.find((outcome) => outcome !== "ready");
+  if (failure !== undefined) {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    stop();
+    return { kind: "failed", code: undefined, message: failure };
+  }
+  const pollWaker = MioWaker.fromHandle(handle.stopWaker);
+  const wakers = new WakerTable(handle.wakers);
+  const wake = storedWaker(handle);
+  return {
+    kind: "running",
+    port,
+    wake: () => {
+      // The polling thread closes the listener; every inbox task nudges its connections.
+      pollWaker.wake();
+      for (let index = 0; index < threads; index++) {
+        const token = inboxes.token(index);
+        if (token !== 0) wakers.wake(token, wake);
+      }
+    },
+    exited: async (deadlineMs) => {
+      try {
+        await Promise.all(workers.map((worker) => workerExit(worker, deadlineMs)));
+      } finally {
+        stop();
+      }
+    },
+  };
+}
+
+/** Resolves "ready" once the executor thread has joined the reactor, or with what went wrong. */
+function started(worker: Worker): Promise<string> {
+  return new Promise((resolve) => {
+    worker.once("message", (message: unknown) => resolve(String(message)));
+    worker.once("error", (error) => resolve(`an executor thread failed: ${error.message}`));
+    worker.once("exit", () =>
+      resolve("an executor thread ended at start (its error is on stderr)"),
+    );
+  });
 }

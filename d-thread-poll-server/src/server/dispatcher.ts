@@ -1,0 +1,78 @@
+import { writeSync } from "node:fs";
+import { Interest, type Registry, TcpListener, WOULD_BLOCK } from "@ch08/mio";
+import { Stat } from "./context.js";
+import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
+
+/** The listener's token on the polling thread (above any the waker table hands out). */
+export const LISTENER_TOKEN = 0x3fff_fffe;
+
+/**
+ * The polling thread's part of the multi-threaded server: accept every waiting
+ * connection and hand its fd to an executor, round robin, waking that executor's inbox
+ * task. If that executor has not yet taken what it was given before (it is busy), the
+ * other executors' inbox tasks are woken too, so an idle one steals the backlog.
+ */
+export class Dispatcher {
+  private readonly listener: TcpListener;
+  private readonly inboxes: ConnectionInboxes;
+  private readonly stats: Int32Array;
+  private next = 0;
+  private closed = false;
+
+  constructor(
+    server: ServerHandle,
+    registry: Registry,
+    /** Wakes the waker stored for a token (the reactor's own wake path). */
+    private readonly fire: (token: number) => void,
+  ) {
+    this.listener = TcpListener.fromFd(server.listenerFd);
+    this.inboxes = new ConnectionInboxes(server.inboxes, server.executors);
+    this.stats = new Int32Array(server.stats);
+    registry.register(this.listener, LISTENER_TOKEN, Interest.READABLE);
+  }
+
+  /** Accepts until the listener would block. */
+  acceptAll(): void {
+    if (this.closed) return;
+    const { inboxes, stats } = this;
+    for (;;) {
+      let accepted: ReturnType<TcpListener["accept"]>;
+      try {
+        accepted = this.listener.accept();
+      } catch (error) {
+        // EMFILE and the like: the connection stays queued in the kernel; the next event retries.
+        writeSync(2, `serve: accept failed (${(error as Error).message})\n`);
+        return;
+      }
+      if (accepted === WOULD_BLOCK) return;
+      const fd = accepted.stream.fd;
+      Atomics.add(stats, Stat.ACCEPTED, 1);
+      Atomics.add(stats, Stat.OPEN, 1);
+      const index = this.next;
+      this.next = (index + 1) % inboxes.count;
+      const before = inboxes.push(index, fd);
+      if (before < 0) {
+        accepted.stream.close();
+        Atomics.add(stats, Stat.DROPPED_CONNECTIONS, 1);
+        Atomics.sub(stats, Stat.OPEN, 1);
+        continue;
+      }
+      this.wakeInbox(index);
+      if (before > 0) {
+        for (let i = 0; i < inboxes.count; i++) if (i !== index) this.wakeInbox(i);
+      }
+    }
+  }
+
+  /** Closes the listener once the server is asked to stop (called when the polling thread is woken). */
+  checkStop(): void {
+    if (this.closed || Atomics.load(this.stats, Stat.STOPPING) !== 1) return;
+    this.closed = true;
+    this.listener.close();
+  }
+
+  private wakeInbox(index: number): void {
+    const token = this.inboxes.token(index);
+    if (token !== 0) this.fire(token);
+  }
+}
