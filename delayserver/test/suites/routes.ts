@@ -7,9 +7,9 @@
 // From another package (with "@ch08/delayserver": "workspace:*" in its devDependencies):
 //
 //   import { describeDelayServerRoutes } from "@ch08/delayserver/test/suites/routes";
-//   describeDelayServerRoutes("my server", async () => {
+//   describeDelayServerRoutes("my server", async ({ maxDelayMs }) => {
 //     const lines: string[] = [];
-//     const server = await startMyServer({ port: 0, log: (line) => lines.push(line) });
+//     const server = await startMyServer({ port: 0, maxDelayMs, log: (line) => lines.push(line) });
 //     return { address: server.address, logLines: () => lines, stop: () => server.close() };
 //   });
 //
@@ -27,11 +27,17 @@ export interface ServerUnderTest {
   stop(): Promise<void>;
 }
 
+/** What a suite asks of the server it starts; everything else is the delayserver's default. */
+export interface ServerUnderTestOptions {
+  /** The longest delay a request may ask for; longer ones get 400. */
+  maxDelayMs: number;
+}
+
 /**
- * Starts a fresh server with the delayserver's defaults (longest delay 60000 ms, one `#n` line
- * per request counted from 1, not quiet) on a free port.
+ * Starts a fresh server on a free port: the delayserver's defaults (one `#n` line per request,
+ * counted from 1, not quiet) but for what `options` asks.
  */
-export type StartServerUnderTest = () => Promise<ServerUnderTest>;
+export type StartServerUnderTest = (options: ServerUnderTestOptions) => Promise<ServerUnderTest>;
 
 // The contract's numbers, written out rather than imported: a foreign server must match them.
 const MAX_DELAY_MS = 60_000;
@@ -68,7 +74,7 @@ export function describeDelayServerRoutes(name: string, start: StartServerUnderT
     };
 
     beforeAll(async () => {
-      server = await start();
+      server = await start({ maxDelayMs: MAX_DELAY_MS });
     });
     afterAll(async () => {
       await server?.stop();
