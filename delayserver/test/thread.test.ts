@@ -1,10 +1,25 @@
 import { beforeAll, expect, it } from "vitest";
 import { canBind, type Dist, get, loadDist, within } from "./helpers.js";
+import { describeDelayServerRoutes } from "./suites/routes.js";
 
 let dist: Dist;
 beforeAll(async () => {
   dist = await loadDist();
 });
+
+// The shared suite again, with log lines that come from another thread, by message.
+describeDelayServerRoutes(
+  "startDelayServerThread (node:http, a worker_thread)",
+  async ({ maxDelayMs }) => {
+    const lines: string[] = [];
+    const server = await (await loadDist()).startDelayServerThread({
+      port: 0,
+      maxDelayMs,
+      log: (line) => lines.push(line),
+    });
+    return { address: server.address, logLines: () => lines, stop: () => server.close() };
+  },
+);
 
 it("startDelayServerThread answers from a worker_thread, forwards log lines, and closes", async () => {
   const lines: string[] = [];
