@@ -1,16 +1,25 @@
 /**
- * Stage c: a spawning executor with a ready queue, and many executors on threads
- * sharing one reactor.
+ * Stage d: stage c's runtime grown by the thread-poll-server design — timers, a
+ * single-threaded runtime whose executor waits on the reactor itself, a multi-threaded
+ * one whose polling thread accepts, a spawner usable from any thread, and the
+ * delayserver served by them.
  *
  * ```ts
- * const executor = runtime.init();
- * executor.blockOn(asyncMain()); // asyncMain spawns five requests; only woken tasks are polled
+ * const { executor } = initSingleThreaded();
+ * executor.blockOn(asyncMain()); // no reactor thread: the executor blocks in epoll_wait
+ * const server = await startServer({ port: 8080, threads: 2 }); // `pnpm serve --threads 2`
  * ```
  */
 export { asyncMain, asyncMainLastLines, type ExampleOptions, request } from "./async-main.js";
 export { type CoroutineBody, coroutine, wait } from "./coroutine.js";
 export { type Future, JoinAll, joinAll, NOT_READY, type PollState, ready } from "./future.js";
 export { Http } from "./http.js";
+export {
+  initSingleThreaded,
+  LocalReactor,
+  type SingleThreaded,
+  type SingleThreadedOptions,
+} from "./runtime/local.js";
 export { createReadyQueues, ReadyQueue, readyQueue } from "./runtime/ready-queue.js";
 export {
   createThreadTable,
@@ -20,12 +29,14 @@ export {
   threadTable,
   useThreadTable,
 } from "./runtime/thread.js";
+export { TimerHeap, TimerInbox } from "./runtime/timers.js";
 export { WakerTable } from "./runtime/wakers.js";
 export * as runtime from "./runtime.js";
 export {
   type BlockOnOptions,
   DeadlineError,
   Executor,
+  type ExecutorOptions,
   type ExecutorThread,
   init,
   JoinHandle,
@@ -38,3 +49,20 @@ export {
   TaskFailedError,
   Waker,
 } from "./runtime.js";
+export type {
+  ServeOptions,
+  StopSummary,
+  ThreadPollServer,
+} from "./server/options.js";
+export { INCOMPLETE, MAX_HEAD_BYTES, parseRequest, type RequestHead } from "./server/request.js";
+export { startServer } from "./server/start.js";
+export { Sleep, sleep, sleepUntil } from "./sleep.js";
+export {
+  createJobQueue,
+  type Job,
+  JobReceiver,
+  loadModules,
+  Spawner,
+  type SpawnerHandle,
+  UnknownJobError,
+} from "./spawner.js";

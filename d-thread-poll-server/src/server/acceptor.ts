@@ -2,6 +2,7 @@ import { writeSync } from "node:fs";
 import { Interest, type TcpListener, WOULD_BLOCK } from "@ch08/mio";
 import { NOT_READY, type PollState, ready } from "../future.js";
 import { reactor, spawn, type Waker } from "../runtime.js";
+import type { JobReceiver } from "../spawner.js";
 import { Connection } from "./connection.js";
 import { type ServerContext, Stat } from "./context.js";
 
@@ -25,8 +26,11 @@ export class Acceptor {
     private readonly token: number,
     /** How long in-flight answers may take once a stop is asked for. */
     private readonly graceMs: number,
+    /** Jobs other threads spawn here (see `Spawner`). */
+    private readonly jobs: JobReceiver,
   ) {
     context.allClosed = () => this.waker?.wake();
+    jobs.setToken(token);
   }
 
   /** Wakes the accept task (another thread asked the server to stop). */
@@ -46,6 +50,7 @@ export class Acceptor {
     if (this.stopped) {
       return context.connections.size === 0 ? ready(undefined) : NOT_READY;
     }
+    this.jobs.runQueued();
     if (!this.registered) {
       r.register(listener, Interest.READABLE, this.token);
       this.registered = true;

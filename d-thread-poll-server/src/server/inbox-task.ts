@@ -1,6 +1,7 @@
 import { TcpStream } from "@ch08/mio";
 import { NOT_READY, type PollState, ready } from "../future.js";
 import { reactor, spawn, type Waker } from "../runtime.js";
+import type { JobReceiver } from "../spawner.js";
 import { Connection } from "./connection.js";
 import { type ServerContext, Stat } from "./context.js";
 import type { ConnectionInboxes } from "./inbox.js";
@@ -22,6 +23,7 @@ export class InboxTask {
     private readonly inboxes: ConnectionInboxes,
     private readonly context: ServerContext,
     private readonly graceMs: number,
+    private readonly jobs: JobReceiver,
   ) {
     context.allClosed = () => this.waker?.wake();
   }
@@ -34,6 +36,7 @@ export class InboxTask {
       r.setWaker(waker, this.token);
       this.waker = waker;
       this.inboxes.setToken(this.index, this.token);
+      this.jobs.setToken(this.token);
     } else if (waker !== this.waker) {
       r.setWaker(waker, this.token);
       this.waker = waker;
@@ -41,6 +44,7 @@ export class InboxTask {
     const { context, fds } = this;
     if (!this.stopped && Atomics.load(context.stats, Stat.STOPPING) === 1) this.stop();
     if (this.stopped) return context.connections.size === 0 ? ready(undefined) : NOT_READY;
+    this.jobs.runQueued();
     fds.length = 0;
     this.inboxes.drainInto(this.index, fds);
     if (fds.length === 0) {

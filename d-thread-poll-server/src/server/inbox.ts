@@ -114,4 +114,6 @@ export interface ServerHandle {
   readonly executors: number;
   /** The server's counters (see `Stat`). */
   readonly stats: SharedArrayBuffer;
+  /** Each executor's job queue, for a `Spawner`. */
+  readonly jobs: readonly SharedArrayBuffer[];
 }

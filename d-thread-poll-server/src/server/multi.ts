@@ -4,6 +4,7 @@ import { traceBuffers } from "@ch08/trace";
 import { storedWaker } from "../runtime/executor.js";
 import { start, stop } from "../runtime/reactor.js";
 import { WakerTable } from "../runtime/wakers.js";
+import { createJobQueue } from "../spawner.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 import type { ServerThreadOptions } from "./options.js";
 import { type Running, workerExit } from "./start.js";
@@ -31,6 +32,7 @@ export async function startMultiThreaded(
     inboxes: inboxes.buffer,
     executors: threads,
     stats: options.stats,
+    jobs: options.jobs,
   };
   // From here on the polling thread owns the listener: it accepts, and closes it on stop.
   const handle = start(server);
@@ -62,6 +64,11 @@ export async function startMultiThreaded(
   return {
     kind: "running",
     port,
+    spawner: (index) => ({
+      jobs: options.jobs[index] ?? createJobQueue(),
+      reactor: handle,
+      interruptsPoll: false,
+    }),
     wake: () => {
       // The polling thread closes the listener; every inbox task nudges its connections.
       pollWaker.wake();

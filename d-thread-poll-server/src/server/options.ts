@@ -1,4 +1,5 @@
 import type { DelayServer } from "@ch08/delayserver";
+import type { SpawnerHandle } from "../spawner.js";
 
 /** How to run stage d's server; every field has a default (the delayserver's where it has one). */
 export interface ServeOptions {
@@ -18,6 +19,8 @@ export interface ServeOptions {
   backlog?: number;
   /** How long in-flight answers may take once a stop is asked for; default 10000 ms. */
   graceMs?: number;
+  /** Modules every server thread imports before it starts, so a `Spawner` can name their exports. */
+  modules?: readonly (string | URL)[];
 }
 
 /** What a stop left behind. */
@@ -38,6 +41,8 @@ export interface ThreadPollServer extends DelayServer {
   readonly threads: number;
   /** Stops accepting, lets in-flight answers finish up to `graceMs`, and says what was dropped. */
   stop(): Promise<StopSummary>;
+  /** A spawner that runs jobs on executor `index` (0 for the single-threaded runtime); usable from any thread. */
+  spawner(index?: number): SpawnerHandle;
   /** Counters so far: requests, accepted and open connections, connections stolen between executors. */
   counters(): { requests: number; accepted: number; open: number; stolen: number };
 }
@@ -56,4 +61,8 @@ export interface ServerThreadOptions {
     | { readonly to: "none" };
   /** The server's shared counters (see `Stat`). */
   readonly stats: SharedArrayBuffer;
+  /** Module URLs to import before serving (see `ServeOptions.modules`). */
+  readonly modules: readonly string[];
+  /** Each executor's job queue (one for the single-threaded runtime). */
+  readonly jobs: readonly SharedArrayBuffer[];
 }

@@ -1,6 +1,7 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { IoError, TcpListener } from "@ch08/mio";
 import { initSingleThreaded } from "../runtime/local.js";
+import { createJobQueue, JobReceiver, loadModules } from "../spawner.js";
 import { Acceptor } from "./acceptor.js";
 import { Stat } from "./context.js";
 import { createContext } from "./context-setup.js";
@@ -27,14 +28,17 @@ try {
   process.exit(0);
 }
 Atomics.store(stats, Stat.PORT, listener.localAddr().port);
+const modules = await loadModules(options.modules);
 port.postMessage({
   kind: "bound",
   port: listener.localAddr().port,
   wake: runtime.reactor.handle.stopWaker,
+  reactor: runtime.reactor.handle,
 });
 
 const { context, release } = createContext(options);
-const acceptor = new Acceptor(listener, context, runtime.reactor.nextId(), options.graceMs);
+const jobs = new JobReceiver(options.jobs[0] ?? createJobQueue(), modules);
+const acceptor = new Acceptor(listener, context, runtime.reactor.nextId(), options.graceMs, jobs);
 runtime.reactor.onForeignWake = () => acceptor.nudge();
 runtime.executor.blockOn(acceptor);
 runtime.close();

@@ -8,6 +8,8 @@ import {
   MAX_TIMER_MS,
 } from "@ch08/delayserver";
 import { Waker as MioWaker, type WakerHandle } from "@ch08/mio";
+import type { ReactorHandle } from "../runtime/reactor.js";
+import { createJobQueue, type SpawnerHandle } from "../spawner.js";
 import { Stat } from "./context.js";
 import { startMultiThreaded } from "./multi.js";
 import type {
@@ -62,6 +64,8 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
     graceMs: options.graceMs ?? 10_000,
     log,
     stats: stats.buffer as SharedArrayBuffer,
+    modules: (options.modules ?? []).map(String),
+    jobs: Array.from({ length: threads }, () => createJobQueue()),
   };
   const running =
     threads === 1
@@ -93,6 +97,14 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
     address: formatAddress(host, running.port),
     threads,
     stop,
+    spawner: (index = 0) => {
+      if (!Number.isInteger(index) || index < 0 || index >= threads) {
+        throw new RangeError(
+          `spawner(index): index must be from 0 to ${threads - 1}, got ${index}`,
+        );
+      }
+      return running.spawner(index);
+    },
     close: async () => {
       await stop();
     },
@@ -110,6 +122,8 @@ export type Running =
   | {
       kind: "running";
       port: number;
+      /** The handle of a spawner for executor `index`. */
+      spawner: (index: number) => SpawnerHandle;
       /** Makes the server's threads look at the stop flag now. */
       wake: () => void;
       /** Resolves once every thread has ended; rejects after `deadlineMs`. */
@@ -134,7 +148,7 @@ export function workerExit(worker: Worker, deadlineMs: number): Promise<void> {
 }
 
 type Started =
-  | { kind: "bound"; port: number; wake: WakerHandle }
+  | { kind: "bound"; port: number; wake: WakerHandle; reactor: ReactorHandle }
   | { kind: "failed"; code?: string; message: string };
 
 async function startSingleThreaded(options: ServerThreadOptions): Promise<Running> {
@@ -154,10 +168,12 @@ async function startSingleThreaded(options: ServerThreadOptions): Promise<Runnin
     return { kind: "failed", code: started.code, message: started.message };
   }
   const waker = MioWaker.fromHandle(started.wake);
+  const { reactor } = started;
   const exited = workerExit(worker, 24 * 3600 * 1000);
   return {
     kind: "running",
     port: started.port,
+    spawner: () => ({ jobs: options.jobs[0] ?? createJobQueue(), reactor, interruptsPoll: true }),
     wake: () => waker.wake(),
     exited: (deadlineMs) =>
       Promise.race([

@@ -1,0 +1,109 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { coroutine, wait } from "../dist/coroutine.js";
+import { initSingleThreaded, type SingleThreaded } from "../dist/runtime/local.js";
+import { TimerHeap } from "../dist/runtime/timers.js";
+import * as runtime from "../dist/runtime.js";
+import { sleep } from "../dist/sleep.js";
+import { silencePrintln } from "./helpers/println.js";
+
+describe("TimerHeap: the reactor's deadlines", () => {
+  it("gives deadlines back earliest first, however they were added", () => {
+    const heap = new TimerHeap();
+    const deadlines = Array.from({ length: 1000 }, (_, i) => ((i * 7919) % 1000) + 0.5);
+    deadlines.forEach((deadline, token) => {
+      heap.push(deadline, token);
+    });
+    const fired: number[] = [];
+    heap.expire(Number.POSITIVE_INFINITY, (token) => fired.push(deadlines[token] ?? -1));
+    expect(fired).toEqual([...deadlines].sort((a, b) => a - b));
+    expect(heap.size).toBe(0);
+  });
+
+  it("fires only what is due, and says when the next one is", () => {
+    const heap = new TimerHeap();
+    heap.push(30, 3);
+    heap.push(10, 1);
+    heap.push(20, 2);
+    const fired: number[] = [];
+    heap.expire(20, (token) => fired.push(token));
+    expect(fired).toEqual([1, 2]);
+    expect(heap.next()).toBe(30);
+    expect(new TimerHeap().next()).toBe(Number.POSITIVE_INFINITY);
+  });
+});
+
+describe("sleep on the single-threaded runtime", () => {
+  let rt: SingleThreaded | undefined;
+  afterEach(() => {
+    rt?.close();
+    rt = undefined;
+  });
+
+  it("is never ready early, and the executor waits in epoll_wait until the deadline, not in a busy loop", () => {
+    rt = initSingleThreaded({ verbose: false });
+    const started = performance.now();
+    rt.executor.blockOn(
+      coroutine(function* () {
+        yield* wait(sleep(120));
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(performance.now() - started).toBeGreaterThanOrEqual(120);
+    // One wait to the deadline (a second at most, if epoll_wait's millisecond rounding woke it a hair early).
+    expect(rt.reactor.stats().waits).toBeLessThanOrEqual(2);
+  });
+
+  it("many sleeps, spawned in any order, finish in deadline order", () => {
+    rt = initSingleThreaded({ verbose: false });
+    const order: number[] = [];
+    const delays = [90, 10, 50, 30, 70, 0, 20];
+    rt.executor.blockOn(
+      coroutine(function* () {
+        const handles = delays.map((ms) =>
+          runtime.spawn(
+            coroutine(function* () {
+              yield* wait(sleep(ms));
+              order.push(ms);
+            }),
+          ),
+        );
+        for (const handle of handles) yield* wait(handle);
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(order).toEqual([...delays].sort((a, b) => a - b));
+  });
+
+  it("rejects a negative or non-finite delay with a RangeError that says what it takes", () => {
+    expect(() => sleep(-1)).toThrow(/milliseconds >= 0/);
+    expect(() => sleep(Number.NaN)).toThrow(RangeError);
+  });
+});
+
+describe("sleep on the reactor thread's runtime (timers in the polling thread's heap)", () => {
+  afterEach(() => runtime.shutdown());
+
+  it("wakes each task at its deadline, from the reactor thread", () => {
+    silencePrintln();
+    const executor = runtime.init({ verbose: false });
+    const finished: Array<[number, number]> = [];
+    const started = performance.now();
+    executor.blockOn(
+      coroutine(function* () {
+        const handles = [80, 20, 50].map((ms) =>
+          runtime.spawn(
+            coroutine(function* () {
+              yield* wait(sleep(ms));
+              finished.push([ms, performance.now() - started]);
+            }),
+          ),
+        );
+        for (const handle of handles) yield* wait(handle);
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(finished.map(([ms]) => ms)).toEqual([20, 50, 80]);
+    for (const [ms, at] of finished) expect(at).toBeGreaterThanOrEqual(ms);
+    expect(runtime.reactor().stats().dropped).toBe(0);
+  });
+});
