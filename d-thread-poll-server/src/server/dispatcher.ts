@@ -8,9 +8,9 @@ export const LISTENER_TOKEN = 0x3fff_fffe;
 
 /**
  * The polling thread's part of the multi-threaded server: accept every waiting
- * connection and hand its fd to an executor, round robin, waking that executor's inbox
- * task. If that executor has not yet taken what it was given before (it is busy), the
- * other executors' inbox tasks are woken too, so an idle one steals the backlog.
+ * connection and hand its fd to the executor with the fewest waiting (round robin among
+ * equals), waking that executor's inbox task — and the next executor's too, so that if
+ * the first is busy (its thread stuck in a long poll), the other takes the connection.
  */
 export class Dispatcher {
   private readonly listener: TcpListener;
@@ -48,8 +48,7 @@ export class Dispatcher {
       const fd = accepted.stream.fd;
       Atomics.add(stats, Stat.ACCEPTED, 1);
       Atomics.add(stats, Stat.OPEN, 1);
-      const index = this.next;
-      this.next = (index + 1) % inboxes.count;
+      const index = this.pick();
       const before = inboxes.push(index, fd);
       if (before < 0) {
         accepted.stream.close();
@@ -58,10 +57,25 @@ export class Dispatcher {
         continue;
       }
       this.wakeInbox(index);
-      if (before > 0) {
-        for (let i = 0; i < inboxes.count; i++) if (i !== index) this.wakeInbox(i);
+      this.wakeInbox((index + 1) % inboxes.count);
+    }
+  }
+
+  /** The executor with the fewest connections waiting, starting the search where the last one ended. */
+  private pick(): number {
+    const { inboxes } = this;
+    let best = this.next;
+    let fewest = inboxes.waiting(best);
+    for (let step = 1; step < inboxes.count && fewest > 0; step++) {
+      const index = (this.next + step) % inboxes.count;
+      const waiting = inboxes.waiting(index);
+      if (waiting < fewest) {
+        fewest = waiting;
+        best = index;
       }
     }
+    this.next = (best + 1) % inboxes.count;
+    return best;
   }
 
   /** Closes the listener once the server is asked to stop (called when the polling thread is woken). */

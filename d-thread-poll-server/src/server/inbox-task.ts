@@ -8,8 +8,9 @@ import type { ConnectionInboxes } from "./inbox.js";
 
 /**
  * An executor thread's top-level task in the multi-threaded server: turn the fds the
- * polling thread queued for this executor into connection tasks; with none of its own,
- * steal half of another's. When the server stops, it nudges its connections and is
+ * polling thread queued for this executor into connection tasks, then take the oldest
+ * half of what waits for another executor (one that is awake to run this task is not
+ * the busy one), and come back for more while some is left there. When the server stops, it nudges its connections and is
  * ready once they are all closed, so the thread can end.
  */
 export class InboxTask {
@@ -47,9 +48,11 @@ export class InboxTask {
     this.jobs.runQueued();
     fds.length = 0;
     this.inboxes.drainInto(this.index, fds);
-    if (fds.length === 0) {
-      const stolen = this.inboxes.stealInto(this.index, fds);
-      if (stolen > 0) Atomics.add(context.stats, Stat.STOLEN, stolen);
+    const stolen = this.inboxes.stealInto(this.index, fds);
+    if (stolen > 0) {
+      Atomics.add(context.stats, Stat.STOLEN, stolen);
+      // Poll again after this round's connections: whatever is still waiting there, take half again.
+      waker.wake();
     }
     for (const fd of fds) {
       const token = context.freeTokens.pop() ?? r.nextId();

@@ -59,7 +59,10 @@ export class ConnectionInboxes {
     this.take(index, out, false);
   }
 
-  /** Moves half (rounded up) of the fullest other inbox's fds into `out`; how many it took. */
+  /**
+   * Moves the oldest half (rounded up) of the fullest other inbox's fds into `out`; how
+   * many it took. The oldest, because they have waited longest for their owner.
+   */
   stealInto(index: number, out: number[]): number {
     let victim = -1;
     let most = 0;
@@ -95,12 +98,12 @@ export class ConnectionInboxes {
     const mutex = new Mutex(cells, base + LOCK);
     mutex.lock();
     const length = cells[base + LENGTH] ?? 0;
-    // A thief takes the newest half: the owner keeps the oldest, which it will reach first.
-    const keep = half ? length >> 1 : 0;
-    for (let i = keep; i < length; i++) out.push(cells[base + HEADER + i] ?? -1);
-    cells[base + LENGTH] = keep;
+    const taken = half ? (length + 1) >> 1 : length;
+    for (let i = 0; i < taken; i++) out.push(cells[base + HEADER + i] ?? -1);
+    cells.copyWithin(base + HEADER, base + HEADER + taken, base + HEADER + length);
+    cells[base + LENGTH] = length - taken;
     mutex.unlock();
-    return length - keep;
+    return taken;
   }
 }
 
