@@ -1,0 +1,76 @@
+import { connect } from "node:net";
+import { within } from "@ch08/delayserver/test/suites/client";
+import { describe, expect, it } from "vitest";
+import { startServer } from "../dist/server/start.js";
+
+/** Opens `count` connections at once, each sending one held request; resolves with every answer's body. */
+function holdMany(port: number, count: number, delayMs: number): Promise<string[]> {
+  const answers = Array.from(
+    { length: count },
+    (_, i) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect({ host: "127.0.0.1", port });
+        let text = "";
+        socket.setEncoding("latin1");
+        socket.on("connect", () =>
+          socket.write(`GET /${delayMs}/m${i} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n`),
+        );
+        socket.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        socket.on("close", () => resolve(text.slice(text.indexOf("\r\n\r\n") + 4)));
+        socket.on("error", reject);
+      }),
+  );
+  return within(Promise.all(answers), 20_000, `${count} held requests`);
+}
+
+for (const threads of [1, 2]) {
+  describe(`many connections (threads: ${threads})`, () => {
+    it("holds 500 requests at once and answers every one, each with its own message", async () => {
+      const server = await startServer({ port: 0, threads, quiet: true });
+      try {
+        const bodies = await holdMany(server.port, 500, 200);
+        expect(bodies).toEqual(Array.from({ length: 500 }, (_, i) => `m${i}`));
+        expect(server.counters()).toMatchObject({ requests: 500, accepted: 500 });
+      } finally {
+        await server.close();
+      }
+    });
+
+    it("pipelined requests are held at the same time, yet answered in request order", async () => {
+      const server = await startServer({ port: 0, threads, quiet: true });
+      try {
+        const socket = connect({ host: "127.0.0.1", port: server.port });
+        let text = "";
+        socket.setEncoding("latin1");
+        const started = performance.now();
+        socket.on("connect", () =>
+          socket.write(
+            "GET /1000/slow HTTP/1.1\r\nHost: t\r\n\r\nGET /0/fast HTTP/1.1\r\nHost: t\r\n\r\n" +
+              "GET /1000/also%20slow HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+          ),
+        );
+        socket.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        await within(
+          new Promise((resolve) => socket.on("close", resolve)),
+          5000,
+          "the pipelined answers",
+        );
+        const elapsed = performance.now() - started;
+        const bodies = text
+          .split(/HTTP\/1\.1 200 OK/)
+          .slice(1)
+          .map((a) => a.split("\r\n\r\n")[1]);
+        expect(bodies).toEqual(["slow", "fast", "also slow"]);
+        // Held together: both 1 s waits overlap (one after the other would take at least 2 s).
+        expect(elapsed).toBeGreaterThanOrEqual(1000);
+        expect(elapsed).toBeLessThan(1900);
+      } finally {
+        await server.close();
+      }
+    });
+  });
+}

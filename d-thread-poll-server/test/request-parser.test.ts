@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { INCOMPLETE, MAX_HEAD_BYTES, parseRequest } from "../dist/server/request.js";
+
+const parse = (text: string) =>
+  parseRequest(Buffer.from(text, "latin1"), 0, Buffer.byteLength(text, "latin1"));
+
+describe("parseRequest: heads the server accepts", () => {
+  it("reads method, target and where the next request starts", () => {
+    const text = "GET /1/x HTTP/1.1\r\nHost: h\r\n\r\nGET /2/y HTTP/1.1\r\n\r\n";
+    const first = parse(text);
+    expect(first).toMatchObject({ method: "GET", target: "/1/x", keepAlive: true, bodyLength: 0 });
+    if (first === INCOMPLETE || "error" in first) throw new Error("unreachable");
+    expect(text.slice(first.end)).toBe("GET /2/y HTTP/1.1\r\n\r\n");
+  });
+
+  it.each([
+    ["HTTP/1.1", "", true],
+    ["HTTP/1.1", "Connection: close\r\n", false],
+    ["HTTP/1.0", "", false],
+    ["HTTP/1.0", "Connection: keep-alive\r\n", true],
+  ])("%s with %j → keep-alive %s", (version, header, keepAlive) => {
+    expect(parse(`GET /1/x ${version}\r\n${header}\r\n`)).toMatchObject({ keepAlive });
+  });
+
+  it("a body's length is skipped; a chunked body closes the connection after the answer", () => {
+    expect(parse("GET /1/x HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello")).toMatchObject({
+      bodyLength: 5,
+    });
+    expect(parse("GET /1/x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")).toMatchObject({
+      chunked: true,
+      keepAlive: false,
+    });
+  });
+
+  it("waits for more bytes while the head is not complete", () => {
+    expect(parse("GET /1/x HTTP/1.1\r\nHost:")).toBe(INCOMPLETE);
+  });
+});
+
+describe("parseRequest: bad input → 400 or 431, as node:http answers", () => {
+  it.each([
+    ["not HTTP", "HELLO\r\n\r\n"],
+    ["an unknown method", "FETCH /1/x HTTP/1.1\r\n\r\n"],
+    ["a space in the target", "GET /1/a b HTTP/1.1\r\n\r\n"],
+    ["HTTP/2.0", "GET /1/x HTTP/2.0\r\n\r\n"],
+    ["a header without a colon", "GET /1/x HTTP/1.1\r\nno colon\r\n\r\n"],
+    ["a bad header name", "GET /1/x HTTP/1.1\r\nBad Name: x\r\n\r\n"],
+    ["a negative Content-Length", "GET /1/x HTTP/1.1\r\nContent-Length: -1\r\n\r\n"],
+    [
+      "two different Content-Lengths",
+      "GET /1/x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+    ],
+    [
+      "Content-Length with chunked",
+      "GET /1/x HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+    ],
+  ])("%s → 400", (_, text) => {
+    expect(parse(text)).toMatchObject({ error: 400 });
+  });
+
+  it(`a head over ${MAX_HEAD_BYTES} bytes → 431, complete or not`, () => {
+    const long = `GET /1/${"a".repeat(MAX_HEAD_BYTES)} HTTP/1.1\r\n`;
+    expect(parse(`${long}\r\n`)).toMatchObject({ error: 431 });
+    expect(parse(long)).toMatchObject({ error: 431 });
+  });
+});
