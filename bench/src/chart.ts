@@ -10,6 +10,7 @@ const COLORS: Readonly<Record<ClientKind, string>> = {
   c: "#2ca02c",
   c2: "#17becf",
   ctrace: "#8c564b",
+  d: "#e377c2",
   net: "#1f77b4",
   fetch: "#9467bd",
 };

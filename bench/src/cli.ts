@@ -23,6 +23,7 @@ import { raiseFileLimit } from "./rlimit.js";
 import { type CostSettings, clientCost } from "./sections/client-cost.js";
 import { executorOverhead, type OverheadSettings } from "./sections/overhead.js";
 import { type PollsSettings, pollsPerRequest } from "./sections/polls.js";
+import { type ServerSettings, serverBench, serverGoals, serverTable } from "./sections/server.js";
 import { type WakeSettings, wakeLatency } from "./sections/wake-latency.js";
 import { forkDelayServer } from "./server.js";
 import { type Table, toMarkdown, toText } from "./table.js";
@@ -70,9 +71,29 @@ const wakeSettings: WakeSettings = quick
   ? { samples: 300, gapMs: 0.5, minCpuMs: 100 }
   : { samples: 10_000, gapMs: 0.5, minCpuMs: 1_000 };
 
+const serverSettings: ServerSettings = quick
+  ? {
+      durationS: 1,
+      connections: 50,
+      heldConnections: 500,
+      heldPath: "/500/x",
+      heldDurationS: 1,
+      idleS: 0.5,
+      warmupS: 0,
+    }
+  : {
+      durationS: 4,
+      connections: 100,
+      heldConnections: 10_000,
+      heldPath: "/500/x",
+      heldDurationS: 6,
+      idleS: 3,
+      warmupS: 1,
+    };
+
 const log = (line: string): void => console.log(line);
 
-/** Runs the four sections and returns every figure. */
+/** Runs the five sections and returns every figure. */
 async function measureAll(): Promise<Results> {
   const load: Record<string, [number, number]> = {};
   // The stages print what the book prints on every poll; the bench measures the runtime.
@@ -127,6 +148,9 @@ async function measureAll(): Promise<Results> {
   const wake = await section("wakeLatency", "4. wake latency", () =>
     wakeLatency(wakeSettings, log),
   );
+  const servers = await section("server", "5. servers under wrk", () =>
+    serverBench(serverSettings, log),
+  );
 
   const partial: Omit<Results, "goals"> = {
     schema: 1,
@@ -140,8 +164,9 @@ async function measureAll(): Promise<Results> {
     clientCost: { settings: costSettings, rows: cost, skipped },
     overhead: { settings: overheadSettings, rows: overhead },
     wakeLatency: { settings: wakeSettings, ...wake },
+    server: servers,
   };
-  return { ...partial, goals: checkGoals(partial) };
+  return { ...partial, goals: [...checkGoals(partial), ...serverGoals(servers)] };
 }
 
 const results: Results =
@@ -154,6 +179,7 @@ const tables: Table[] = [
   costTable(results),
   overheadTable(results),
   wakeTable(results),
+  ...(results.server === undefined ? [] : [serverTable(results.server)]),
   goalsTable(results),
 ];
 log(`\n${machineLine(results)}\n`);

@@ -11,6 +11,7 @@ export const CLIENT_LABELS: Readonly<Record<ClientKind, string>> = {
   c: "stage c, 1 executor",
   c2: "stage c, 2 executors",
   ctrace: "stage c, recording a trace",
+  d: "stage d, single-threaded",
   net: "node:net + Promise.all",
   fetch: "fetch + Promise.all",
 };

@@ -3,6 +3,7 @@ import type { FileLimit } from "./rlimit.js";
 import type { CostRow, CostSettings } from "./sections/client-cost.js";
 import type { OverheadRow, OverheadSettings } from "./sections/overhead.js";
 import type { PollsRow, PollsSettings } from "./sections/polls.js";
+import type { ServerResults } from "./sections/server.js";
 import type { WakeLatency, WakeSettings } from "./sections/wake-latency.js";
 
 /** One goal of the issue, checked against the run. */
@@ -44,6 +45,8 @@ export interface Results {
   readonly overhead: { readonly settings: OverheadSettings; readonly rows: readonly OverheadRow[] };
   /** Section 4: wake latency across threads. */
   readonly wakeLatency: { readonly settings: WakeSettings } & WakeLatency;
+  /** Section 5: the servers under wrk (absent in runs from before it existed). */
+  readonly server?: ServerResults;
   /** The issue's goals, checked. */
   readonly goals: readonly Goal[];
 }

@@ -16,12 +16,12 @@ let stdout = "";
 
 beforeAll(async () => {
   const run = await promisify(execFile)(process.execPath, [cli, "--quick", "--out", out], {
-    timeout: 90_000,
+    timeout: 120_000,
     maxBuffer: 16 * 1024 * 1024,
   });
   stdout = run.stdout;
   results = JSON.parse(readFileSync(join(out, "latest.json"), "utf8")) as Results;
-}, 100_000);
+}, 130_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -82,6 +82,21 @@ describe("pnpm bench --quick", () => {
     ]);
     for (const row of rows)
       expect(positive(row.perSecond) && positive(row.ratioToNative)).toBe(true);
+  });
+
+  it("section 5 loads the three servers with wrk (or says why it could not)", () => {
+    const section = results.server;
+    expect(section).toBeDefined();
+    if (section === undefined || section.skipped !== undefined) {
+      expect(stdout).toMatch(/wrk is not installed/);
+      return;
+    }
+    expect(section.rows.map((r) => r.server)).toEqual(["node", "d1", "d2"]);
+    for (const row of section.rows) {
+      expect(positive(row.throughput.requestsPerSec) && positive(row.held.requests)).toBe(true);
+      expect(row.throughput.errors + row.throughput.non2xx).toBe(0);
+    }
+    expect(stdout).toContain("5. Servers under wrk");
   });
 
   it("section 4 samples the runtime's wake latency and the Atomics floor", () => {

@@ -17,6 +17,8 @@ async function load(job: ClientJob): Promise<Client> {
       return (await import("./stage-c.js")).client(job);
     case "c2":
       return (await import("./stage-c2.js")).client(job);
+    case "d":
+      return (await import("./stage-d.js")).client(job);
     case "net":
       return (await import("./baselines.js")).netClient(job);
     case "fetch":

@@ -1,0 +1,337 @@
+// Section 5: the servers. Stage d's server on one thread and on two executor threads,
+// and the node:http delayserver, each in a process of its own, loaded by wrk (a C load
+// generator from Debian's packages, so the client is not the bottleneck): throughput for
+// /0/x with keep-alive, many connections held on /500/x, and CPU when idle.
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { num, ratio, type Table } from "../table.js";
+
+/** The servers compared, in the order they are run. */
+export const SERVER_KINDS = ["node", "d1", "d2"] as const;
+
+/** One of `SERVER_KINDS`: the node:http delayserver, stage d on one thread, on two executor threads. */
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
+const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
+  node: "node:http delayserver",
+  d1: "stage d, 1 thread",
+  d2: "stage d, polling + 2 executors",
+};
+
+/** Section 5's settings. */
+export interface ServerSettings {
+  /** wrk's run length for the throughput test, s. */
+  readonly durationS: number;
+  /** Keep-alive connections for the throughput test. */
+  readonly connections: number;
+  /** Connections held on `heldPath`. */
+  readonly heldConnections: number;
+  /** The held test's path (its delay is subtracted from latencies to give lateness). */
+  readonly heldPath: string;
+  /** wrk's run length for the held test, s. */
+  readonly heldDurationS: number;
+  /** How long the idle server's CPU is measured, s. */
+  readonly idleS: number;
+  /** wrk's warm-up run before the measured one, s (0: none). */
+  readonly warmupS: number;
+}
+
+/** What wrk reported about one run. */
+export interface WrkRun {
+  readonly requests: number;
+  readonly requestsPerSec: number;
+  /** Connect, read, write errors and timeouts, summed. */
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/** One server's figures. */
+export interface ServerRow {
+  readonly server: ServerKind;
+  /** The /0/x keep-alive run. */
+  readonly throughput: WrkRun;
+  /** Server CPU (every thread) per request in that run, µs. */
+  readonly cpuPerRequestUs: number;
+  /** Requests/s ÷ the node:http delayserver's. */
+  readonly throughputRatio: number;
+  /** The held run: latencies minus the asked delay. */
+  readonly held: WrkRun & { readonly p50LatenessMs: number; readonly p99LatenessMs: number };
+  /** CPU the server used per second while idle, ms. */
+  readonly idleCpuMsPerS: number;
+}
+
+/** Section 5's outcome: rows, or why it was skipped. */
+export interface ServerResults {
+  readonly settings: ServerSettings;
+  readonly rows: readonly ServerRow[];
+  readonly skipped?: string;
+  /** wrk's version line. */
+  readonly wrk?: string;
+}
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+/** wrk's version, or undefined when it is not installed. */
+function wrkVersion(): string | undefined {
+  try {
+    return execFileSync("wrk", ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] })
+      .split("\n")[0]
+      ?.trim();
+  } catch (error) {
+    // wrk -v exits 1 after printing its version: the output is still there.
+    const out = (error as { stdout?: string }).stdout;
+    return typeof out === "string" && out.startsWith("wrk")
+      ? out.split("\n")[0]?.trim()
+      : undefined;
+  }
+}
+
+/** Runs section 5, or skips it (with the reason) when wrk is missing. */
+export async function serverBench(
+  settings: ServerSettings,
+  log: (line: string) => void,
+): Promise<ServerResults> {
+  const wrk = wrkVersion();
+  if (wrk === undefined) {
+    const skipped = "wrk is not installed (apt-get install -y wrk): the server section is skipped";
+    log(`  ${skipped}`);
+    return { settings, rows: [], skipped };
+  }
+  const measured: Omit<ServerRow, "throughputRatio">[] = [];
+  for (const kind of SERVER_KINDS) {
+    const server = await startServer(kind);
+    try {
+      // A short warm-up: the JIT compiles the hot path before the measured run.
+      if (settings.warmupS > 0) wrkRun(server.port, "/0/warmup", 1, 10, settings.warmupS);
+      const cpu0 = processCpuMs(server.pid);
+      const throughput = wrkRun(server.port, "/0/x", 1, settings.connections, settings.durationS);
+      const cpuMs = processCpuMs(server.pid) - cpu0;
+      log(
+        `  ${SERVER_LABELS[kind]}: ${num(throughput.requestsPerSec, 0)} req/s, ${throughput.errors} errors`,
+      );
+      const heldRaw = wrkRun(
+        server.port,
+        settings.heldPath,
+        2,
+        settings.heldConnections,
+        settings.heldDurationS,
+      );
+      const delay = Number(settings.heldPath.split("/")[1] ?? 0);
+      const held = {
+        ...heldRaw,
+        p50LatenessMs: heldRaw.p50Ms - delay,
+        p99LatenessMs: heldRaw.p99Ms - delay,
+      };
+      log(
+        `  ${SERVER_LABELS[kind]}: ${settings.heldConnections} held on ${settings.heldPath}: ` +
+          `p50 late ${num(held.p50LatenessMs, 1)} ms, p99 late ${num(held.p99LatenessMs, 1)} ms, ${held.errors} errors`,
+      );
+      // Let the held connections' last answers drain, then watch the server do nothing.
+      await pause(settings.idleS * 500);
+      const idle0 = processCpuMs(server.pid);
+      await pause(settings.idleS * 1000);
+      const idleCpuMsPerS = (processCpuMs(server.pid) - idle0) / settings.idleS;
+      measured.push({
+        server: kind,
+        throughput,
+        cpuPerRequestUs: throughput.requests > 0 ? (cpuMs * 1000) / throughput.requests : 0,
+        held,
+        idleCpuMsPerS,
+      });
+    } finally {
+      await server.stop();
+    }
+  }
+  const node = measured.find((row) => row.server === "node")?.throughput.requestsPerSec ?? 0;
+  const rows = measured.map((row) => ({
+    ...row,
+    throughputRatio: node > 0 ? row.throughput.requestsPerSec / node : 0,
+  }));
+  return { settings, rows, wrk };
+}
+
+/** Section 5 as a table. */
+export function serverTable(results: ServerResults): Table {
+  const { settings, rows, skipped } = results;
+  return {
+    title:
+      `5. Servers under wrk: GET /0/x keep-alive at ${settings.connections} connections for ${settings.durationS} s; ` +
+      `${settings.heldConnections} connections on ${settings.heldPath}`,
+    header: [
+      "server",
+      "req/s",
+      "",
+      "CPU µs / req",
+      "errors",
+      `held: req/s`,
+      "p50 late ms",
+      "p99 late ms",
+      "held errors",
+      "idle CPU ms/s",
+    ],
+    rows: rows.map((row) => [
+      SERVER_LABELS[row.server],
+      num(row.throughput.requestsPerSec, 0),
+      ratio(row.throughputRatio),
+      num(row.cpuPerRequestUs, 1),
+      num(row.throughput.errors + row.throughput.non2xx, 0),
+      num(row.held.requestsPerSec, 0),
+      num(row.held.p50LatenessMs, 1),
+      num(row.held.p99LatenessMs, 1),
+      num(row.held.errors + row.held.non2xx, 0),
+      num(row.idleCpuMsPerS, 1),
+    ]),
+    notes: [
+      ...(skipped === undefined ? [] : [skipped]),
+      ...(results.wrk === undefined ? [] : [`load generator: ${results.wrk}, on the same 2 cores`]),
+      "lateness: wrk's latency minus the delay asked for; a closed loop, so each connection asks again at once",
+    ],
+  };
+}
+
+/** The issue's goals for section 5. */
+export function serverGoals(
+  results: ServerResults,
+): { goal: string; value: string; met: boolean }[] {
+  const goals: { goal: string; value: string; met: boolean }[] = [];
+  const row = (kind: ServerKind) => results.rows.find((r) => r.server === kind);
+  const d1 = row("d1");
+  const d2 = row("d2");
+  if (d1 !== undefined) {
+    goals.push({
+      goal: "stage d server, 1 thread: ≥ 2.0 × node:http's req/s",
+      value: `${ratio(d1.throughputRatio)} (${num(d1.throughput.requestsPerSec, 0)} req/s)`,
+      met: d1.throughputRatio >= 2.0,
+    });
+  }
+  if (d2 !== undefined) {
+    goals.push({
+      goal: "stage d server, 2 executor threads: ≥ 2.5 × node:http's req/s",
+      value: `${ratio(d2.throughputRatio)} (${num(d2.throughput.requestsPerSec, 0)} req/s)`,
+      met: d2.throughputRatio >= 2.5,
+    });
+  }
+  for (const r of [d1, d2]) {
+    if (r === undefined) continue;
+    goals.push({
+      goal: `${SERVER_LABELS[r.server]}: ${results.settings.heldConnections} held, p99 lateness ≤ 20 ms, no errors`,
+      value: `p99 ${num(r.held.p99LatenessMs, 1)} ms, ${r.held.errors + r.held.non2xx} errors`,
+      met: r.held.p99LatenessMs <= 20 && r.held.errors + r.held.non2xx === 0,
+    });
+    goals.push({
+      goal: `${SERVER_LABELS[r.server]}: CPU ≈ 0 when idle (≤ 1 ms/s)`,
+      value: `${num(r.idleCpuMsPerS, 2)} ms/s`,
+      met: r.idleCpuMsPerS <= 1,
+    });
+  }
+  return goals;
+}
+
+interface StartedServer {
+  readonly port: number;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Starts one server in a child process and waits (10 s at most) for its banner. */
+function startServer(kind: ServerKind): Promise<StartedServer> {
+  const script =
+    kind === "node"
+      ? `${ROOT}delayserver/dist/cli.js`
+      : `${ROOT}d-thread-poll-server/dist/serve.js`;
+  const args = [script, "--port", "0", "--quiet", ...(kind === "d2" ? ["--threads", "2"] : [])];
+  const child: ChildProcess = spawn(process.execPath, args, {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${SERVER_LABELS[kind]} did not print its banner within 10 s:\n${out}`));
+    }, 10_000);
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
+      out += chunk;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m === null || child.pid === undefined) return;
+      clearTimeout(timer);
+      child.stdout?.removeAllListeners("data");
+      child.stdout?.resume();
+      const pid = child.pid;
+      resolve({
+        port: Number(m[1]),
+        pid,
+        stop: async () => {
+          child.kill("SIGINT");
+          const late = setTimeout(() => child.kill("SIGKILL"), 15_000);
+          await exited;
+          clearTimeout(late);
+        },
+      });
+    });
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${SERVER_LABELS[kind]} exited before listening (code ${code}):\n${out}`));
+    });
+  });
+}
+
+/** User + system CPU of process `pid` and all its threads so far, ms (/proc ticks of 10 ms). */
+function processCpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  // utime and stime are fields 14 and 15 of the line, 12 and 13 after "pid (comm) ".
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** Runs wrk to completion (it is the only thing this process waits on) and parses its report. */
+function wrkRun(
+  port: number,
+  path: string,
+  threads: number,
+  connections: number,
+  durationS: number,
+): WrkRun {
+  const out = execFileSync(
+    "wrk",
+    [
+      `-t${threads}`,
+      `-c${connections}`,
+      `-d${durationS}s`,
+      "--timeout",
+      "10s",
+      "--latency",
+      `http://127.0.0.1:${port}${path}`,
+    ],
+    { encoding: "utf8", timeout: (durationS + 30) * 1000, maxBuffer: 1 << 20 },
+  );
+  const number = (re: RegExp): number => Number(re.exec(out)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
+    out,
+  );
+  const errors =
+    socketErrors === null ? 0 : socketErrors.slice(1).reduce((s, x) => s + Number(x), 0);
+  return {
+    requests: number(/(\d+) requests in/),
+    requestsPerSec: number(/Requests\/sec:\s+([\d.]+)/),
+    errors,
+    non2xx: number(/Non-2xx or 3xx responses: (\d+)/),
+    p50Ms: latencyMs(out, "50"),
+    p99Ms: latencyMs(out, "99"),
+  };
+}
+
+/** A percentile from wrk's latency distribution, in ms. */
+function latencyMs(out: string, percentile: string): number {
+  const m = new RegExp(`^\\s+${percentile}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m").exec(out);
+  if (m === null) return Number.NaN;
+  const value = Number(m[1]);
+  return m[2] === "us" ? value / 1000 : m[2] === "s" ? value * 1000 : value;
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
