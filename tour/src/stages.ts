@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 
 /** One program of the chapter that the tour runs. */
 export interface Stage {
-  /** What `--stage` takes: a, b, c, threads. */
+  /** What `--stage` takes: a, b, c, threads, d. */
   readonly key: string;
   /** The workspace folder of the stage. */
   readonly folder: string;
@@ -51,6 +51,14 @@ export const STAGES: readonly Stage[] = [
     section: "Experimenting with our new runtime",
     idea: "Twelve executors, each on its own thread, share the one reactor.",
     polls: "task polls, all threads",
+  },
+  {
+    key: "d",
+    folder: "d-thread-poll-server",
+    script: "main.js",
+    section: "Beyond the chapter: the thread-poll-server design",
+    idea: "A single-threaded runtime: no reactor thread, the executor itself waits in epoll_wait.",
+    polls: "task polls",
   },
 ];
 

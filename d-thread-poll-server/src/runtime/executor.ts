@@ -217,10 +217,12 @@ export class Executor {
       if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
       if (verbose) println(`${thread.name}: ${tasks.size} pending tasks. Sleep until notified.`);
       this.parks++;
-      if (tracing) record(Kind.PARK);
-      if (park === undefined) thread.park(remaining);
-      else park(remaining);
-      if (tracing) record(Kind.UNPARK);
+      if (park === undefined) {
+        if (tracing) record(Kind.PARK);
+        thread.park(remaining);
+        if (tracing) record(Kind.UNPARK);
+      } else park(remaining); // the reactor's wait records itself: in epoll_wait, not parked
+
       const failure = reactorFailure();
       if (failure !== undefined) throw failure;
     }
