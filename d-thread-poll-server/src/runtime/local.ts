@@ -1,9 +1,9 @@
 import { Events, Waker as MioWaker, Poll } from "@ch08/mio";
 import { Kind, record, tracing } from "@ch08/trace";
 import { Control } from "./control.js";
-import { Executor, storedWaker, useReadyQueues } from "./executor.js";
+import { Executor, useReadyQueues } from "./executor.js";
 import { Reactor, type ReactorHandle, STOP_TOKEN, useReactor } from "./reactor.js";
-import { createReadyQueues } from "./ready-queue.js";
+import { createReadyQueues, type ReadyQueue, readyQueue } from "./ready-queue.js";
 import { createThreadTable, useThreadTable } from "./thread.js";
 import { TimerHeap, TimerInbox } from "./timers.js";
 import { WakerTable } from "./wakers.js";
@@ -52,10 +52,18 @@ export class LocalReactor extends Reactor {
     this.wakeUp = pollWaker;
     this.table = new WakerTable(handle.wakers);
     this.counts = new Int32Array(handle.control);
-    const wakeStored = storedWaker(handle);
+    // The woken task's executor is this thread, awake (it is the one reading events): only
+    // queue the id, no unpark. Wakes from other threads go through `storedWaker` plus the eventfd.
+    const cells = new Int32Array(handle.queues);
+    const queues: ReadyQueue[] = [];
     this.wakeStored = (thread, task) => {
       Atomics.add(this.counts, Control.WAKES, 1);
-      wakeStored(thread, task);
+      let queue = queues[thread];
+      if (queue === undefined) {
+        queue = readyQueue(cells, thread);
+        queues[thread] = queue;
+      }
+      queue.push(task);
     };
   }
 
