@@ -80,6 +80,7 @@ const serverSettings: ServerSettings = quick
       heldDurationS: 1,
       idleS: 0.5,
       warmupS: 0,
+      settleS: 0.5,
     }
   : {
       durationS: 4,
@@ -89,6 +90,7 @@ const serverSettings: ServerSettings = quick
       heldDurationS: 6,
       idleS: 3,
       warmupS: 1,
+      settleS: 6,
     };
 
 const log = (line: string): void => console.log(line);

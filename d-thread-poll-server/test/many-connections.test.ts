@@ -74,3 +74,23 @@ for (const threads of [1, 2]) {
     });
   });
 }
+
+describe("keep-alive", () => {
+  it("closes a connection 5 s after its last answer, as node:http does, however busy it was before", async () => {
+    const server = await startServer({ port: 0, quiet: true });
+    try {
+      const socket = connect({ host: "127.0.0.1", port: server.port });
+      socket.resume();
+      const started = performance.now();
+      socket.on("connect", () => {
+        socket.write("GET /100/a HTTP/1.1\r\nHost: t\r\n\r\n");
+        setTimeout(() => socket.write("GET /0/b HTTP/1.1\r\nHost: t\r\n\r\n"), 1000);
+      });
+      await within(new Promise((resolve) => socket.on("close", resolve)), 10_000, "the idle close");
+      // The second answer went out at about 1 s: the close comes 5 s after that, not after the first.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(6000);
+    } finally {
+      await server.close();
+    }
+  });
+});

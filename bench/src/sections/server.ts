@@ -35,6 +35,8 @@ export interface ServerSettings {
   readonly idleS: number;
   /** wrk's warm-up run before the measured one, s (0: none). */
   readonly warmupS: number;
+  /** How long to wait after the held run before measuring idle CPU, s: past the 5 s keep-alive, stale timers are done. */
+  readonly settleS: number;
 }
 
 /** What wrk reported about one run. */
@@ -129,8 +131,8 @@ export async function serverBench(
         `  ${SERVER_LABELS[kind]}: ${settings.heldConnections} held on ${settings.heldPath}: ` +
           `p50 late ${num(held.p50LatenessMs, 1)} ms, p99 late ${num(held.p99LatenessMs, 1)} ms, ${held.errors} errors`,
       );
-      // Let the held connections' last answers drain, then watch the server do nothing.
-      await pause(settings.idleS * 500);
+      // Let the held connections' last answers and idle checks pass, then watch the server do nothing.
+      await pause(settings.settleS * 1000);
       const idle0 = processCpuMs(server.pid);
       await pause(settings.idleS * 1000);
       const idleCpuMsPerS = (processCpuMs(server.pid) - idle0) / settings.idleS;

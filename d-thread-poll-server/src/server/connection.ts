@@ -57,8 +57,10 @@ export class Connection {
   private reading = true;
   private registered = false;
   private waker: Waker | undefined;
-  /** The earliest deadline handed to the reactor that has not passed: a wake is due by then anyway. */
+  /** The earliest answer deadline handed to the reactor that has not passed: a wake is due by then anyway. */
   private armedUntil = Number.NEGATIVE_INFINITY;
+  /** When the pending keep-alive check fires: at most one is in the heap per connection. */
+  private idleCheckAt = Number.NEGATIVE_INFINITY;
   private idleSince = performance.now();
   private done = false;
 
@@ -91,7 +93,12 @@ export class Connection {
       if (this.writing === undefined && this.answers.length === 0) {
         if (!this.reading || context.stopping) return this.close();
         if (now - this.idleSince >= KEEP_ALIVE_MS) return this.close();
-        this.arm(this.idleSince + KEEP_ALIVE_MS);
+        // One idle check per keep-alive period, not one per request: when it fires early
+        // (the connection was busy since), it is moved to the new end of the period.
+        if (this.idleCheckAt <= now) {
+          this.idleCheckAt = this.idleSince + KEEP_ALIVE_MS;
+          reactor().addTimer(this.idleCheckAt, this.token);
+        }
         return NOT_READY;
       }
       if (context.stopping && now >= context.dropDeadline) return this.drop();
