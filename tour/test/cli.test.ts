@@ -16,6 +16,14 @@ describe("pnpm start (the tour)", () => {
     expect(out).toContain("a, b, c, threads");
   });
 
+  it("takes its options after a `--`, as `pnpm start -- --help` passes them", () => {
+    const out = execFileSync(process.execPath, [cli, "--", "--help"], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(out).toContain("--stage");
+  });
+
   it("--stage a runs stage a alone, plain text when piped, with a three-line summary", () => {
     const run = spawnSync(process.execPath, [cli, "--stage", "a"], {
       encoding: "utf8",
