@@ -5,7 +5,7 @@
 //                                                 in this same Node process
 //   node ../scripts/fresh.mjs --check             say what is stale, build nothing (exit 1 if any)
 //
-// A package is stale when a file or folder under its src/ (or its tsconfig*.json or
+// A package is stale when a file under its src/ (or its tsconfig*.json or
 // package.json) is newer than the newest file in its dist/, or when a workspace package it
 // depends on was built after it. Its workspace dependencies are checked first, in
 // dependency order, so a change in http/src or mio/src reaches a stage's `pnpm start` too.
@@ -96,7 +96,10 @@ function workspaceDependencies(pkg) {
     .map(([name]) => name);
 }
 
-/** The newest mtime (ms) of `path` and everything under it; 0 when it does not exist. */
+/**
+ * The newest mtime (ms) of the files at or under `path`; 0 when there are none. Folders'
+ * own times do not count: copying a tree, or a checkout, touches them without changing code.
+ */
 function newest(path) {
   let stat;
   try {
@@ -104,10 +107,9 @@ function newest(path) {
   } catch {
     return 0;
   }
-  let latest = stat.mtimeMs;
-  if (stat.isDirectory()) {
-    for (const name of readdirSync(path)) latest = Math.max(latest, newest(join(path, name)));
-  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let latest = 0;
+  for (const name of readdirSync(path)) latest = Math.max(latest, newest(join(path, name)));
   return latest;
 }
 
