@@ -61,6 +61,20 @@ describe("pnpm diff", () => {
     expect(out).toContain("+  poll(waker: Waker): PollState<T>;");
   });
 
+  it("ends quietly when its reader stops reading (`pnpm diff a b | head`)", () => {
+    const run = spawnSync(
+      "bash",
+      ["-c", `set -o pipefail; "${process.execPath}" "${diff}" a b | head -1`],
+      {
+        encoding: "utf8",
+        timeout: 10_000,
+      },
+    );
+    expect(run.stdout).toMatch(/^diff a-runtime\/src → b-reactor-executor\/src/);
+    expect(run.stderr).not.toContain("EPIPE");
+    expect(run.status).toBe(0);
+  });
+
   it("rejects a stage it does not know", () => {
     const run = spawnSync(process.execPath, [diff, "a", "x"], {
       encoding: "utf8",
