@@ -100,9 +100,9 @@ describe("fresh builds for pnpm start and pnpm test in a package folder", () => 
   });
 
   it("pnpm start prints what the stage's src/ and http/src say now", { timeout: 180_000 }, () => {
-    expect(replaceIn(join(scratch, "a-runtime", "src"), "Program starting", "Program BEGINS")).toBe(
-      1,
-    );
+    expect(
+      replaceIn(join(scratch, "a-runtime", "src"), "Program starting", "Program BEGINS"),
+    ).toBeGreaterThan(0);
     // The leaf future's message: in @ch08/http, or in the stage's own http.ts.
     const leaf = ["http", "a-runtime"].reduce(
       (n, folder) =>
