@@ -248,11 +248,12 @@ export class ResponseParser {
       return -1;
     }
     if (lf === this.#lineStart || this.#bytes[lf - 1] !== CR) {
+      const kind = this.#state === STATUS ? "status" : what;
       // A line that is no status line at all says so first: that is what went wrong.
       if (this.#state === STATUS) this.#parseStatus(lf);
       throw new ResponseError(
         "MALFORMED",
-        `a ${this.#state === STATUS ? "status" : what} line ends in a bare LF where HTTP requires CRLF ` +
+        `a ${kind} line ends in a bare LF where HTTP requires CRLF ` +
           `(an LF-only reply?): ${preview(this.#bytes, this.#lineStart, lf + 1)}`,
       );
     }
