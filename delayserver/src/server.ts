@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import type { Duplex } from "node:stream";
 import { formatAddress } from "./address.js";
 import { DEFAULT_HOST, DEFAULT_MAX_DELAY_MS, DEFAULT_PORT, MAX_TIMER_MS } from "./defaults.js";
 import { errorCode, ListenError } from "./errors.js";
@@ -143,6 +144,20 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
   // its answer; by default node:http would end the socket at the client's FIN.
   Object.assign(server, { httpAllowHalfOpen: true });
   server.on("clientError", onClientError);
+  // node:http hands CONNECT to this event and, with no listener, closes the socket without a
+  // word: answer it as any other method we do not serve.
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    const r = route(req.method ?? "CONNECT", req.url ?? "", maxDelayMs);
+    const status = r.kind === "reject" ? r.status : 405;
+    const reason = r.kind === "reject" ? r.reason : "only GET and HEAD are served";
+    socket.on("error", () => socket.destroy());
+    socket.end(
+      rawAnswer(status, `${status} ${STATUS_CODES[status]}: ${reason}\n${usage}\n`, {
+        Allow: ALLOWED_METHODS,
+      }),
+      () => socket.destroy(),
+    );
+  });
 
   const fdLimit = openFileLimit();
   let lastOutOfFdsReport = Number.NEGATIVE_INFINITY;
@@ -261,10 +276,12 @@ function onClientError(err: Error, socket: Socket): void {
   }
   const status =
     code === "HPE_HEADER_OVERFLOW" ? 431 : code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-  const body = `${status} ${STATUS_CODES[status]}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-    () => socket.destroy(),
-  );
+  socket.end(rawAnswer(status, `${status} ${STATUS_CODES[status]}\n`), () => socket.destroy());
+}
+
+/** A whole `Connection: close` answer as bytes, for a socket node:http has let go of. */
+function rawAnswer(status: number, body: string, headers: Record<string, string> = {}): string {
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n`;
+  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+  return `${head}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
