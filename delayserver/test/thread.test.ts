@@ -1,5 +1,6 @@
 import { beforeAll, expect, it } from "vitest";
 import { canBind, type Dist, get, loadDist, within } from "./helpers.js";
+import { describeDelayServerClientsLeaving } from "./suites/clients-leaving.js";
 import { describeDelayServerRoutes } from "./suites/routes.js";
 
 let dist: Dist;
@@ -10,6 +11,20 @@ beforeAll(async () => {
 // The shared suite again, with log lines that come from another thread, by message.
 describeDelayServerRoutes(
   "startDelayServerThread (node:http, a worker_thread)",
+  async ({ maxDelayMs }) => {
+    const lines: string[] = [];
+    const server = await (await loadDist()).startDelayServerThread({
+      port: 0,
+      maxDelayMs,
+      log: (line) => lines.push(line),
+    });
+    return { address: server.address, logLines: () => lines, stop: () => server.close() };
+  },
+);
+
+// And the cancellations, whose lines the thread sends the same way.
+describeDelayServerClientsLeaving(
+  "startDelayServerThread: clients leaving mid-delay",
   async ({ maxDelayMs }) => {
     const lines: string[] = [];
     const server = await (await loadDist()).startDelayServerThread({
