@@ -37,17 +37,21 @@ export interface Child {
  * which then execs node), as an operator's shell would.
  */
 export function runCli(args: string[], options: { maxOpenFiles?: number } = {}): Child {
+  return runNode([CLI, ...args], options);
+}
+
+/** Runs `node ...nodeArgs` as runCli does (a script, or `--input-type=module -e code`). */
+export function runNode(nodeArgs: string[], options: { maxOpenFiles?: number } = {}): Child {
   const child =
     options.maxOpenFiles === undefined
-      ? spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] })
+      ? spawn(process.execPath, nodeArgs, { stdio: ["ignore", "pipe", "pipe"] })
       : spawn(
           "sh",
           [
             "-c",
             `ulimit -n ${options.maxOpenFiles} && exec "$0" "$@"`,
             process.execPath,
-            CLI,
-            ...args,
+            ...nodeArgs,
           ],
           { stdio: ["ignore", "pipe", "pipe"] },
         );
