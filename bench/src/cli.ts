@@ -42,7 +42,7 @@ const USAGE = `usage: node dist/cli.js [--quick] [--out DIR] [--warmup N] [--pro
   --out DIR      where to write latest.json, latest.md and chart.svg
                  (default: bench/results, or bench/results/quick with --quick)
   --warmup N     section 2: requests each client makes before its measured batch
-                 (default 2000, 200 with --quick: the JIT has compiled the hot paths)
+                 (default 2000, 100 with --quick: the JIT has compiled the hot paths)
   --profile DIR  run section 2's clients under node --cpu-prof, profiles into DIR
   --render FILE  measure nothing: redraw the tables, latest.md, chart.svg (and the README,
                  for bench/results) from a latest.json written by an earlier run`;
@@ -176,7 +176,7 @@ async function measureAll(): Promise<Results> {
     sizes: costSizes,
     path: quick ? "/100/x" : "/300/x",
     repetitions: quick ? 3 : 5,
-    warmup: values.warmup === undefined ? (quick ? 200 : 2_000) : Number(values.warmup),
+    warmup: values.warmup === undefined ? (quick ? 100 : 2_000) : Number(values.warmup),
     budgetMs: quick ? 20_000 : 60_000,
     clients: CLIENT_KINDS,
   };

@@ -42,12 +42,12 @@ let stdout = "";
 beforeAll(async () => {
   before = snapshot();
   const quick = await run(process.execPath, [cli, "--quick"], {
-    timeout: 360_000,
+    timeout: 540_000,
     maxBuffer: 16 * 1024 * 1024,
   });
   stdout = quick.stdout;
   results = JSON.parse(readFileSync(join(quickOut, "latest.json"), "utf8")) as Results;
-}, 370_000);
+}, 550_000);
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
