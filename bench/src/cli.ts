@@ -37,7 +37,7 @@ import { forkDelayServer } from "./server.js";
 import { type Table, toMarkdown, toText } from "./table.js";
 
 const USAGE = `usage: node dist/cli.js [--quick] [--out DIR] [--warmup N] [--profile DIR] [--render FILE]
-  --quick        every benchmark at small sizes (about a minute): a smoke run, written to
+  --quick        every benchmark at small sizes (a minute or so): a smoke run, written to
                  bench/results/quick/ (untracked), never over the committed results
   --out DIR      where to write latest.json, latest.md and chart.svg
                  (default: bench/results, or bench/results/quick with --quick)
