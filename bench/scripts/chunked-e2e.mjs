@@ -3,7 +3,7 @@
 // process reads it with HttpGetFuture over a mio Poll, as stage a would. The CPU time
 // printed is this process's only (the server's is its own process's).
 //
-//   node http/bench/chunked-e2e.mjs [dist directory, default http/dist]
+//   node bench/scripts/chunked-e2e.mjs [dist directory, default http/dist]
 import { fork } from "node:child_process";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
@@ -29,7 +29,7 @@ if (process.argv[2] === "serve") {
   });
   server.listen(0, "127.0.0.1", () => process.send?.(server.address().port));
 } else {
-  const dist = resolve(process.argv[2] ?? new URL("../dist", import.meta.url).pathname);
+  const dist = resolve(process.argv[2] ?? new URL("../../http/dist", import.meta.url).pathname);
   const { HttpGetFuture } = await import(pathToFileURL(`${dist}/index.js`).href);
   const { Events, Poll } = await import("@ch08/mio");
   const child = fork(new URL(import.meta.url).pathname, ["serve"]);

@@ -2,7 +2,7 @@
 // cheapest way for a hostile server to make a client work. A script, not a test: CPU
 // time is measured here and reported, never asserted.
 //
-//   node http/bench/chunked-cpu.mjs [dist directory, default http/dist]
+//   node bench/scripts/chunked-cpu.mjs [dist directory, default http/dist]
 //
 // Each size is fed in reads of one TCP segment (1460 bytes, what a server that writes
 // slowly produces) and of 64 KiB (the leaf future's read buffer).
@@ -10,7 +10,7 @@
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
-const dist = resolve(process.argv[2] ?? new URL("../dist", import.meta.url).pathname);
+const dist = resolve(process.argv[2] ?? new URL("../../http/dist", import.meta.url).pathname);
 const { ResponseParser } = await import(pathToFileURL(`${dist}/response.js`).href);
 
 /** A response whose chunked framing is `bytes` long, all of it 1-byte chunks. */
