@@ -17,6 +17,10 @@ async function load(job: ClientJob): Promise<Client> {
       return (await import("./stage-c.js")).client(job);
     case "c2":
       return (await import("./stage-c2.js")).client(job);
+    case "mio":
+      return (await import("./mio-loop.js")).client(job, "epoll");
+    case "mio-poll":
+      return (await import("./mio-loop.js")).client(job, "poll");
     case "net":
       return (await import("./baselines.js")).netClient(job);
     case "fetch":
