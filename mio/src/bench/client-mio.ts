@@ -2,7 +2,7 @@
  * The @ch08/mio client: connect all, write each request when writable, read each
  * response to end of stream: one plain loop around Poll.poll, as in the book.
  */
-import { Events, Interest, Poll, TcpStream, WOULD_BLOCK } from "../index.js";
+import { Events, Interest, Poll, TcpStream, Token, WOULD_BLOCK } from "../index.js";
 import { clientArgs, measure } from "./measure.js";
 
 const { port, n, path } = clientArgs();
@@ -21,7 +21,7 @@ const report = await measure(name, n, () => {
   let bytes = 0;
   for (let i = 0; i < n; i++) {
     const stream = TcpStream.connect({ host: "127.0.0.1", port });
-    registry.register(stream, i, Interest.READABLE | Interest.WRITABLE);
+    registry.register(stream, Token(i), Interest.add(Interest.READABLE, Interest.WRITABLE));
     streams[i] = stream;
     open++;
   }
