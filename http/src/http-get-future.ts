@@ -122,7 +122,7 @@ export class HttpGetFuture<W> {
     this.reactor.setWaker(waker, this.id);
     this.reactor.register(
       stream,
-      done ? Interest.READABLE : Interest.READABLE | Interest.WRITABLE,
+      done ? Interest.READABLE : Interest.add(Interest.READABLE, Interest.WRITABLE),
       this.id,
     );
     this.registered = true;
