@@ -24,7 +24,7 @@
  * const poll = new Poll();
  * const events = new Events();
  * const stream = TcpStream.connect("127.0.0.1:8080");
- * poll.registry().register(stream, 1, Interest.READABLE | Interest.WRITABLE);
+ * poll.registry().register(stream, Token(1), Interest.add(Interest.READABLE, Interest.WRITABLE));
  * poll.poll(events, 1000); // wakes when connected (writable)
  * ```
  */
