@@ -10,8 +10,8 @@
 // depends on was built after it. Its workspace dependencies are checked first, in
 // dependency order, so a change in http/src or mio/src reaches a stage's `pnpm start` too.
 // Checking costs a few hundred stat calls; a fresh tree starts the program at once, with
-// no turbo and no second Node process. Building is `tsc -p tsconfig.build.json` in the
-// stale package, as its own `build` script does. It runs in the package's folder, which
+// no turbo and no second Node process. Building runs the stale package's own `build`
+// script (tsc, and for mio a bundling step) in the package's folder, which
 // is where pnpm runs a package's scripts.
 
 import { spawnSync } from "node:child_process";
@@ -25,7 +25,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { delimiter, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 /** Where a build writes its stamp: its mtime says when dist/ was last made whole. */
@@ -160,13 +160,6 @@ export function stalePackages(order) {
   return stale;
 }
 
-/** The compiler of the package: TypeScript 7's native binary if it is there, else its launcher. */
-function compiler(pkgDir) {
-  const lib = join(pkgDir, "node_modules", "typescript", "lib");
-  const launcher = join(pkgDir, "node_modules", "typescript", "bin", "tsc");
-  return { lib, launcher };
-}
-
 /** Sleeps `ms` without an event loop (the lock wait below happens before any program runs). */
 function sleep(ms) {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -195,24 +188,19 @@ async function build(pkg) {
   try {
     // Another process built it while this one waited for the lock: nothing left to do.
     if (waited && builtAt(pkg.dir) >= asked) return;
-    const { lib, launcher } = compiler(pkg.dir);
-    let exe;
-    try {
-      exe = (await import(pathToFileURL(join(lib, "getExePath.js")).href)).default();
-    } catch {
-      exe = undefined;
-    }
-    const args = ["-p", "tsconfig.build.json"];
-    const run =
-      exe !== undefined && existsSync(exe)
-        ? spawnSync(exe, args, { cwd: pkg.dir, stdio: ["ignore", 2, 2] })
-        : spawnSync(process.execPath, [launcher, ...args], {
-            cwd: pkg.dir,
-            stdio: ["ignore", 2, 2],
-          });
+    // The package's own build script, as `pnpm build` would run it (mio's also bundles
+    // after tsc), with the package's tools first on PATH.
+    const script = JSON.parse(readFileSync(join(pkg.dir, "package.json"), "utf8")).scripts?.build;
+    if (typeof script !== "string") throw new Error(`fresh: ${pkg.name} has no build script`);
+    const bin = join(pkg.dir, "node_modules", ".bin");
+    const run = spawnSync("sh", ["-c", script], {
+      cwd: pkg.dir,
+      stdio: ["ignore", 2, 2],
+      env: { ...process.env, PATH: `${bin}${delimiter}${process.env.PATH ?? ""}` },
+    });
     if (run.status !== 0) {
       throw new Error(
-        `fresh: building ${pkg.name} failed (${run.error?.message ?? `tsc exit ${run.status}`}); fix the errors above and run again`,
+        `fresh: building ${pkg.name} failed (${run.error?.message ?? `build exit ${run.status}`}); fix the errors above and run again`,
       );
     }
     writeFileSync(join(pkg.dir, "dist", STAMP), "");

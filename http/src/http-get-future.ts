@@ -150,7 +150,7 @@ export class HttpGetFuture<W> implements Disposable {
     this.wakerStored = true;
     this.reactor.register(
       stream,
-      done ? Interest.READABLE : Interest.READABLE | Interest.WRITABLE,
+      done ? Interest.READABLE : Interest.add(Interest.READABLE, Interest.WRITABLE),
       this.id,
     );
     this.registered = true;

@@ -1,12 +1,14 @@
 /**
  * @ch08/mio — the OS event queue of chapter 8, in TypeScript over libc (via koffi):
- * Poll, Registry, Events, Token, Interest, TcpStream and a cross-thread Waker, with
+ * Poll, Registry, Events, Token, Interest, TcpStream, TcpListener and a cross-thread Waker, with
  * epoll on Linux and poll(2) as the portable fallback. See README.md.
  */
 export { IoError } from "./errors.js";
 export { type Event, Events } from "./events.js";
 export { Interest } from "./interest.js";
-export { type SocketAddress, TcpStream, WOULD_BLOCK } from "./net/tcp-stream.js";
+export type { SocketAddr, SocketAddress } from "./net/socket-address.js";
+export { type Accepted, type ListenOptions, TcpListener } from "./net/tcp-listener.js";
+export { TcpStream, WOULD_BLOCK } from "./net/tcp-stream.js";
 export {
   Poll,
   type PollHandle,
@@ -17,5 +19,5 @@ export {
 } from "./poll.js";
 export { checkPlatform, type PlatformCheck, type PlatformLayout } from "./sys/platform.js";
 export type { BackendName } from "./sys/selector.js";
-export { MAX_TOKEN, type Token } from "./token.js";
+export { MAX_TOKEN, Token } from "./token.js";
 export { Waker, type WakerHandle } from "./waker.js";

@@ -1,7 +1,7 @@
 // No runtime at all: one plain loop around a @ch08/mio Poll that connects every socket,
 // writes each request when its socket turns writable and reads each answer to end of
 // stream. What a runtime on top of mio cannot beat; on either backend (epoll, poll(2)).
-import { Events, Interest, Poll, TcpStream, WOULD_BLOCK } from "@ch08/mio";
+import { Events, Interest, Poll, TcpStream, Token, WOULD_BLOCK } from "@ch08/mio";
 import { type BatchOutcome, isOk } from "./measure.js";
 import { type Client, type ClientJob, pathOf } from "./protocol.js";
 
@@ -24,7 +24,7 @@ function batch(poll: Poll, job: ClientJob, n: number, path: (i: number) => strin
       `GET ${path(i)} HTTP/1.1\r\nHost: ${job.address}\r\nConnection: close\r\n\r\n`,
     );
     const stream = TcpStream.connect({ host, port });
-    registry.register(stream, i, Interest.READABLE | Interest.WRITABLE);
+    registry.register(stream, Token(i), Interest.add(Interest.READABLE, Interest.WRITABLE));
     streams[i] = stream;
     open++;
   }

@@ -4,7 +4,7 @@
 // JSON line: HotPathSample[].
 import { createServer } from "node:net";
 import { PerformanceObserver } from "node:perf_hooks";
-import { Events, Interest, Poll, TcpStream, Waker, WOULD_BLOCK } from "@ch08/mio";
+import { Events, Interest, Poll, TcpStream, Token, Waker, WOULD_BLOCK } from "@ch08/mio";
 
 /** One case's rounds, as the child measured them. */
 export interface HotPathSample {
@@ -65,8 +65,8 @@ for (const backend of ["epoll", "poll"] as const) {
   const poll = new Poll({ backend });
   const events = new Events(64);
   const stream = TcpStream.connect({ host: "127.0.0.1", port });
-  poll.registry().register(stream, 1, Interest.READABLE);
-  const waker = new Waker(poll.registry(), 2);
+  poll.registry().register(stream, Token(1), Interest.READABLE);
+  const waker = new Waker(poll.registry(), Token(2));
   const buf = Buffer.alloc(4096);
   samples.push(
     await measureCase(`${backend}: poll(events, 0), nothing ready`, () => poll.poll(events, 0)),

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { createServer } from "node:net";
-import { Events, type Interest, Poll, type TcpStream } from "@ch08/mio";
+import { Events, type Interest, Poll, type TcpStream, Token } from "@ch08/mio";
 import {
   capturePrintln,
   type HttpGetFuture,
@@ -34,13 +34,13 @@ export class TestReactor implements Reactor<void> {
   }
 
   register(stream: TcpStream, interest: Interest, id: number): void {
-    this.poll.registry().register(stream, id, interest);
+    this.poll.registry().register(stream, Token(id), interest);
     this.registered.add(id);
     this.calls.push(`register ${id} ${interest}`);
   }
 
   reregister(stream: TcpStream, interest: Interest, id: number): void {
-    this.poll.registry().reregister(stream, id, interest);
+    this.poll.registry().reregister(stream, Token(id), interest);
     this.calls.push(`reregister ${id} ${interest}`);
   }
 

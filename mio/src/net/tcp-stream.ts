@@ -3,9 +3,10 @@
  * return a byte count, 0 for end of stream, or `WOULD_BLOCK`: no exceptions and no
  * allocation on the would-block path. Hard errors throw `IoError`.
  */
-import { IoError } from "../errors.js";
+import { IoError, syscall } from "../errors.js";
 import { Interest } from "../interest.js";
 import type { Source } from "../poll.js";
+import { sourceClosing, sourceWouldBlock } from "../sys/io-source.js";
 import {
   AF_INET,
   close,
@@ -21,18 +22,16 @@ import {
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_STREAM,
-  SOCKADDR_IN_SIZE,
   SOL_SOCKET,
   send,
   socket,
 } from "../sys/libc.js";
-import { sourceClosing, wouldBlock } from "../sys/selector.js";
+import { encodeSockaddr, parseAddress, type SocketAddress } from "./socket-address.js";
+
+export type { SocketAddress } from "./socket-address.js";
 
 /** What `read`/`write` return when the socket is not ready: wait for an event, then retry. */
 export const WOULD_BLOCK = -1 as const;
-
-/** Where to connect: "host:port", or the parts. */
-export type SocketAddress = string | { readonly host: string; readonly port: number };
 
 const READABLE = Interest.READABLE;
 const WRITABLE = Interest.WRITABLE;
@@ -40,47 +39,6 @@ const WRITABLE = Interest.WRITABLE;
 // getsockopt out-params, shared by every stream (calls are synchronous, one thread).
 const optValue = new Int32Array(1);
 const optLen = new Uint32Array(1);
-
-/** Parses "a.b.c.d:port" / "localhost:port" / {host, port}; throws TypeError otherwise. */
-export function parseAddress(address: SocketAddress): {
-  host: string;
-  port: number;
-  ip: [number, number, number, number];
-} {
-  let host: string;
-  let port: number;
-  if (typeof address === "string") {
-    const colon = address.lastIndexOf(":");
-    host = colon < 0 ? "" : address.slice(0, colon);
-    port = colon < 0 ? Number.NaN : Number(address.slice(colon + 1));
-  } else {
-    host = address.host;
-    port = address.port;
-  }
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new TypeError(
-      `bad address ${JSON.stringify(address)}: expected "host:port", port 1-65535`,
-    );
-  }
-  // No resolver here on purpose (a DNS lookup would block or need a thread pool).
-  const dotted = host === "localhost" ? "127.0.0.1" : host;
-  const parts = dotted.split(".");
-  const ip = parts.map((p) => (/^\d{1,3}$/.test(p) ? Number(p) : 256));
-  const [a, b, c, d] = ip;
-  if (
-    ip.length !== 4 ||
-    a === undefined ||
-    b === undefined ||
-    c === undefined ||
-    d === undefined ||
-    ip.some((n) => n > 255)
-  ) {
-    throw new TypeError(
-      `bad address ${JSON.stringify(address)}: host must be an IPv4 address or "localhost"`,
-    );
-  }
-  return { host, port, ip: [a, b, c, d] };
-}
 
 /** A nonblocking TCP connection. Register it, then read/write until WOULD_BLOCK. */
 export class TcpStream implements Source {
@@ -108,6 +66,11 @@ export class TcpStream implements Source {
     return view;
   }
 
+  /** @internal Wraps a connected nonblocking fd, e.g. one TcpListener.accept returned. */
+  static fromFd(fd: number, address: string): TcpStream {
+    return new TcpStream(fd, address);
+  }
+
   /** The socket fd, or -1 once closed. */
   get fd(): number {
     return this.fdValue;
@@ -125,18 +88,15 @@ export class TcpStream implements Source {
    * `takeError()` returns it and `read`/`write` throw it.
    */
   static connect(address: SocketAddress): TcpStream {
-    const { host, port, ip } = parseAddress(address);
-    const name = `${host}:${port}`;
-    const fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw new IoError("socket", errno(), name);
-    const sa = Buffer.alloc(SOCKADDR_IN_SIZE);
-    sa.writeUInt16LE(AF_INET, 0); // sa_family is host order (little-endian here)
-    sa.writeUInt16BE(port, 2); // sin_port is network order
-    sa[4] = ip[0];
-    sa[5] = ip[1];
-    sa[6] = ip[2];
-    sa[7] = ip[3];
-    if (connect(fd, sa, SOCKADDR_IN_SIZE) < 0) {
+    const parsed = parseAddress(address);
+    const name = `${parsed.host}:${parsed.port}`;
+    const sa = encodeSockaddr(parsed);
+    const fd = syscall(
+      "socket",
+      socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0),
+      name,
+    );
+    if (connect(fd, sa, sa.length) < 0) {
       const e = errno();
       if (e !== EINPROGRESS) {
         close(fd);
@@ -158,7 +118,7 @@ export class TcpStream implements Source {
       if (n >= 0) return n;
       const e = errno();
       if (e === EAGAIN) {
-        wouldBlock(this.fd, READABLE);
+        sourceWouldBlock(this.fd, READABLE);
         return WOULD_BLOCK;
       }
       if (e !== EINTR) throw new IoError("read", e, this.address);
@@ -167,7 +127,9 @@ export class TcpStream implements Source {
 
   /**
    * Writes from `data[offset, offset + length)` without copying: bytes written (maybe
-   * fewer than asked) or WOULD_BLOCK. Throws IoError on hard errors (EPIPE, ECONNRESET…).
+   * fewer than asked: write the rest from `offset + n`) or WOULD_BLOCK (nothing was
+   * written: wait for a WRITABLE event, then retry). Throws IoError on hard errors
+   * (EPIPE, ECONNRESET…).
    */
   write(data: Uint8Array, offset = 0, length = data.length - offset): number {
     checkRange(data, offset, length);
@@ -178,7 +140,7 @@ export class TcpStream implements Source {
       if (n >= 0) return n;
       const e = errno();
       if (e === EAGAIN) {
-        wouldBlock(this.fd, WRITABLE);
+        sourceWouldBlock(this.fd, WRITABLE);
         return WOULD_BLOCK;
       }
       if (e !== EINTR) throw new IoError("write", e, this.address);
