@@ -1,4 +1,5 @@
 import { HttpGetFuture, type Reactor } from "@ch08/http";
+import { Token } from "@ch08/mio";
 import { Kind, record, tracing } from "@ch08/trace";
 import { registry } from "./runtime.js";
 
@@ -11,9 +12,9 @@ const reactor: Reactor<void> = {
   nextId: () => 0,
   register: (stream, interest, id) => {
     if (tracing) record(Kind.REGISTER, id);
-    registry().register(stream, id, interest);
+    registry().register(stream, Token(id), interest);
   },
-  reregister: (stream, interest, id) => registry().reregister(stream, id, interest),
+  reregister: (stream, interest, id) => registry().reregister(stream, Token(id), interest),
   setWaker: () => {},
   deregister: (stream, id) => {
     if (tracing) record(Kind.DEREGISTER, id);

@@ -1,5 +1,5 @@
 import { type DelayServer, startDelayServerThread } from "@ch08/delayserver";
-import { Waker } from "@ch08/mio";
+import { Token, Waker } from "@ch08/mio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DeadlineError,
@@ -94,7 +94,7 @@ describe("blockOn", () => {
   it("the deadline holds even when events keep coming", () => {
     const runtime = new Runtime();
     // A future that is never ready but makes the OS queue fire on every poll.
-    const waker = new Waker(registry(), 1);
+    const waker = new Waker(registry(), Token(1));
     let polls = 0;
     const started = performance.now();
     const busy: Future<string> = {
@@ -161,7 +161,7 @@ describe("blockOn", () => {
 
   it("registers with the runtime's Poll: a socket registered directly wakes blockOn too", () => {
     const runtime = new Runtime();
-    const waker = new Waker(registry(), 7);
+    const waker = new Waker(registry(), Token(7));
     let polls = 0;
     const future: Future<number> = {
       poll(): PollState<number> {

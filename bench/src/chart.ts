@@ -11,6 +11,8 @@ const COLORS: Readonly<Record<ClientKind, string>> = {
   c2: "#17becf",
   ctrace: "#8c564b",
   d: "#e377c2",
+  mio: "#7f7f7f",
+  "mio-poll": "#bcbd22",
   net: "#1f77b4",
   fetch: "#9467bd",
 };
@@ -231,7 +233,8 @@ export function chartSvg(r: Results): string {
     text(
       width / 2,
       height - 10,
-      `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.machine.date.slice(0, 10)}${r.quick ? " (quick run)" : ""}`,
+      `${r.machine.cpu}, ${r.machine.cores} cores, Node ${r.machine.node}, ${r.machine.date.slice(0, 10)}, commit ${r.machine.commit ?? "unknown"}, ` +
+        `load average ${r.machine.loadAverageAtStart.toFixed(1)} → ${r.loadAverageAtEnd.toFixed(1)}${r.quick ? " (quick run)" : ""}`,
       'text-anchor="middle" class="sub"',
     ),
     "</svg>",

@@ -1,5 +1,7 @@
-// `pnpm bench` (node dist/cli.js [--quick] [--out DIR] [--profile DIR]): the four
-// benchmarks of issue 7. Prints the tables, writes latest.json, latest.md and chart.svg.
+// `pnpm bench` (node dist/cli.js [--quick] [--out DIR] …): every benchmark of the
+// repository, in one run. Prints the tables with their spreads; a full run writes the
+// committed bench/results/latest.json, latest.md and chart.svg (and the README's tables),
+// a --quick run writes bench/results/quick/ (untracked) and never the committed files.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,16 +13,23 @@ import { describeMachine, loadAverage, somaxconn } from "./machine.js";
 import { updateReadme } from "./readme.js";
 import {
   checkGoals,
+  coldTable,
   costTable,
   goalsTable,
+  heldTable,
+  hotPathTable,
   machineLine,
   overheadTable,
   pollsTable,
+  throughputTable,
   wakeTable,
 } from "./report.js";
-import type { Results } from "./results.js";
+import { RESULTS_SCHEMA, type Results } from "./results.js";
 import { raiseFileLimit } from "./rlimit.js";
 import { type CostSettings, clientCost } from "./sections/client-cost.js";
+import { type ColdSettings, coldWholeProcess } from "./sections/cold.js";
+import { type DelayserverSettings, delayserverBench } from "./sections/delayserver.js";
+import { type HotPathSettings, mioHotPaths } from "./sections/hot-path.js";
 import { executorOverhead, type OverheadSettings } from "./sections/overhead.js";
 import { type PollsSettings, pollsPerRequest } from "./sections/polls.js";
 import { type ServerSettings, serverBench, serverGoals, serverTable } from "./sections/server.js";
@@ -29,47 +38,121 @@ import { forkDelayServer } from "./server.js";
 import { type Table, toMarkdown, toText } from "./table.js";
 
 const USAGE = `usage: node dist/cli.js [--quick] [--out DIR] [--warmup N] [--profile DIR] [--render FILE]
-  --quick        every benchmark at small sizes (well under a minute): a smoke run
-  --out DIR      where to write latest.json, latest.md and chart.svg (default: bench/results)
+  --quick        every benchmark at small sizes (a minute or so): a smoke run, written to
+                 bench/results/quick/ (untracked), never over the committed results
+  --out DIR      where to write latest.json, latest.md and chart.svg
+                 (default: bench/results, or bench/results/quick with --quick)
   --warmup N     section 2: requests each client makes before its measured batch
-                 (default 2000, 200 with --quick: the JIT has compiled the hot paths)
+                 (default 2000, 100 with --quick: the JIT has compiled the hot paths)
   --profile DIR  run section 2's clients under node --cpu-prof, profiles into DIR
   --render FILE  measure nothing: redraw the tables, latest.md, chart.svg (and the README,
                  for bench/results) from a latest.json written by an earlier run`;
 
-const { values } = parseArgs({
-  options: {
-    quick: { type: "boolean", default: false },
-    out: { type: "string" },
-    profile: { type: "string" },
-    warmup: { type: "string" },
-    render: { type: "string" },
-    help: { type: "boolean", short: "h", default: false },
-  },
-  strict: true,
-});
+/** Where the committed results live: only a full run writes there. */
+const committedDir = resolve(fileURLToPath(new URL("../results/", import.meta.url)));
+const quickDir = resolve(committedDir, "quick");
+
+function usageError(message: string): never {
+  console.error(`${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let values: ReturnType<typeof parse>["values"];
+function parse() {
+  return parseArgs({
+    options: {
+      quick: { type: "boolean", default: false },
+      out: { type: "string" },
+      profile: { type: "string" },
+      warmup: { type: "string" },
+      render: { type: "string" },
+      help: { type: "boolean", short: "h", default: false },
+    },
+    strict: true,
+  });
+}
+try {
+  values = parse().values;
+} catch (error) {
+  usageError(error instanceof Error ? error.message : String(error));
+}
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const quick = values.quick === true;
-const outDir = resolve(values.out ?? fileURLToPath(new URL("../results/", import.meta.url)));
-const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
 if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) {
-  console.error(`--warmup wants a whole number of requests, got ${values.warmup}\n${USAGE}`);
-  process.exit(2);
+  usageError(`--warmup wants a whole number of requests, got ${values.warmup}`);
 }
+
+/** Reads a latest.json for --render, refusing one this harness cannot draw. */
+function readResults(file: string): Results {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    usageError(
+      `--render ${file}: cannot read it as JSON (${error instanceof Error ? error.message : error})`,
+    );
+  }
+  const schema = (parsed as { schema?: unknown } | null)?.schema;
+  if (schema !== RESULTS_SCHEMA) {
+    usageError(
+      `--render ${file}: it has schema ${String(schema)}, this harness draws schema ${RESULTS_SCHEMA}; ` +
+        "measure anew with pnpm bench (or --quick) to get one",
+    );
+  }
+  return parsed as Results;
+}
+
+const rendered = values.render === undefined ? undefined : readResults(resolve(values.render));
+const quick = rendered?.quick ?? values.quick === true;
+const outDir = resolve(values.out ?? (quick ? quickDir : committedDir));
+if (quick && outDir === committedDir) {
+  usageError(
+    `a --quick run never writes the committed results in ${committedDir}: leave out --out (it goes to ${quickDir}) or name another directory`,
+  );
+}
+const profileDir = values.profile === undefined ? undefined : resolve(values.profile);
 
 const pollsSettings: PollsSettings = quick
   ? { sizes: [10, 100], path: "/50/x", staggerMs: 1, repetitions: 1 }
   : { sizes: [10, 100, 1_000], path: "/200/x", staggerMs: 1, repetitions: 3 };
 const costWanted = quick ? [200] : [2_000, 10_000];
+const coldSettings: ColdSettings = quick
+  ? { repetitions: 3, n: 200, path: "/100/x", bookPrograms: "short" }
+  : { repetitions: 7, n: 2_000, path: "/300/x", bookPrograms: "all" };
 const overheadSettings: OverheadSettings = quick
   ? { tasks: 10_000, wakes: 100_000, minSamples: 3, minCpuMs: 200 }
   : { tasks: 100_000, wakes: 1_000_000, minSamples: 10, minCpuMs: 3_000 };
 const wakeSettings: WakeSettings = quick
   ? { samples: 300, gapMs: 0.5, minCpuMs: 100 }
   : { samples: 10_000, gapMs: 0.5, minCpuMs: 1_000 };
+const hotPathSettings: HotPathSettings = quick
+  ? { ops: 20_000, rounds: 3 }
+  : { ops: 200_000, rounds: 5 };
+const delayserverSettings: DelayserverSettings = quick
+  ? {
+      held: [
+        { n: 200, delayMs: 1_000 },
+        { n: 1_000, delayMs: 1_500 },
+      ],
+      warmHeld: 500,
+      connections: 64,
+      pairs: 4,
+      windowMs: 250,
+      warmupWindows: 3,
+    }
+  : {
+      held: [
+        { n: 1_000, delayMs: 2_000 },
+        { n: 10_000, delayMs: 5_000 },
+      ],
+      warmHeld: 2_000,
+      connections: 64,
+      pairs: 20,
+      windowMs: 500,
+      warmupWindows: 6,
+    };
 
 const serverSettings: ServerSettings = quick
   ? {
@@ -95,9 +178,10 @@ const serverSettings: ServerSettings = quick
 
 const log = (line: string): void => console.log(line);
 
-/** Runs the five sections and returns every figure. */
+/** Runs every section and returns every figure. */
 async function measureAll(): Promise<Results> {
   const load: Record<string, [number, number]> = {};
+  const seconds: Record<string, number> = {};
   // The stages print what the book prints on every poll; the bench measures the runtime.
   capturePrintln(() => {});
   const started = performance.now();
@@ -114,8 +198,8 @@ async function measureAll(): Promise<Results> {
   const costSettings: CostSettings = {
     sizes: costSizes,
     path: quick ? "/100/x" : "/300/x",
-    repetitions: quick ? 1 : 3,
-    warmup: values.warmup === undefined ? (quick ? 200 : 2_000) : Number(values.warmup),
+    repetitions: quick ? 3 : 5,
+    warmup: values.warmup === undefined ? (quick ? 100 : 2_000) : Number(values.warmup),
     budgetMs: quick ? 20_000 : 60_000,
     clients: CLIENT_KINDS,
   };
@@ -123,64 +207,84 @@ async function measureAll(): Promise<Results> {
   async function section<T>(key: string, title: string, run: () => Promise<T>): Promise<T> {
     log(`\n${title}`);
     const before = loadAverage();
+    const from = performance.now();
     const result = await run();
     load[key] = [before, loadAverage()];
+    seconds[key] = Math.round((performance.now() - from) / 100) / 10;
+    log(`  (${seconds[key]} s, load average ${before.toFixed(2)} → ${loadAverage().toFixed(2)})`);
     return result;
   }
 
   log(
-    `ch08 bench${quick ? " --quick" : ""}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}`,
+    `ch08 bench${quick ? " --quick" : ""}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ` +
+      `commit ${machine.commit ?? "unknown"}, load average ${machine.loadAverageAtStart.toFixed(2)}`,
   );
   const server = await forkDelayServer();
   let polls: Results["polls"]["rows"];
   let cost: Results["clientCost"]["rows"];
+  let cold: Omit<Results["cold"], "settings">;
   try {
     polls = await section("polls", "1. polls per request", () =>
       pollsPerRequest(server.address, pollsSettings, log),
     );
-    cost = await section("clientCost", "2. client cost", () =>
+    cost = await section("clientCost", "2. client cost, steady state", () =>
       clientCost(server.address, costSettings, log, profileDir === undefined ? {} : { profileDir }),
+    );
+    cold = await section("cold", "3. cold, whole process", () =>
+      coldWholeProcess(server.address, coldSettings, log),
     );
   } finally {
     await server.stop();
   }
-  const overhead = await section("overhead", "3. executor overhead (mitata)", () =>
+  const overhead = await section("overhead", "4. executor overhead (mitata)", () =>
     executorOverhead(overheadSettings, log),
   );
-  const wake = await section("wakeLatency", "4. wake latency", () =>
+  const wake = await section("wakeLatency", "5. wake latency", () =>
     wakeLatency(wakeSettings, log),
   );
-  const servers = await section("server", "5. servers under wrk", () =>
+  const hotPaths = await section("hotPaths", "6. mio hot paths", () =>
+    mioHotPaths(hotPathSettings, log),
+  );
+  const delayserver = await section("delayserver", "7. delayserver", () =>
+    delayserverBench(delayserverSettings, log),
+  );
+  const servers = await section("server", "8. servers under wrk", () =>
     serverBench(serverSettings, log),
   );
 
   const partial: Omit<Results, "goals"> = {
-    schema: 1,
+    schema: RESULTS_SCHEMA,
     quick,
     machine,
+    loadAverageAtEnd: loadAverage(),
     fileLimit,
     somaxconn: somaxconn(),
     load,
     durationS: Math.round((performance.now() - started) / 100) / 10,
+    sectionSeconds: seconds,
     polls: { settings: pollsSettings, rows: polls },
     clientCost: { settings: costSettings, rows: cost, skipped },
+    cold: { settings: coldSettings, ...cold },
     overhead: { settings: overheadSettings, rows: overhead },
     wakeLatency: { settings: wakeSettings, ...wake },
+    hotPaths: { settings: hotPathSettings, rows: hotPaths },
+    delayserver: { settings: delayserverSettings, ...delayserver },
     server: servers,
   };
   return { ...partial, goals: [...checkGoals(partial), ...serverGoals(servers)] };
 }
 
-const results: Results =
-  values.render === undefined
-    ? await measureAll()
-    : (JSON.parse(readFileSync(resolve(values.render), "utf8")) as Results);
+const results: Results = rendered ?? (await measureAll());
 
 const tables: Table[] = [
   pollsTable(results),
   costTable(results),
+  coldTable(results),
   overheadTable(results),
   wakeTable(results),
+  hotPathTable(results),
+  heldTable(results),
+  throughputTable(results),
   ...(results.server === undefined ? [] : [serverTable(results.server)]),
   goalsTable(results),
 ];
@@ -204,10 +308,9 @@ writeFileSync(
 );
 writeFileSync(resolve(outDir, "chart.svg"), chartSvg(results));
 // The README shows the latest full run: refresh it when the committed results are rewritten.
-const readme = fileURLToPath(new URL("../README.md", import.meta.url));
-if (!results.quick && outDir === resolve(fileURLToPath(new URL("../results/", import.meta.url)))) {
+if (!results.quick && outDir === committedDir) {
   updateReadme(
-    readme,
+    fileURLToPath(new URL("../README.md", import.meta.url)),
     [
       machineLine(results),
       "",

@@ -1,17 +1,56 @@
-// The delayserver in a process of its own, so the clients' CPU figures never include it:
-// it reports its port over IPC, then stops when told to (or when the bench goes away).
+// A server in a process of its own, so the clients' CPU figures never include it and it
+// has a core and an fd table to itself. argv[2] is the kind ("delayserver", or "bare":
+// node:http answering "x" with nothing else, the floor the delayserver is held against),
+// argv[3] its listen backlog. It reports its port over IPC, answers "rss", and stops when
+// told to (or when the bench goes away).
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { startDelayServer } from "@ch08/delayserver";
 
-/** What the bench tells the delayserver process. */
-export type ToServer = "stop";
-/** What the delayserver process tells the bench. */
-export type FromServer = { type: "listening"; port: number };
+/** Which server a server process runs. */
+export type ServerKind = "delayserver" | "bare";
+/** What the bench tells a server process. */
+export type ToServer = "stop" | "rss";
+/** What a server process tells the bench. */
+export type FromServer =
+  | { readonly type: "listening"; readonly port: number }
+  | { readonly type: "rss"; readonly bytes: number };
+
+interface Running {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+async function startBare(backlog: number): Promise<Running> {
+  const server = createServer((_request, response) => response.end("x"));
+  server.maxConnections = Number.POSITIVE_INFINITY;
+  await new Promise<void>((resolve) =>
+    server.listen({ host: "127.0.0.1", port: 0, backlog }, resolve),
+  );
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
 
 if (process.send !== undefined) {
-  const server = await startDelayServer({ port: 0, quiet: true, backlog: 65_535 });
+  const kind = process.argv[2] as ServerKind;
+  const backlog = Number(process.argv[3] ?? 511);
+  const server =
+    kind === "bare"
+      ? await startBare(backlog)
+      : await startDelayServer({ port: 0, quiet: true, backlog });
+  const send = (message: FromServer): void => {
+    process.send?.(message);
+  };
   process.on("message", (message: ToServer) => {
+    if (message === "rss") send({ type: "rss", bytes: process.memoryUsage.rss() });
     if (message === "stop") void server.close().then(() => process.exit(0));
   });
   process.on("disconnect", () => process.exit(0));
-  process.send({ type: "listening", port: server.port } satisfies FromServer);
+  send({ type: "listening", port: server.port });
 }

@@ -2,6 +2,7 @@ import type { ClientKind } from "./client/protocol.js";
 import type { Goal, Results } from "./results.js";
 import type { CostRow } from "./sections/client-cost.js";
 import type { PollsRow, PollsSettings } from "./sections/polls.js";
+import type { Spread } from "./stats.js";
 import { num, ratio, type Table } from "./table.js";
 
 /** How each client is named in tables and the chart. */
@@ -12,6 +13,8 @@ export const CLIENT_LABELS: Readonly<Record<ClientKind, string>> = {
   c2: "stage c, 2 executors",
   ctrace: "stage c, recording a trace",
   d: "stage d, single-threaded",
+  mio: "no runtime: a mio poll loop",
+  "mio-poll": "mio poll loop, poll(2) backend",
   net: "node:net + Promise.all",
   fetch: "fetch + Promise.all",
 };
@@ -60,21 +63,37 @@ export function pollsTable(r: Results): Table {
   };
 }
 
+/** "median (min–max)" of a value and its range. */
+function withRange(median: number, range: readonly [number, number], digits: number): string {
+  return `${num(median, digits)} (${num(range[0], digits)}–${num(range[1], digits)})`;
+}
+
+/** A Spread as "median (min–max)". */
+function spreadText(s: Spread, digits: number): string {
+  return withRange(s.median, [s.min, s.max], digits);
+}
+
+/** A difference in seconds with its sign, as "+0.21". */
+function signed(x: number, digits = 3): string {
+  return Number.isFinite(x) ? `${x >= 0 ? "+" : ""}${x.toFixed(digits)}` : "–";
+}
+
 /** Section 2 as a table. */
 export function costTable(r: Results): Table {
   const { settings, rows, skipped } = r.clientCost;
   return {
     title:
-      `2. Client cost of N concurrent GET ${settings.path}, each client in its own process ` +
-      `(median of ${settings.repetitions}; ratio to node:net)`,
+      `2. Client cost in steady state: N concurrent GET ${settings.path}, each client in its own process, ` +
+      `warmed up (median of ${settings.repetitions} (min–max); ratio to node:net)`,
     header: [
       "client",
       "N",
       "wall ms",
-      "",
       "CPU µs / request",
       "",
-      "of which sys",
+      "user",
+      "",
+      "sys",
       "main / runtime / Node threads",
       "maxRSS MiB",
       "",
@@ -84,10 +103,11 @@ export function costTable(r: Results): Table {
     rows: rows.map((row: CostRow) => [
       CLIENT_LABELS[row.client],
       num(row.n, 0),
-      `${num(row.wallMs, 0)}${row.overBudget ? " (over budget)" : ""}`,
-      ratio(row.wallRatio),
-      num(row.cpuPerRequestUs, 1),
+      `${withRange(row.wallMs, row.wallRangeMs, 0)}${row.overBudget ? " (over budget)" : ""}`,
+      withRange(row.cpuPerRequestUs, row.cpuPerRequestRangeUs, 1),
       ratio(row.cpuRatio),
+      num(row.userPerRequestUs, 1),
+      ratio(row.userRatio),
       num(row.systemPerRequestUs, 1),
       `${num(row.threadsPerRequestUs.main, 0)} / ${num(row.threadsPerRequestUs.runtime, 0)} / ${num(row.threadsPerRequestUs.node, 0)}`,
       num(row.maxRssMiB, 0),
@@ -97,31 +117,82 @@ export function costTable(r: Results): Table {
     ]),
     notes: [
       `CPU = process.cpuUsage() of the client process (all its threads: the reactor thread included) around the batch, after a warm-up of ${num(settings.warmup, 0)} requests;`,
-      "the delayserver runs in a process of its own and is not counted. maxRSS = process.resourceUsage().maxRSS (peak of the process).",
-      `SYN retries = TCPSynRetrans during the run (system-wide): the delayserver's accept queue (somaxconn ${r.somaxconn ?? "?"}) overflowed, and each dropped SYN costs its connect 1 s (then 3 s, 7 s…); it is what sets the wall time at N=10,000.`,
+      "user and sys split it: sys is mostly the kernel's loopback TCP work (connect, send, receive, close), about the same for every client; user is what the client itself adds above it.",
+      "The delayserver runs in a process of its own and is not counted. maxRSS = process.resourceUsage().maxRSS (peak of the process).",
+      `SYN retries = TCPSynRetrans during the run (system-wide): the delayserver's accept queue (somaxconn ${r.somaxconn ?? "?"}) overflowed, and each dropped SYN costs its connect 1 s (then 3 s, 7 s…).`,
       "By thread (µs/request, from /proc/self/task, 10 ms ticks): main = executor or event loop; runtime = reactor (+ 2nd executor) thread; Node = V8 GC/compiler helpers.",
       ...skipped,
     ],
   };
 }
 
+const FLOOR_LABELS: Readonly<Record<string, string>> = {
+  node: "bare node",
+  "node-worker": "bare node + one Worker",
+};
+
 /** Section 3 as a table. */
-export function overheadTable(r: Results): Table {
+export function coldTable(r: Results): Table {
+  const { settings, rows, manyRatio } = r.cold;
+  const c = rows.find((x) => x.id === "one-c")?.overFloor;
+  const a = rows.find((x) => x.id === "one-a")?.overFloor;
   return {
-    title: "3. Executor overhead without I/O (mitata, in-process)",
-    header: ["benchmark", "ms / iteration", "ns / item", "items / s", "vs native"],
-    rows: r.overhead.rows.map((row) => [
-      row.name,
-      num(row.avgMs, 2),
-      num(row.nsPerItem, 1),
-      num(row.perSecond, 0),
-      ratio(row.ratioToNative),
+    title: `3. Cold, whole process: each program a child process, start to exit (s; median of ${settings.repetitions} interleaved runs (min–max))`,
+    header: [
+      "program",
+      "CPU s",
+      "user",
+      "sys",
+      "wall s",
+      "CPU over its floor",
+      "wall over its floor",
+      "floor",
+    ],
+    rows: rows.map((row) => [
+      row.label,
+      spreadText(row.cpuS, 3),
+      num(row.userS.median, 3),
+      num(row.systemS.median, 3),
+      spreadText(row.wallS, 3),
+      row.overFloor === null
+        ? ""
+        : `${signed(row.overFloor.cpuS.median)} (${signed(row.overFloor.cpuS.min)}…${signed(row.overFloor.cpuS.max)})`,
+      row.overFloor === null
+        ? ""
+        : `${signed(row.overFloor.wallS.median)} (${signed(row.overFloor.wallS.min)}…${signed(row.overFloor.wallS.max)})`,
+      row.overFloor === null ? "" : (FLOOR_LABELS[row.overFloor.floor] ?? row.overFloor.floor),
     ]),
-    notes: ["items = tasks (spawn) or wakes/awaits (self-wake); mitata's average per iteration."],
+    notes: [
+      "CPU = user + system time of the child and all its threads (getrusage(RUSAGE_CHILDREN) across its life); wall = spawn to exit, as seen by the bench.",
+      "Over its floor: this program minus its floor in the same repetition (runs are interleaved, the order rotated), median and range of those differences.",
+      `Start-up, one request: stage c ${signed(c?.cpuS.median ?? Number.NaN)} s CPU, ${signed(c?.wallS.median ?? Number.NaN)} s wall over bare node + one Worker (goal ≤ +0.040 s);` +
+        ` stage a (worker-free) ${signed(a?.cpuS.median ?? Number.NaN)} s CPU, ${signed(a?.wallS.median ?? Number.NaN)} s wall over bare node.`,
+      `${num(settings.n, 0)} × GET ${settings.path} as whole processes: stage c / node:net CPU ${spreadText(manyRatio.cpu, 2)}×, wall ${spreadText(manyRatio.wall, 2)}× (goal ≤ 0.7× CPU).`,
+      "The book's examples wait on the delayserver most of their wall time; their CPU is what a reader's run costs.",
+    ],
   };
 }
 
 /** Section 4 as a table. */
+export function overheadTable(r: Results): Table {
+  return {
+    title: "4. Executor overhead without I/O (mitata, in-process)",
+    header: ["benchmark", "ms / iteration", "min … p99", "ns / item", "items / s", "vs native"],
+    rows: r.overhead.rows.map((row) => [
+      row.name,
+      num(row.avgMs, 2),
+      `${num(row.minMs, 2)} … ${num(row.p99Ms, 2)}`,
+      num(row.nsPerItem, 1),
+      num(row.perSecond, 0),
+      ratio(row.ratioToNative),
+    ]),
+    notes: [
+      "items = tasks (spawn) or wakes/awaits (self-wake); mitata's average per iteration, its fastest and 99th-percentile iteration beside it.",
+    ],
+  };
+}
+
+/** Section 5 as a table. */
 export function wakeTable(r: Results): Table {
   const w = r.wakeLatency;
   const row = (x: typeof w.runtime, vs: string): string[] => [
@@ -134,7 +205,7 @@ export function wakeTable(r: Results): Table {
     vs,
   ];
   return {
-    title: `4. Wake latency across threads (µs; ${num(w.settings.samples, 0)} samples, ${w.gapMs} ms pause before each wake)`,
+    title: `5. Wake latency across threads (µs; ${num(w.settings.samples, 0)} samples, ${w.gapMs} ms pause before each wake)`,
     header: ["path", "samples", "p50", "p99", "min", "mean", "p50 vs floor"],
     rows: [
       row(w.runtime, ratio(w.p50Ratio)),
@@ -157,6 +228,73 @@ export function wakeTable(r: Results): Table {
   };
 }
 
+/** Section 6 as a table. */
+export function hotPathTable(r: Results): Table {
+  const { settings, rows } = r.hotPaths;
+  return {
+    title: `6. mio hot paths (${num(settings.ops, 0)} operations per round, median of ${settings.rounds} rounds (min–max))`,
+    header: ["operation", "ns / op", "bytes / op (most in a round)", "GCs"],
+    rows: rows.map((row) => [
+      row.name,
+      spreadText(row.nsPerOp, 1),
+      num(row.maxBytesPerOp, 2),
+      num(row.gcs, 0),
+    ]),
+    notes: [
+      "In a child process of its own, after a warm-up; bytes/op = heap growth over a round with no GC in it: what the operation allocates.",
+    ],
+  };
+}
+
+/** Section 7, requests held at once, as a table. */
+export function heldTable(r: Results): Table {
+  return {
+    title:
+      "7. delayserver: requests held at once (one connection each, lateness = answer − (write + delay), ms)",
+    header: [
+      "requests",
+      "delay ms",
+      "peak held",
+      "ramp ms",
+      "failed",
+      "early",
+      "late p50",
+      "p99",
+      "max",
+      "server RSS MiB",
+    ],
+    rows: r.delayserver.held.map((row) => [
+      num(row.n, 0),
+      num(row.delayMs, 0),
+      num(row.peakHeld, 0),
+      num(row.rampMs, 0),
+      num(row.failures, 0),
+      num(row.early, 0),
+      num(row.latenessP50Ms, 1),
+      num(row.latenessP99Ms, 1),
+      num(row.latenessMaxMs, 1),
+      num(row.serverRssMiB, 0),
+    ]),
+    notes: [
+      "The server in a child process of its own, the load from the bench over raw node:net sockets (at most 256 connects outstanding); an unreported batch first warms both.",
+    ],
+  };
+}
+
+/** Section 7, throughput against bare node:http, as a table. */
+export function throughputTable(r: Results): Table {
+  const { settings, throughput, ratio: pairRatio } = r.delayserver;
+  return {
+    title: `7. delayserver throughput: ${settings.connections} keep-alive connections, ${settings.pairs} ABBA pairs of ${settings.windowMs} ms windows (median (min–max))`,
+    header: ["server", "requests / s"],
+    rows: throughput.map((row) => [
+      row.server,
+      withRange(row.medianPerSecond, row.rangePerSecond, 0),
+    ]),
+    notes: [`delayserver / bare within each pair: ${spreadText(pairRatio, 2)} (goal ≥ 0.90).`],
+  };
+}
+
 /** The goals of the issue, as a table. */
 export function goalsTable(r: Results): Table {
   return {
@@ -169,28 +307,108 @@ export function goalsTable(r: Results): Table {
 /** Checks the issue's goals against the figures. */
 export function checkGoals(r: Omit<Results, "goals">): Goal[] {
   const goals: Goal[] = [];
+  const net = (n: number): CostRow | undefined =>
+    r.clientCost.rows.find((x) => x.client === "net" && x.n === n);
   for (const row of r.clientCost.rows.filter((x) => x.client === "c")) {
+    const base = net(row.n);
     goals.push({
-      goal: `stage c CPU per request ≤ 0.6 × node:net (N=${num(row.n, 0)})`,
-      value: `${ratio(row.cpuRatio)} (${num(row.cpuPerRequestUs, 1)} µs vs ${num(row.cpuPerRequestUs / row.cpuRatio, 1)} µs)`,
+      goal: `steady state: stage c CPU per request ≤ 0.6 × node:net (N=${num(row.n, 0)})`,
+      value:
+        `${ratio(row.cpuRatio)} (${withRange(row.cpuPerRequestUs, row.cpuPerRequestRangeUs, 1)} µs vs ` +
+        `${base === undefined ? "–" : withRange(base.cpuPerRequestUs, base.cpuPerRequestRangeUs, 1)} µs); user ${ratio(row.userRatio)}`,
       met: row.cpuRatio <= 0.6,
     });
   }
+  for (const row of r.clientCost.rows.filter((x) => x.client === "mio")) {
+    goals.push({
+      goal: `no runtime (mio poll loop): CPU per request ≤ 0.5 × node:net (N=${num(row.n, 0)})`,
+      value: `${ratio(row.cpuRatio)} (${num(row.cpuPerRequestUs, 1)} µs)`,
+      met: row.cpuRatio <= 0.5,
+    });
+  }
+  // Stage c against its floor; stage d's single-threaded runtime, once it has a row
+  // ("one-d", floor bare node), against its own.
+  for (const [id, stage] of [
+    ["one-c", "stage c"],
+    ["one-d", "stage d"],
+  ] as const) {
+    const over = r.cold.rows.find((x) => x.id === id)?.overFloor;
+    if (over === undefined || over === null) continue;
+    const floor = FLOOR_LABELS[over.floor] ?? over.floor;
+    for (const [what, s] of [
+      ["CPU", over.cpuS],
+      ["wall", over.wallS],
+    ] as const) {
+      goals.push({
+        goal: `start-up: ${stage} one-request program ≤ +0.04 s ${what} over ${floor}`,
+        value: `${signed(s.median)} s (${signed(s.min)}…${signed(s.max)})`,
+        met: s.median <= 0.04,
+      });
+    }
+  }
+  const many = r.cold.manyRatio.cpu;
+  goals.push({
+    goal: `whole process: stage c ${num(r.cold.settings.n, 0)} × GET ${r.cold.settings.path} ≤ 0.7 × node:net CPU`,
+    value: `${spreadText(many, 2)}×`,
+    met: many.median <= 0.7,
+  });
   for (const pattern of ["same", "staggered"] as const) {
     const c = r.polls.rows.filter((x) => x.stage === "c" && x.pattern === pattern);
     const values = c.map((x) => x.leafPollsPerRequest);
-    const spread = Math.max(...values) - Math.min(...values);
+    const spreadOfN = Math.max(...values) - Math.min(...values);
     goals.push({
       goal: `stage c polls per request constant in N (${patternLabel(pattern, r.polls.settings)})`,
       value: c.map((x) => `N=${num(x.n, 0)}: ${num(x.leafPollsPerRequest, 2)}`).join(", "),
-      met: values.length > 0 && spread <= 0.1,
+      met: values.length > 0 && spreadOfN <= 0.1,
+    });
+  }
+  const overhead = (pair: "spawn" | "self-wake") =>
+    r.overhead.rows.find((x) => x.pair === pair && x.side === "stage c");
+  const spawnRow = overhead("spawn");
+  if (spawnRow !== undefined) {
+    goals.push({
+      goal: "executor: spawning a task ≤ 1.0 × a Promise",
+      value: `${ratio(spawnRow.ratioToNative)} (${num(spawnRow.nsPerItem, 0)} ns)`,
+      met: spawnRow.ratioToNative <= 1,
+    });
+  }
+  const wakeRow = overhead("self-wake");
+  if (wakeRow !== undefined) {
+    goals.push({
+      goal: "executor: a wake from the task's own thread to its next poll ≤ 1.5 × `await null`",
+      value: `${ratio(wakeRow.ratioToNative)} (${num(wakeRow.nsPerItem, 0)} ns)`,
+      met: wakeRow.ratioToNative <= 1.5,
     });
   }
   const w = r.wakeLatency;
   goals.push({
-    goal: "wake latency p50 ≤ 3 × the Atomics floor",
+    goal: "wake latency p50 ≤ 2 × the Atomics floor",
     value: `${ratio(w.p50Ratio)} (${num(w.runtime.p50Us, 1)} µs vs ${num(w.floor.p50Us, 1)} µs)`,
-    met: w.p50Ratio <= 3,
+    met: w.p50Ratio <= 2,
+  });
+  const allocating = r.hotPaths.rows.filter((x) => x.maxBytesPerOp >= 0.1 || x.gcs > 0);
+  goals.push({
+    goal: "mio hot paths allocate nothing (< 0.1 byte per operation, no GC)",
+    value:
+      allocating.length === 0
+        ? `${r.hotPaths.rows.length} of ${r.hotPaths.rows.length} clean`
+        : allocating
+            .map((x) => `${x.name}: ${num(x.maxBytesPerOp, 2)} B/op, ${x.gcs} GCs`)
+            .join("; "),
+    met: allocating.length === 0,
+  });
+  const biggest = r.delayserver.held.at(-1);
+  if (biggest !== undefined) {
+    goals.push({
+      goal: `delayserver: ${num(biggest.n, 0)} held at once answered with p99 lateness ≤ 20 ms, none failed`,
+      value: `p99 ${num(biggest.latenessP99Ms, 1)} ms, ${biggest.failures} failed`,
+      met: biggest.latenessP99Ms <= 20 && biggest.failures === 0,
+    });
+  }
+  goals.push({
+    goal: "delayserver: GET /0/x throughput ≥ 0.90 × bare node:http",
+    value: spreadText(r.delayserver.ratio, 2),
+    met: r.delayserver.ratio.median >= 0.9,
   });
   return goals;
 }
@@ -204,6 +422,6 @@ export function machineLine(r: Results): string {
   return (
     `${m.cpu}, ${m.cores} cores, ${Math.round(m.memoryBytes / 2 ** 30)} GiB, Node ${m.node}, ${m.platform}, ` +
     `${m.date}${r.quick ? " (--quick: small sizes, smoke run)" : ""}, commit ${m.commit ?? "unknown"}; open files ${r.fileLimit.soft}; ` +
-    `load average by section: ${load}`
+    `load average ${m.loadAverageAtStart.toFixed(2)} at start, ${r.loadAverageAtEnd.toFixed(2)} at end (by section: ${load})`
   );
 }

@@ -1,4 +1,4 @@
-import koffi from "koffi";
+import { benchLibc, lastErrno } from "./libc.js";
 
 /** RLIMIT_NOFILE on Linux (x86-64 and aarch64 alike). */
 const RLIMIT_NOFILE = 7;
@@ -15,24 +15,6 @@ export interface FileLimit {
   readonly before: number;
 }
 
-// Loaded lazily: only the orchestrating process raises the limit; children inherit it.
-let calls:
-  | {
-      getrlimit: (resource: number, out: BigUint64Array) => number;
-      setrlimit: (resource: number, limit: BigUint64Array) => number;
-    }
-  | undefined;
-
-function libc(): NonNullable<typeof calls> {
-  if (calls !== undefined) return calls;
-  const lib = koffi.load("libc.so.6");
-  calls = {
-    getrlimit: lib.func("int getrlimit(int, void *)") as (r: number, o: BigUint64Array) => number,
-    setrlimit: lib.func("int setrlimit(int, void *)") as (r: number, l: BigUint64Array) => number,
-  };
-  return calls;
-}
-
 const asNumber = (v: bigint | undefined): number =>
   v === undefined || v === RLIM_INFINITY ? Number.POSITIVE_INFINITY : Number(v);
 
@@ -41,10 +23,10 @@ const asNumber = (v: bigint | undefined): number =>
  * a client of N concurrent requests needs N sockets. Child processes inherit it.
  */
 export function raiseFileLimit(): FileLimit {
-  const { getrlimit, setrlimit } = libc();
+  const { getrlimit, setrlimit } = benchLibc();
   const limit = new BigUint64Array(2);
   if (getrlimit(RLIMIT_NOFILE, limit) !== 0) {
-    throw new Error(`getrlimit(RLIMIT_NOFILE) failed (errno ${koffi.errno()})`);
+    throw new Error(`getrlimit(RLIMIT_NOFILE) failed (errno ${lastErrno()})`);
   }
   const before = asNumber(limit[0]);
   if (limit[0] !== limit[1]) {

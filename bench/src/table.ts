@@ -34,8 +34,8 @@ export function toText(table: Table): string {
 
 /** The table as GitHub markdown, padded the way biome formats markdown tables. */
 export function toMarkdown(table: Table): string {
-  const first = table.rows[0] ?? [];
-  const right = table.header.map((_, i) => i > 0 && /\d/.test(first[i] ?? ""));
+  // A column of figures is right-aligned even when its first cell is empty or a dash.
+  const right = table.header.map((_, i) => i > 0 && table.rows.some((r) => /\d/.test(r[i] ?? "")));
   const widths = table.header.map((h, i) =>
     Math.max(3, h.length, ...table.rows.map((r) => (r[i] ?? "").length)),
   );

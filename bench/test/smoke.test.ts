@@ -1,45 +1,92 @@
-// Runs `pnpm bench --quick` into a temporary directory (never over the committed results)
-// and checks that every section is there with sane numbers, so the benchmarks never rot.
+// Runs `pnpm bench --quick` as a reader would (no --out: it writes bench/results/quick/)
+// and checks that every section is there with sane numbers and its spread, so the
+// benchmarks never rot — and that the committed results are left exactly as they were.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Results } from "../src/results.js";
+import type { Spread } from "../src/stats.js";
 
+const run = promisify(execFile);
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
-const out = mkdtempSync(join(tmpdir(), "ch08-bench-"));
+const committed = fileURLToPath(new URL("../results/", import.meta.url));
+const quickOut = join(committed, "quick");
+const readme = fileURLToPath(new URL("../README.md", import.meta.url));
+/** What a quick run must never change: the committed results and the README's tables. */
+const guarded = [
+  join(committed, "latest.json"),
+  join(committed, "latest.md"),
+  join(committed, "chart.svg"),
+  readme,
+];
+const scratch = mkdtempSync(join(tmpdir(), "ch08-bench-"));
+
+interface Snapshot {
+  readonly bytes: string;
+  readonly mtimeMs: number;
+}
+const snapshot = (): Snapshot[] =>
+  guarded.map((file) => ({
+    bytes: readFileSync(file, "latin1"),
+    mtimeMs: statSync(file).mtimeMs,
+  }));
+
+let before: Snapshot[];
 let results: Results;
 let stdout = "";
 
 beforeAll(async () => {
-  const run = await promisify(execFile)(process.execPath, [cli, "--quick", "--out", out], {
-    timeout: 120_000,
+  before = snapshot();
+  const quick = await run(process.execPath, [cli, "--quick"], {
+    timeout: 540_000,
     maxBuffer: 16 * 1024 * 1024,
   });
-  stdout = run.stdout;
-  results = JSON.parse(readFileSync(join(out, "latest.json"), "utf8")) as Results;
-}, 130_000);
+  stdout = quick.stdout;
+  results = JSON.parse(readFileSync(join(quickOut, "latest.json"), "utf8")) as Results;
+}, 550_000);
 
-afterAll(() => rmSync(out, { recursive: true, force: true }));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 const positive = (x: number | null): boolean => x !== null && Number.isFinite(x) && x > 0;
+const ordered = (s: Spread): boolean => s.min <= s.median && s.median <= s.max;
 
 describe("pnpm bench --quick", () => {
-  it("writes the JSON, the markdown and the chart, and prints the tables", () => {
-    expect(results.schema).toBe(1);
+  it("leaves the committed results and the README byte for byte and untouched", () => {
+    const after = snapshot();
+    guarded.forEach((file, i) => {
+      expect(after[i]?.bytes === before[i]?.bytes, `${file} changed`).toBe(true);
+      expect(after[i]?.mtimeMs, `${file} was rewritten`).toBe(before[i]?.mtimeMs);
+    });
+    expect(stdout).toContain(`wrote ${quickOut}/latest.json`);
+  });
+
+  it("writes the JSON, the markdown and the chart, naming commit, machine and load", () => {
+    expect(results.schema).toBe(2);
     expect(results.quick).toBe(true);
     expect(results.machine.cores).toBeGreaterThan(0);
     expect(results.machine.node).toBe(process.version);
-    expect(readFileSync(join(out, "latest.md"), "utf8")).toMatch(/\| stage c, 1 executor +\|/);
-    expect(readFileSync(join(out, "chart.svg"), "utf8")).toMatch(/^<svg [^>]*>[\s\S]*<\/svg>\n$/);
+    expect(results.machine.commit).toMatch(/^[0-9a-f]{7,}/);
+    expect(results.loadAverageAtEnd).toBeGreaterThanOrEqual(0);
+    const md = readFileSync(join(quickOut, "latest.md"), "utf8");
+    expect(md).toMatch(/\| stage c, 1 executor +\|/);
+    expect(md).toContain(`commit ${results.machine.commit}`);
+    expect(md).toMatch(/load average [\d.]+ at start, [\d.]+ at end/);
+    const svg = readFileSync(join(quickOut, "chart.svg"), "utf8");
+    expect(svg).toMatch(/^<svg [^>]*>[\s\S]*<\/svg>\n$/);
+    expect(svg).toContain(`commit ${results.machine.commit}`);
     for (const title of [
       "1. Polls per request",
-      "2. Client cost",
-      "3. Executor overhead",
-      "4. Wake latency",
+      "2. Client cost in steady state",
+      "3. Cold, whole process",
+      "4. Executor overhead",
+      "5. Wake latency",
+      "6. mio hot paths",
+      "7. delayserver: requests held at once",
+      "7. delayserver throughput",
       "Goals",
     ]) {
       expect(stdout).toContain(title);
@@ -58,21 +105,59 @@ describe("pnpm bench --quick", () => {
     }
   });
 
-  it("section 2 measures every client, every response complete, with ratios to node:net", () => {
+  it("section 2 measures every client over repetitions, with its range, the user/sys split and ratios", () => {
     const { rows, settings } = results.clientCost;
+    expect(settings.repetitions).toBeGreaterThanOrEqual(3);
     expect(rows).toHaveLength(settings.sizes.length * settings.clients.length);
+    expect(settings.clients).toContain("mio");
     for (const row of rows) {
+      expect(row.runs).toHaveLength(settings.repetitions);
       expect(row.ok).toBe(row.n);
       expect(row.overBudget).toBe(false);
       expect(positive(row.wallMs) && positive(row.cpuPerRequestUs) && positive(row.maxRssMiB)).toBe(
         true,
       );
-      expect(positive(row.cpuRatio)).toBe(true);
+      const [lo, hi] = row.cpuPerRequestRangeUs;
+      expect(lo <= row.cpuPerRequestUs && row.cpuPerRequestUs <= hi).toBe(true);
+      expect(row.wallRangeMs[0] <= row.wallMs && row.wallMs <= row.wallRangeMs[1]).toBe(true);
+      expect(positive(row.userPerRequestUs) && positive(row.cpuRatio)).toBe(true);
     }
-    expect(rows.find((r) => r.client === "net")?.cpuRatio).toBe(1);
+    const net = rows.find((r) => r.client === "net");
+    expect(net?.cpuRatio).toBe(1);
+    expect(net?.userRatio).toBe(1);
   });
 
-  it("section 3 times the executor against native Promises", () => {
+  it("section 3 runs every program start to exit, paired with its floor, and the N-request ratio", () => {
+    const { rows, settings, manyRatio } = results.cold;
+    expect(settings.repetitions).toBeGreaterThanOrEqual(3);
+    const ids = rows.map((r) => r.id);
+    for (const id of ["node", "node-worker", "node-koffi", "one-a", "one-b", "one-c"]) {
+      expect(ids).toContain(id);
+    }
+    expect(ids).toContain("book-a");
+    expect(ids).toContain("many-net");
+    expect(ids).toContain("many-c");
+    for (const row of rows) {
+      expect(row.runs).toHaveLength(settings.repetitions);
+      expect(positive(row.cpuS.median) && positive(row.wallS.median)).toBe(true);
+      expect(ordered(row.cpuS) && ordered(row.wallS)).toBe(true);
+      // A whole Node process costs CPU in user and in kernel mode alike.
+      expect(positive(row.userS.median) && positive(row.systemS.median)).toBe(true);
+    }
+    const floorOf = (id: string): string | undefined =>
+      rows.find((r) => r.id === id)?.overFloor?.floor;
+    expect(floorOf("one-c")).toBe("node-worker");
+    expect(floorOf("one-b")).toBe("node-worker");
+    expect(floorOf("one-a")).toBe("node");
+    expect(floorOf("node")).toBeUndefined();
+    // A program that imports a runtime and makes a request costs more than bare node.
+    const overBare = rows.find((r) => r.id === "one-a")?.overFloor?.cpuS.median ?? 0;
+    expect(overBare).toBeGreaterThan(0);
+    expect(positive(manyRatio.cpu.median) && ordered(manyRatio.cpu)).toBe(true);
+    expect(stdout).toContain("over bare node + one Worker");
+  });
+
+  it("section 4 times the executor against native Promises, with min and p99", () => {
     const rows = results.overhead.rows;
     expect(rows.map((r) => `${r.pair}/${r.side}`).sort()).toEqual([
       "self-wake/native",
@@ -80,11 +165,13 @@ describe("pnpm bench --quick", () => {
       "spawn/native",
       "spawn/stage c",
     ]);
-    for (const row of rows)
+    for (const row of rows) {
       expect(positive(row.perSecond) && positive(row.ratioToNative)).toBe(true);
+      expect(row.minMs <= row.p50Ms && row.p50Ms <= row.p99Ms).toBe(true);
+    }
   });
 
-  it("section 5 loads the three servers with wrk (or says why it could not)", () => {
+  it("section 8 loads the three servers with wrk (or says why it could not)", () => {
     const section = results.server;
     expect(section).toBeDefined();
     if (section === undefined || section.skipped !== undefined) {
@@ -96,10 +183,10 @@ describe("pnpm bench --quick", () => {
       expect(positive(row.throughput.requestsPerSec) && positive(row.held.requests)).toBe(true);
       expect(row.throughput.errors + row.throughput.non2xx).toBe(0);
     }
-    expect(stdout).toContain("5. Servers under wrk");
+    expect(stdout).toContain("8. Servers under wrk");
   });
 
-  it("section 4 samples the runtime's wake latency and the Atomics floor", () => {
+  it("section 5 samples the runtime's wake latency and the Atomics floor", () => {
     const w = results.wakeLatency;
     for (const row of [w.runtime, w.floor, w.epollHop]) {
       expect(row.samples).toBe(w.settings.samples);
@@ -109,8 +196,76 @@ describe("pnpm bench --quick", () => {
     expect(positive(w.p50Ratio)).toBe(true);
   });
 
-  it("checks the issue's three goals", () => {
-    expect(results.goals.length).toBeGreaterThanOrEqual(3);
+  it("section 6 times mio's hot paths on both backends over rounds", () => {
+    const { rows } = results.hotPaths;
+    expect(rows).toHaveLength(8);
+    for (const backend of ["epoll", "poll"]) {
+      expect(rows.filter((r) => r.name.startsWith(`${backend}:`))).toHaveLength(4);
+    }
+    for (const row of rows) {
+      expect(positive(row.nsPerOp.median) && ordered(row.nsPerOp)).toBe(true);
+      expect(row.maxBytesPerOp).toBeGreaterThanOrEqual(0);
+    }
+  });
+
+  it("section 7 holds every delayed request and answers none early, and compares throughput", () => {
+    const { held, throughput, ratio, settings } = results.delayserver;
+    expect(held).toHaveLength(settings.held.length);
+    for (const row of held) {
+      expect(row.failures).toBe(0);
+      expect(row.early).toBe(0);
+      expect(row.peakHeld).toBeGreaterThan(0);
+      expect(row.latenessP50Ms <= row.latenessP99Ms && row.latenessP99Ms <= row.latenessMaxMs).toBe(
+        true,
+      );
+    }
+    expect(throughput).toHaveLength(2);
+    for (const row of throughput) expect(positive(row.medianPerSecond)).toBe(true);
+    expect(positive(ratio.median) && ordered(ratio)).toBe(true);
+  });
+
+  it("checks the issue's goals, start-up and whole process among them", () => {
+    const goals = results.goals.map((g) => g.goal);
+    expect(goals.some((g) => g.startsWith("start-up: stage c"))).toBe(true);
+    expect(goals.some((g) => g.startsWith("whole process: stage c"))).toBe(true);
+    expect(goals.some((g) => g.startsWith("steady state: stage c"))).toBe(true);
     for (const goal of results.goals) expect(typeof goal.met).toBe("boolean");
+  });
+});
+
+describe("the committed results are written only by a full run", () => {
+  it("refuses --quick into bench/results, before measuring anything, and leaves it untouched", async () => {
+    const start = snapshot();
+    const refused = await run(process.execPath, [cli, "--quick", "--out", committed], {
+      timeout: 30_000,
+    }).then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toContain("never writes the committed results");
+    expect(snapshot()).toEqual(start);
+  });
+
+  it("redraws a quick run's tables elsewhere with --render, and refuses another schema", async () => {
+    const redrawn = join(scratch, "redrawn");
+    const drawn = await run(
+      process.execPath,
+      [cli, "--render", join(quickOut, "latest.json"), "--out", redrawn],
+      { timeout: 30_000 },
+    );
+    expect(drawn.stdout).toContain("3. Cold, whole process");
+    expect(JSON.parse(readFileSync(join(redrawn, "latest.json"), "utf8"))).toEqual(results);
+
+    const old = join(scratch, "old.json");
+    writeFileSync(old, JSON.stringify({ schema: 1 }));
+    const refused = await run(process.execPath, [cli, "--render", old, "--out", redrawn], {
+      timeout: 30_000,
+    }).then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(refused?.code).toBe(2);
+    expect(refused?.stderr).toContain("schema 1");
   });
 });

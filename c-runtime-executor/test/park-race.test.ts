@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { capturePrintln } from "@ch08/http";
-import { Waker as MioWaker, Registry } from "@ch08/mio";
+import { Waker as MioWaker, Registry, Token } from "@ch08/mio";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   currentThread,
@@ -60,7 +60,7 @@ describe("a wake racing with park is never lost", () => {
     // the reactor thread sees the event and wakes the task while its executor is on
     // its way to park, or parked.
     const token = reactor().nextId();
-    const eventfd = new MioWaker(Registry.fromHandle(handle().poll), token);
+    const eventfd = new MioWaker(Registry.fromHandle(handle().poll), Token(token));
     const wakesBefore = reactor().stats().wakes;
     const parksBefore = executor.parks;
     const early = lingerBeforePark();

@@ -10,6 +10,7 @@
  * @module
  */
 export { formatAddress, parseAddress } from "./address.js";
+export { type CliOptions, type CliParse, parseCliOptions } from "./cli-options.js";
 export {
   DEFAULT_ADDRESS,
   DEFAULT_HOST,

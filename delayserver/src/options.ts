@@ -10,6 +10,8 @@ export interface DelayServerOptions {
   quiet?: boolean;
   /** Where the `#n - …` lines go instead of the console. */
   log?: (line: string) => void;
+  /** Where trouble the operator must fix goes (out of file descriptors); default console.error. */
+  warn?: (line: string) => void;
   /** Length of the kernel's accept queue; default 4096 (the kernel caps it at somaxconn). */
   backlog?: number;
 }

@@ -12,14 +12,16 @@ const data = workerData as ThreadData;
 const post = (message: FromThread): void => port.postMessage(message);
 
 // console.log in a worker is relayed through the main thread's event loop, which a blocked
-// runtime never turns; writing fd 1 directly prints each line as the request arrives.
-const printLine = (line: string): void => {
-  try {
-    writeSync(1, `${line}\n`);
-  } catch {
-    post({ type: "log", line });
-  }
-};
+// runtime never turns; writing fd 1 (or 2) directly prints each line as it happens.
+const printTo =
+  (fd: 1 | 2, type: "log" | "warn") =>
+  (line: string): void => {
+    try {
+      writeSync(fd, `${line}\n`);
+    } catch {
+      post({ type, line });
+    }
+  };
 
 try {
   const server = await startDelayServer({
@@ -28,7 +30,8 @@ try {
     maxDelayMs: data.maxDelayMs,
     backlog: data.backlog,
     quiet: data.quiet,
-    log: data.forwardLog ? (line) => post({ type: "log", line }) : printLine,
+    log: data.forwardLog ? (line) => post({ type: "log", line }) : printTo(1, "log"),
+    warn: data.forwardWarn ? (line) => post({ type: "warn", line }) : printTo(2, "warn"),
   });
   port.on("message", (message: ToThread) => {
     if (message.type === "close") {

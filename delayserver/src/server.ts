@@ -1,9 +1,11 @@
 import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
+import type { Duplex } from "node:stream";
 import { formatAddress } from "./address.js";
 import { DEFAULT_HOST, DEFAULT_MAX_DELAY_MS, DEFAULT_PORT, MAX_TIMER_MS } from "./defaults.js";
 import { errorCode, ListenError } from "./errors.js";
+import { acceptErrorText, openFileLimit, outOfDescriptorsText, socketFd } from "./fd-limit.js";
 import type { DelayServer, DelayServerOptions } from "./options.js";
 import { ALLOWED_METHODS, type Route, route } from "./routes.js";
 import { printable, usageLine } from "./usage.js";
@@ -12,10 +14,16 @@ import { printable, usageLine } from "./usage.js";
 interface Held {
   timer: NodeJS.Timeout | undefined;
   readonly res: ServerResponse;
+  /** Its `#n - Xms: message` line, to say which request a cancellation was. */
+  readonly line: string;
+  readonly receivedAt: number;
 }
 
 // How long close() lets the 503s to held requests drain before cutting every connection.
 const CLOSE_GRACE_MS = 500;
+
+// Out of descriptors, a busy server would hit the limit on every accept: say so this often.
+const OUT_OF_FDS_REPORT_EVERY_MS = 10_000;
 
 /**
  * Starts the book's delayserver on node:http: `GET /{delay_ms}/{message}` waits, then
@@ -35,8 +43,11 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
     );
   }
   const log = options.quiet === true ? undefined : (options.log ?? console.log);
+  const warn = options.warn ?? console.error;
   const usage = usageLine(maxDelayMs);
   const held = new Set<Held>();
+  // The held requests of each connection, so that a client's FIN or reset cancels them.
+  const heldOn = new WeakMap<Socket, Set<Held>>();
   let count = 0;
   let closing: Promise<void> | undefined;
 
@@ -53,7 +64,8 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
       return;
     }
     count += 1;
-    log?.(`#${count} - ${r.delayMs}ms: ${printable(r.message)}`);
+    const line = `#${count} - ${r.delayMs}ms: ${printable(r.message)}`;
+    log?.(line);
     // node:http joins a string body to the head in one chunk; a Buffer would be a second one.
     const body = r.message;
     if (r.delayMs === 0) {
@@ -62,7 +74,8 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
       return;
     }
     const receivedAt = performance.now();
-    const entry: Held = { timer: undefined, res };
+    const entry: Held = { timer: undefined, res, line, receivedAt };
+    const socket = req.socket;
     const fire = (): void => {
       // libuv times from the loop's cached clock, which can lag the real one when the loop
       // is busy; re-arm for what is left so no answer is ever earlier than asked.
@@ -72,15 +85,46 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
         return;
       }
       held.delete(entry);
+      heldOn.get(socket)?.delete(entry);
       answerOk(res, body, head);
     };
     entry.timer = setTimeout(fire, r.delayMs);
     held.add(entry);
-    // The client gave up (or the connection died): drop the timer with it.
-    res.once("close", () => {
+    holdOn(socket, entry);
+  };
+
+  /** Ties a held request to its connection, watching that connection once for the client leaving. */
+  const holdOn = (socket: Socket, entry: Held): void => {
+    let entries = heldOn.get(socket);
+    if (entries === undefined) {
+      const watched = new Set<Held>();
+      entries = watched;
+      heldOn.set(socket, watched);
+      const gone = (): void => cancelHeld(socket, watched);
+      // A FIN ('end'): with requests still held, the client has gone, not merely half-closed.
+      socket.once("end", gone);
+      // A reset or any other death of the connection.
+      socket.once("close", gone);
+    }
+    entries.add(entry);
+  };
+
+  /**
+   * The client left while requests were held for it: drop their timers and close the socket
+   * now, instead of holding a CLOSE_WAIT descriptor for the rest of the delay.
+   */
+  const cancelHeld = (socket: Socket, entries: Set<Held>): void => {
+    let cancelled = 0;
+    for (const entry of entries) {
+      // Not held any more: answered, or answered 503 by close().
+      if (!held.delete(entry)) continue;
       clearTimeout(entry.timer);
-      held.delete(entry);
-    });
+      cancelled += 1;
+      const after = Math.round(performance.now() - entry.receivedAt);
+      log?.(`${entry.line} (cancelled after ${after}ms: the client closed the connection)`);
+    }
+    entries.clear();
+    if (cancelled > 0) socket.destroy();
   };
 
   const server = createServer(
@@ -100,6 +144,42 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
   // its answer; by default node:http would end the socket at the client's FIN.
   Object.assign(server, { httpAllowHalfOpen: true });
   server.on("clientError", onClientError);
+  // node:http hands CONNECT to this event and, with no listener, closes the socket without a
+  // word: answer it as any other method we do not serve.
+  server.on("connect", (req: IncomingMessage, socket: Duplex) => {
+    const r = route(req.method ?? "CONNECT", req.url ?? "", maxDelayMs);
+    const status = r.kind === "reject" ? r.status : 405;
+    const reason = r.kind === "reject" ? r.reason : "only GET and HEAD are served";
+    socket.on("error", () => socket.destroy());
+    socket.end(
+      rawAnswer(status, `${status} ${STATUS_CODES[status]}: ${reason}\n${usage}\n`, {
+        Allow: ALLOWED_METHODS,
+      }),
+      () => socket.destroy(),
+    );
+  });
+
+  const fdLimit = openFileLimit();
+  let lastOutOfFdsReport = Number.NEGATIVE_INFINITY;
+  let unreportedOutOfFds = 0;
+  if (fdLimit !== undefined) {
+    server.on("connection", (socket: Socket) => {
+      const fd = socketFd(socket);
+      if (fd === undefined || fd < fdLimit - 1) return;
+      // This socket took the last descriptor: libuv will drop the next clients unseen.
+      const now = performance.now();
+      if (now - lastOutOfFdsReport < OUT_OF_FDS_REPORT_EVERY_MS) {
+        unreportedOutOfFds += 1;
+        return;
+      }
+      const since = unreportedOutOfFds;
+      lastOutOfFdsReport = now;
+      unreportedOutOfFds = 0;
+      server.getConnections((err, connections) => {
+        warn(outOfDescriptorsText(fdLimit, err === null ? connections : 0, since));
+      });
+    });
+  }
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
@@ -112,7 +192,7 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
     });
   });
   // After binding, an error (say EMFILE on accept) must not crash the process: report it.
-  server.on("error", (err) => console.error(`delayserver: ${err.message}`));
+  server.on("error", (err) => warn(acceptErrorText(errorCode(err), err.message)));
 
   const bound = (server.address() as AddressInfo).port;
 
@@ -196,10 +276,12 @@ function onClientError(err: Error, socket: Socket): void {
   }
   const status =
     code === "HPE_HEADER_OVERFLOW" ? 431 : code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-  const body = `${status} ${STATUS_CODES[status]}\n`;
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-    () => socket.destroy(),
-  );
+  socket.end(rawAnswer(status, `${status} ${STATUS_CODES[status]}\n`), () => socket.destroy());
+}
+
+/** A whole `Connection: close` answer as bytes, for a socket node:http has let go of. */
+function rawAnswer(status: number, body: string, headers: Record<string, string> = {}): string {
+  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n`;
+  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+  return `${head}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }

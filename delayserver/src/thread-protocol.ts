@@ -7,6 +7,8 @@ export interface ThreadData {
   quiet: boolean;
   /** Send `#n` lines to the main thread (a `log` callback lives there) instead of fd 1. */
   forwardLog: boolean;
+  /** Send warnings to the main thread (a `warn` callback lives there) instead of fd 2. */
+  forwardWarn: boolean;
 }
 
 /** Enough of a ListenError to rebuild it on the other side (class instances do not cross). */
@@ -21,7 +23,8 @@ export interface ListenFailure {
 export type FromThread =
   | { type: "listening"; host: string; port: number; address: string }
   | { type: "failed"; listen: ListenFailure | undefined; message: string }
-  | { type: "log"; line: string };
+  | { type: "log"; line: string }
+  | { type: "warn"; line: string };
 
 /** A message from the main thread to the server thread. */
 export type ToThread = { type: "close" };

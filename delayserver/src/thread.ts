@@ -15,6 +15,7 @@ const STOP_DEADLINE_MS = 5_000;
 export function startDelayServerThread(options: DelayServerOptions = {}): Promise<DelayServer> {
   const quiet = options.quiet === true;
   const log = options.log;
+  const warn = options.warn;
   const data: ThreadData = {
     host: options.host,
     port: options.port,
@@ -22,6 +23,7 @@ export function startDelayServerThread(options: DelayServerOptions = {}): Promis
     backlog: options.backlog,
     quiet,
     forwardLog: log !== undefined && !quiet,
+    forwardWarn: warn !== undefined,
   };
   // Resolved next to this file: works from dist/, where server-thread.js is built JS.
   const worker = new Worker(new URL("./server-thread.js", import.meta.url), { workerData: data });
@@ -33,6 +35,9 @@ export function startDelayServerThread(options: DelayServerOptions = {}): Promis
       switch (message.type) {
         case "log":
           (log ?? console.log)(message.line);
+          break;
+        case "warn":
+          (warn ?? console.error)(message.line);
           break;
         case "failed": {
           const l = message.listen;

@@ -101,4 +101,8 @@ it("falls back to a free port when the port is taken by something that does not 
 
 it("rejects an address that is not host:port", async () => {
   await expect(dist.ensureDelayServer("nonsense")).rejects.toThrow(/expected host:port/);
+  await expect(dist.ensureDelayServer("127.0.0.1\r\n:8080")).rejects.toThrow(
+    /it contains "\\r" at 9; expected host:port/,
+  );
+  await expect(dist.ensureDelayServer("127.0.0.1:0x4AFF")).rejects.toThrow(/expected host:port/);
 });

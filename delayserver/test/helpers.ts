@@ -26,13 +26,35 @@ export interface Child {
   stderr(): string;
   /** Resolves with the first match of `pattern` in stdout; fails with the output at the deadline. */
   waitFor(pattern: RegExp, deadlineMs?: number): Promise<RegExpMatchArray>;
+  /** The same, in stderr. */
+  waitForError(pattern: RegExp, deadlineMs?: number): Promise<RegExpMatchArray>;
   /** Resolves with the exit code (or signal name); fails with the output at the deadline. */
   exit(deadlineMs?: number): Promise<number | string>;
 }
 
-/** Runs `node dist/cli.js ...args`. */
-export function runCli(args: string[]): Child {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+/**
+ * Runs `node dist/cli.js ...args`; with `maxOpenFiles`, under that `ulimit -n` (set by sh,
+ * which then execs node), as an operator's shell would.
+ */
+export function runCli(args: string[], options: { maxOpenFiles?: number } = {}): Child {
+  return runNode([CLI, ...args], options);
+}
+
+/** Runs `node ...nodeArgs` as runCli does (a script, or `--input-type=module -e code`). */
+export function runNode(nodeArgs: string[], options: { maxOpenFiles?: number } = {}): Child {
+  const child =
+    options.maxOpenFiles === undefined
+      ? spawn(process.execPath, nodeArgs, { stdio: ["ignore", "pipe", "pipe"] })
+      : spawn(
+          "sh",
+          [
+            "-c",
+            `ulimit -n ${options.maxOpenFiles} && exec "$0" "$@"`,
+            process.execPath,
+            ...nodeArgs,
+          ],
+          { stdio: ["ignore", "pipe", "pipe"] },
+        );
   let out = "";
   let err = "";
   const waiters = new Set<() => void>();
@@ -50,24 +72,36 @@ export function runCli(args: string[]): Child {
   const exited = new Promise<number | string>((resolve) =>
     child.once("exit", (code, signal) => resolve(code ?? signal ?? "unknown")),
   );
+  const matchIn = (text: () => string, pattern: RegExp): Promise<RegExpMatchArray> =>
+    new Promise<RegExpMatchArray>((resolve) => {
+      const check = (): void => {
+        const m = text().match(pattern);
+        if (m !== null) {
+          waiters.delete(check);
+          resolve(m);
+        }
+      };
+      waiters.add(check);
+      check();
+    });
   const dump = (): string => `\n--- stdout ---\n${out}\n--- stderr ---\n${err}`;
   return {
     process: child,
     stdout: () => out,
     stderr: () => err,
     waitFor(pattern, deadlineMs = 10_000) {
-      const found = new Promise<RegExpMatchArray>((resolve) => {
-        const check = (): void => {
-          const m = out.match(pattern);
-          if (m !== null) {
-            waiters.delete(check);
-            resolve(m);
-          }
-        };
-        waiters.add(check);
-        check();
-      });
-      return within(found, deadlineMs, () => `the CLI to print ${pattern}${dump()}`);
+      return within(
+        matchIn(() => out, pattern),
+        deadlineMs,
+        () => `the CLI to print ${pattern}${dump()}`,
+      );
+    },
+    waitForError(pattern, deadlineMs = 10_000) {
+      return within(
+        matchIn(() => err, pattern),
+        deadlineMs,
+        () => `stderr to show ${pattern}${dump()}`,
+      );
     },
     exit(deadlineMs = 10_000) {
       return within(exited, deadlineMs, () => `the CLI to exit${dump()}`);

@@ -1,5 +1,7 @@
+import { connect, type Socket } from "node:net";
 import { beforeAll, expect, it } from "vitest";
-import { canBind, type Dist, get, loadDist, within } from "./helpers.js";
+import { canBind, type Dist, get, loadDist, runNode, within } from "./helpers.js";
+import { describeDelayServerClientsLeaving } from "./suites/clients-leaving.js";
 import { describeDelayServerRoutes } from "./suites/routes.js";
 
 let dist: Dist;
@@ -10,6 +12,20 @@ beforeAll(async () => {
 // The shared suite again, with log lines that come from another thread, by message.
 describeDelayServerRoutes(
   "startDelayServerThread (node:http, a worker_thread)",
+  async ({ maxDelayMs }) => {
+    const lines: string[] = [];
+    const server = await (await loadDist()).startDelayServerThread({
+      port: 0,
+      maxDelayMs,
+      log: (line) => lines.push(line),
+    });
+    return { address: server.address, logLines: () => lines, stop: () => server.close() };
+  },
+);
+
+// And the cancellations, whose lines the thread sends the same way.
+describeDelayServerClientsLeaving(
+  "startDelayServerThread: clients leaving mid-delay",
   async ({ maxDelayMs }) => {
     const lines: string[] = [];
     const server = await (await loadDist()).startDelayServerThread({
@@ -63,5 +79,26 @@ it("startDelayServerThread on a used port rejects with a ListenError", async () 
     expect(failed).toMatchObject({ code: "EADDRINUSE", port: first.port });
   } finally {
     await first.close();
+  }
+});
+
+it("out of descriptors, the thread says so on stderr itself (this thread may be blocked)", async () => {
+  const script = new URL("./fixtures/blocked-thread-server.mjs", import.meta.url).pathname;
+  const child = runNode([script], { maxOpenFiles: 64 });
+  const clients: Socket[] = [];
+  try {
+    const port = Number((await child.waitFor(/^port (\d+)$/m))[1]);
+    await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 80; i++) {
+      const client = connect({ host: "127.0.0.1", port });
+      client.on("error", () => {});
+      client.write(`GET /60000/x${i} HTTP/1.1\r\nHost: t\r\n\r\n`);
+      clients.push(client);
+    }
+    const [warning] = await child.waitForError(/^delayserver: cannot accept new connections.*$/m);
+    expect(warning).toMatch(/all 64 file descriptors .* e\.g\. `ulimit -n 65536`\.$/);
+  } finally {
+    for (const client of clients) client.destroy();
+    child.process.kill("SIGKILL");
   }
 });

@@ -17,22 +17,50 @@ export class InvalidPathError extends HttpError {
   }
 }
 
+/** The server address (`DELAYSERVER` or the `address` option) is not a usable `host:port`. */
+export class InvalidAddressError extends HttpError {
+  /** The address as given, unchanged. */
+  readonly address: string;
+
+  constructor(address: string, source: string, why: string) {
+    super(
+      "INVALID_ADDRESS",
+      `invalid delayserver address ${JSON.stringify(address)} (from ${source}): ${why}; ` +
+        "expected host:port, e.g. 127.0.0.1:8080",
+    );
+    this.address = address;
+  }
+}
+
+/** What each errno that means "nothing accepted the connection" is called in a message. */
+const UNREACHABLE_REASONS: Readonly<Record<string, string>> = {
+  ECONNREFUSED: "connection refused",
+  ENETUNREACH: "network unreachable",
+  EHOSTUNREACH: "host unreachable",
+  ETIMEDOUT: "connection timed out",
+  EADDRNOTAVAIL: "address not available",
+};
+
 /** Nothing accepted the connection: the delayserver is not running at that address. */
 export class UnreachableError extends HttpError {
   /** The `host:port` that was tried. */
   readonly address: string;
 
-  constructor(address: string, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
+  /** @param code the errno name, e.g. `ECONNREFUSED`; `cause` keeps the system call's own error. */
+  constructor(address: string, code: string, cause: unknown) {
     super(
       "UNREACHABLE",
-      `the delayserver is not reachable at ${address} (${reason}). ` +
-        "Start it with `pnpm delayserver` in another terminal, " +
-        "or point DELAYSERVER=host:port at a running one.",
+      `${UNREACHABLE_REASONS[code] ?? code}: is the delayserver running at ${address}? ` +
+        "start it with `pnpm delayserver` (or point DELAYSERVER=host:port at a running one)",
       { cause },
     );
     this.address = address;
   }
+}
+
+/** Whether an errno name means that nothing accepted the connection. */
+export function isUnreachable(code: string): boolean {
+  return Object.hasOwn(UNREACHABLE_REASONS, code);
 }
 
 /** The server's answer is not a well-formed HTTP/1.x response, is cut short, or is too large. */

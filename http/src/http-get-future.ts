@@ -1,14 +1,14 @@
 import { Interest, IoError, TcpStream, WOULD_BLOCK } from "@ch08/mio";
-import { HttpError, UnreachableError } from "./errors.js";
+import { HttpError, isUnreachable, UnreachableError } from "./errors.js";
 import { NOT_READY, type PollState, ready } from "./poll-state.js";
 import { println } from "./println.js";
 import type { Reactor } from "./reactor.js";
-import { delayserverAddress, encodeRequest, validatePath } from "./request.js";
+import { delayserverAddress, encodeRequest, normalizeAddress, validatePath } from "./request.js";
 import { DEFAULT_MAX_RESPONSE_BYTES, type HttpResponse, ResponseParser } from "./response.js";
 
 /** Options for one request. */
 export interface HttpGetOptions {
-  /** `host:port` of the server; default: the `DELAYSERVER` environment variable, else 127.0.0.1:8080. */
+  /** `host:port` of the server (checked); default: the `DELAYSERVER` environment variable, else 127.0.0.1:8080. */
   address?: string;
   /** The largest response accepted (default 1 MiB). */
   maxResponseBytes?: number;
@@ -24,12 +24,13 @@ const scratch = Buffer.allocUnsafe(64 * 1024);
  * Nothing happens until the first poll (a future is lazy). The first poll connects,
  * writes the request and registers the socket with the stage's reactor; every poll then
  * reads until the socket would block (not ready: the reactor will say when there is
- * more) or the response is complete (ready). The socket is closed on every path out.
+ * more) or the response is complete (ready). The socket is closed on every path out;
+ * a future given up on is released with `close()` (or `using`).
  */
-export class HttpGetFuture<W> {
+export class HttpGetFuture<W> implements Disposable {
   /** The request path, e.g. `/600/HelloAsyncAwait`. */
   readonly path: string;
-  /** The server address this future talks to. */
+  /** The server address this future talks to, normalised (`host:port`). */
   readonly address: string;
   /** How many times this future has been polled (the benchmarks count them). */
   polls = 0;
@@ -41,6 +42,10 @@ export class HttpGetFuture<W> {
   // Whether the reactor watches the stream: a connect refused at once fails the first
   // write, before registration, and deregistering then would fail and hide the cause.
   private registered = false;
+  // Whether the reactor holds a waker for `id`: it does from the first setWaker until
+  // deregister (or removeWaker), and that slot must be given back however the future ends.
+  private wakerStored = false;
+  private closed = false;
   private written = 0;
   private parsed: HttpResponse | undefined;
 
@@ -51,7 +56,8 @@ export class HttpGetFuture<W> {
   ) {
     validatePath(path);
     this.path = path;
-    this.address = options.address ?? delayserverAddress();
+    this.address =
+      options.address === undefined ? delayserverAddress() : normalizeAddress(options.address);
     this.request = encodeRequest(path, this.address);
     this.parser = new ResponseParser(options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
     this.id = reactor.nextId();
@@ -70,6 +76,11 @@ export class HttpGetFuture<W> {
     this.polls++;
     if (this.parsed !== undefined) {
       throw new Error(`GET ${this.path} was polled after it finished`);
+    }
+    if (this.closed) {
+      throw new Error(
+        `GET ${this.path} was polled after it was closed (given up on, or failed): make a new future`,
+      );
     }
     try {
       if (this.stream === undefined) {
@@ -94,18 +105,34 @@ export class HttpGetFuture<W> {
     }
   }
 
-  /** Closes the socket if the future is abandoned before it finishes. */
+  /**
+   * Releases everything the future holds: deregisters its token (giving back the
+   * reactor's waker slot) and closes its socket. For a future given up on — after a
+   * deadline, say; idempotent, and harmless before the first poll or after the end.
+   * A closed future cannot be polled again.
+   */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     const stream = this.stream;
-    if (stream === undefined || stream.fd < 0) return;
+    const registered = this.registered;
+    const wakerStored = this.wakerStored;
+    this.registered = false;
+    this.wakerStored = false;
     try {
-      if (this.registered) {
-        this.registered = false;
+      if (registered && stream !== undefined) {
         this.reactor.deregister(stream, this.id);
+      } else if (wakerStored) {
+        this.reactor.removeWaker?.(this.id);
       }
     } finally {
-      stream.close();
+      stream?.close();
     }
+  }
+
+  /** `close()`, so that `using future = Http.get(path)` releases it at the end of the block. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   private start(waker: W): void {
@@ -120,9 +147,10 @@ export class HttpGetFuture<W> {
     // it never comes again. Later polls leave the previous waker in place until they
     // store the new one, so there is no such window after this.
     this.reactor.setWaker(waker, this.id);
+    this.wakerStored = true;
     this.reactor.register(
       stream,
-      done ? Interest.READABLE : Interest.READABLE | Interest.WRITABLE,
+      done ? Interest.READABLE : Interest.add(Interest.READABLE, Interest.WRITABLE),
       this.id,
     );
     this.registered = true;
@@ -164,20 +192,11 @@ export class HttpGetFuture<W> {
   /** Turns a low-level failure into an error that says what to do. */
   private explain(error: unknown): unknown {
     if (!(error instanceof IoError)) return error;
-    if (this.parser.received === 0 && CONNECT_FAILURES.has(error.code)) {
-      return new UnreachableError(this.address, error);
+    if (this.parser.received === 0 && isUnreachable(error.code)) {
+      return new UnreachableError(this.address, error.code, error);
     }
     return new HttpError("IO", `GET ${this.path} from ${this.address} failed: ${error.message}`, {
       cause: error,
     });
   }
 }
-
-/** Errno names that mean nothing accepted the connection. */
-const CONNECT_FAILURES = new Set([
-  "ECONNREFUSED",
-  "ENETUNREACH",
-  "EHOSTUNREACH",
-  "ETIMEDOUT",
-  "EADDRNOTAVAIL",
-]);

@@ -7,10 +7,27 @@
  * ```
  * Each stage wraps it as `Http.get(path)` with its own `Reactor`.
  */
-export { HttpError, InvalidPathError, ResponseError, UnreachableError } from "./errors.js";
+export {
+  HttpError,
+  InvalidAddressError,
+  InvalidPathError,
+  ResponseError,
+  UnreachableError,
+} from "./errors.js";
 export { HttpGetFuture, type HttpGetOptions } from "./http-get-future.js";
 export { NOT_READY, type NotReady, type PollState, type Ready, ready } from "./poll-state.js";
 export { capturePrintln, println } from "./println.js";
 export type { Reactor } from "./reactor.js";
-export { DEFAULT_ADDRESS, delayserverAddress, encodeRequest, validatePath } from "./request.js";
-export { DEFAULT_MAX_RESPONSE_BYTES, type HttpResponse, ResponseParser } from "./response.js";
+export {
+  DEFAULT_ADDRESS,
+  delayserverAddress,
+  encodeRequest,
+  normalizeAddress,
+  validatePath,
+} from "./request.js";
+export {
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type HttpResponse,
+  type InterimResponse,
+  ResponseParser,
+} from "./response.js";

@@ -22,4 +22,10 @@ export interface Reactor<W> {
   setWaker(waker: W, id: number): void;
   /** Stops watching `stream` and forgets the waker for `id`. */
   deregister(stream: TcpStream, id: number): void;
+  /**
+   * Forgets the waker for `id` when its stream never got registered (`register` threw
+   * after `setWaker`): without it the waker's slot stays taken. Optional, for stages whose
+   * wakers take no slot (stage a).
+   */
+  removeWaker?(id: number): void;
 }

@@ -1,12 +1,57 @@
-import { InvalidPathError } from "./errors.js";
+import { InvalidAddressError, InvalidPathError } from "./errors.js";
 
 /** Where the delayserver is when `DELAYSERVER` is not set. */
 export const DEFAULT_ADDRESS = "127.0.0.1:8080";
 
-/** The delayserver's `host:port`, from the `DELAYSERVER` environment variable. */
+/**
+ * The delayserver's `host:port`, from the `DELAYSERVER` environment variable, checked
+ * and normalised (throws `InvalidAddressError` for anything else).
+ */
 export function delayserverAddress(): string {
   const fromEnv = process.env.DELAYSERVER;
-  return fromEnv === undefined || fromEnv === "" ? DEFAULT_ADDRESS : fromEnv;
+  if (fromEnv === undefined || fromEnv === "") return DEFAULT_ADDRESS;
+  return normalizeAddress(fromEnv, "DELAYSERVER");
+}
+
+/**
+ * Checks that `address` is `host:port` with an IPv4 or `localhost` host (mio has no
+ * resolver) and a decimal port 1–65535, and returns it rebuilt from those parts — so
+ * nothing else in the string (a CR/LF, a `0x` port) can reach the Host header.
+ * `source` names where the address came from, for the message.
+ */
+export function normalizeAddress(address: string, source = "the address option"): string {
+  const bad = (why: string): InvalidAddressError => new InvalidAddressError(address, source, why);
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charCodeAt(i);
+    if (c <= 0x20 || c >= 0x7f) {
+      throw bad(`it contains ${describeChar(c)} at ${i}`);
+    }
+  }
+  const colon = address.lastIndexOf(":");
+  if (colon < 0) throw bad("there is no port");
+  const host = address.slice(0, colon);
+  const portText = address.slice(colon + 1);
+  if (!/^[0-9]{1,5}$/.test(portText)) {
+    throw bad(`the port ${JSON.stringify(portText)} is not a decimal number`);
+  }
+  const port = Number(portText);
+  if (port < 1 || port > 65_535) throw bad(`the port ${port} is not between 1 and 65535`);
+  if (host !== "localhost") {
+    const parts = host.split(".");
+    if (parts.length !== 4 || !parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255)) {
+      throw bad(
+        `the host ${JSON.stringify(host)} is not an IPv4 address or localhost (there is no DNS resolver here)`,
+      );
+    }
+  }
+  return `${host === "localhost" ? host : host.split(".").map(Number).join(".")}:${port}`;
+}
+
+function describeChar(c: number): string {
+  if (c === 0x0d) return "CR";
+  if (c === 0x0a) return "LF";
+  if (c === 0x20) return "a space";
+  return `U+${c.toString(16).padStart(4, "0")}`;
 }
 
 /**
@@ -20,14 +65,7 @@ export function validatePath(path: string): void {
   for (let i = 0; i < path.length; i++) {
     const c = path.charCodeAt(i);
     if (c <= 0x20 || c >= 0x7f) {
-      const what =
-        c === 0x0d
-          ? "CR"
-          : c === 0x0a
-            ? "LF"
-            : c === 0x20
-              ? "a space"
-              : `U+${c.toString(16).padStart(4, "0")}`;
+      const what = describeChar(c);
       throw new InvalidPathError(
         path,
         `it contains ${what} at ${i}; percent-encode it (encodeURIComponent)`,
@@ -36,10 +74,15 @@ export function validatePath(path: string): void {
   }
 }
 
-/** The bytes of `GET {path}` with `Connection: close`, as the book's `get_req` writes them. */
+/**
+ * The bytes of `GET {path}` with `Connection: close`, as the book's `get_req` writes them;
+ * the Host header is the checked, normalised `address`.
+ */
 export function encodeRequest(path: string, address: string): Buffer {
+  validatePath(path);
+  const host = normalizeAddress(address);
   return Buffer.from(
-    `GET ${path} HTTP/1.1\r\nHost: ${address}\r\nConnection: close\r\n\r\n`,
+    `GET ${path} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
     "latin1",
   );
 }

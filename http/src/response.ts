@@ -1,10 +1,20 @@
 import { ResponseError } from "./errors.js";
 
+/** An interim (1xx) response that came before the final one, e.g. `103 Early Hints`. */
+export interface InterimResponse {
+  /** The status code, 100–199 (never 101: no upgrade is asked for). */
+  readonly status: number;
+  /** The reason phrase, e.g. `"Early Hints"`. */
+  readonly reason: string;
+  /** Header names in lower case; a repeated header's values joined by `", "`. */
+  readonly headers: ReadonlyMap<string, string>;
+}
+
 /** A parsed HTTP/1.x response. */
 export interface HttpResponse {
   /** `"HTTP/1.1"` or `"HTTP/1.0"`. */
   readonly version: string;
-  /** The status code, e.g. 200. */
+  /** The status code of the final response, e.g. 200 (never 1xx). */
   readonly status: number;
   /** The reason phrase, e.g. `"OK"`. */
   readonly reason: string;
@@ -12,200 +22,436 @@ export interface HttpResponse {
   readonly headers: ReadonlyMap<string, string>;
   /** The body, with any chunked framing removed. */
   readonly body: Buffer;
-  /** The whole response as text, as the book's future returns it. */
+  /** The 1xx responses skipped before the final one, in order of arrival. */
+  readonly interim: readonly InterimResponse[];
+  /** The whole response as text, as the book's future returns it (interim responses included). */
   readonly text: string;
 }
 
 /** The largest response the leaf future accepts unless told otherwise (1 MiB). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1 << 20;
 
-const HEADER_END = Buffer.from("\r\n\r\n");
-const CRLF = Buffer.from("\r\n");
-const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/;
+const CR = 0x0d;
+const LF = 0x0a;
+const STATUS_PREFIX = Buffer.from("HTTP/1.", "latin1");
+const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: ([^\0\r\n]*))?$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const FORBIDDEN_IN_VALUE = /[\0\r\n]/;
+const CHUNK_SIZE = /^[0-9a-fA-F]{1,8}$/;
+/** A chunk-size line (size and extensions) longer than this is an attack, not a server. */
+const MAX_CHUNK_LINE = 4096;
 
-interface Head {
-  version: string;
-  status: number;
-  reason: string;
-  headers: Map<string, string>;
-  bodyStart: number;
-}
+// Where the parser is. Every byte is examined once: each state resumes where the last
+// push stopped, so the work is linear in the response however it is split into reads.
+const STATUS = 0; // the status line of a (possibly interim) response
+const HEADERS = 1; // header lines, until the empty line
+const BY_LENGTH = 2; // a Content-Length body
+const UNTIL_CLOSE = 3; // a body that ends when the server closes
+const CHUNK_SIZE_LINE = 4;
+const CHUNK_DATA = 5;
+const CHUNK_DATA_END = 6; // the CRLF after a chunk's data
+const TRAILERS = 7; // trailer lines after the last chunk, until the empty line
+const COMPLETE = 8;
+type State =
+  | typeof STATUS
+  | typeof HEADERS
+  | typeof BY_LENGTH
+  | typeof UNTIL_CLOSE
+  | typeof CHUNK_SIZE_LINE
+  | typeof CHUNK_DATA
+  | typeof CHUNK_DATA_END
+  | typeof TRAILERS
+  | typeof COMPLETE;
 
 /**
  * Collects a response read in pieces and says when it is complete.
  *
- * Pieces may split anywhere (inside the status line, a header, a chunk size). The
- * framing decides completeness: `Content-Length`, chunked transfer encoding, or — for
- * an HTTP/1.0 reply or one with neither — the end of the stream.
+ * Pieces may split anywhere (inside the status line, a header, a chunk size). Interim
+ * 1xx responses are skipped. The framing decides completeness: `Content-Length`, chunked
+ * transfer encoding, or — for an HTTP/1.0 reply or one with neither — the end of the
+ * stream. Anything that is not such a response is a `ResponseError` as soon as it shows.
  */
 export class ResponseParser {
   // Small enough to come from Node's shared pool (a delayserver answer is ~150 bytes).
-  private bytes = Buffer.allocUnsafe(1024);
-  private length = 0;
-  private head: Head | undefined;
-  private body: Buffer | undefined;
+  #bytes: Buffer = Buffer.allocUnsafe(1024);
+  #length = 0;
+  readonly #maxBytes: number;
+
+  #state: State = STATUS;
+  /** The next byte not yet examined. */
+  #at = 0;
+  /** Where the line being read starts (status, header, chunk size, trailer). */
+  #lineStart = 0;
+
+  #version = "";
+  #status = 0;
+  #reason = "";
+  #headers = new Map<string, string>();
+  readonly #interim: InterimResponse[] = [];
+  #bodyStart = 0;
+  /** The body's length by Content-Length, or what is left of the current chunk. */
+  #remaining = 0;
+  // The de-chunked body; a Content-Length or close-delimited body is sliced out at the end.
+  #chunked: Buffer | undefined;
+  #chunkedLength = 0;
+  /** Where the final response ends, once complete. */
+  #end = 0;
 
   /** @param maxBytes the largest response accepted; more is a `TOO_LARGE` error. */
-  constructor(private readonly maxBytes = DEFAULT_MAX_RESPONSE_BYTES) {}
+  constructor(maxBytes = DEFAULT_MAX_RESPONSE_BYTES) {
+    this.#maxBytes = maxBytes;
+  }
 
   /** How many bytes have been received. */
   get received(): number {
-    return this.length;
+    return this.#length;
   }
 
   /** Appends bytes read from the socket; returns true once the response is complete. */
   push(chunk: Uint8Array): boolean {
-    if (this.length + chunk.length > this.maxBytes) {
+    if (this.#complete()) {
+      if (chunk.length > 0) this.#refuseTrailing(this.#length, chunk);
+      return true;
+    }
+    if (this.#length + chunk.length > this.#maxBytes) {
       throw new ResponseError(
         "TOO_LARGE",
-        `the response is larger than ${this.maxBytes} bytes; raise maxResponseBytes if that is expected`,
+        `the response is larger than ${this.#maxBytes} bytes; raise maxResponseBytes if that is expected`,
       );
     }
-    this.reserve(this.length + chunk.length);
-    this.bytes.set(chunk, this.length);
-    this.length += chunk.length;
-    return this.tryComplete();
+    this.#bytes = grow(this.#bytes, this.#length, this.#length + chunk.length, this.#maxBytes);
+    this.#bytes.set(chunk, this.#length);
+    this.#length += chunk.length;
+    this.#advance();
+    if (this.#complete() && this.#length > this.#end) {
+      this.#refuseTrailing(this.#end, this.#bytes.subarray(this.#end, this.#length));
+    }
+    return this.#complete();
   }
 
   /** The parsed response; call it when `push` said complete or at end of stream. */
   finish(): HttpResponse {
-    const head = this.head ?? this.parseHead();
-    if (head === undefined) {
-      throw new ResponseError(
-        "TRUNCATED",
-        this.length === 0
-          ? "the server closed the connection without answering"
-          : `the response ended inside its headers after ${this.length} bytes`,
-      );
+    if (this.#state === UNTIL_CLOSE) {
+      this.#end = this.#length;
+      this.#state = COMPLETE;
     }
-    const body = this.body ?? this.completeBody(head, true);
-    if (body === undefined) {
-      throw new ResponseError(
-        "TRUNCATED",
-        `the response body was cut short after ${this.length} bytes`,
-      );
-    }
+    if (this.#state !== COMPLETE) throw this.#truncated();
+    const body =
+      this.#chunked === undefined
+        ? Buffer.from(this.#bytes.subarray(this.#bodyStart, this.#end))
+        : Buffer.from(this.#chunked.subarray(0, this.#chunkedLength));
     return {
-      version: head.version,
-      status: head.status,
-      reason: head.reason,
-      headers: head.headers,
+      version: this.#version,
+      status: this.#status,
+      reason: this.#reason,
+      headers: this.#headers,
       body,
-      text: this.bytes.toString("utf8", 0, this.length),
+      interim: this.#interim,
+      text: this.#bytes.toString("utf8", 0, this.#length),
     };
   }
 
-  private tryComplete(): boolean {
-    if (this.body !== undefined) return true;
-    this.head ??= this.parseHead();
-    if (this.head === undefined) return false;
-    this.body = this.completeBody(this.head, false);
-    return this.body !== undefined;
+  /** Runs the state machine over the bytes not examined yet. */
+  #advance(): void {
+    for (;;) {
+      switch (this.#state) {
+        case STATUS:
+        case HEADERS: {
+          const content = this.#nextLine("header");
+          if (content < 0) {
+            if (this.#state === STATUS) this.#checkStatusPrefix();
+            return;
+          }
+          if (this.#state === STATUS) this.#parseStatus(content);
+          else if (content === this.#lineStart) this.#endOfHead();
+          else this.#parseHeader(content);
+          this.#lineStart = this.#at;
+          break;
+        }
+        case BY_LENGTH:
+          if (this.#length - this.#bodyStart < this.#remaining) {
+            this.#at = this.#length;
+            return;
+          }
+          this.#completeAt(this.#bodyStart + this.#remaining);
+          break;
+        case UNTIL_CLOSE:
+          this.#at = this.#length;
+          return;
+        case CHUNK_SIZE_LINE: {
+          const content = this.#nextLine("chunk-size");
+          if (content < 0) {
+            if (this.#at - this.#lineStart > MAX_CHUNK_LINE) {
+              throw new ResponseError(
+                "MALFORMED",
+                `a chunk-size line longer than ${MAX_CHUNK_LINE} bytes: ${preview(this.#bytes, this.#lineStart, this.#at)}`,
+              );
+            }
+            return;
+          }
+          const line = this.#bytes.toString("latin1", this.#lineStart, content);
+          const sizeText = (line.split(";")[0] ?? "").replace(/^[ \t]+|[ \t]+$/g, "");
+          if (!CHUNK_SIZE.test(sizeText)) {
+            throw new ResponseError(
+              "MALFORMED",
+              `invalid chunk size: ${JSON.stringify(sizeText.slice(0, 20))}`,
+            );
+          }
+          this.#remaining = Number.parseInt(sizeText, 16);
+          this.#lineStart = this.#at;
+          this.#state = this.#remaining === 0 ? TRAILERS : CHUNK_DATA;
+          break;
+        }
+        case CHUNK_DATA: {
+          const take = Math.min(this.#remaining, this.#length - this.#at);
+          if (take === 0) return;
+          this.#appendBody(this.#at, this.#at + take);
+          this.#at += take;
+          this.#remaining -= take;
+          if (this.#remaining === 0) this.#state = CHUNK_DATA_END;
+          break;
+        }
+        case CHUNK_DATA_END:
+          if (this.#length - this.#at < 2) {
+            if (this.#length > this.#at && this.#bytes[this.#at] !== CR) this.#noCrlfAfterChunk();
+            return;
+          }
+          if (this.#bytes[this.#at] !== CR || this.#bytes[this.#at + 1] !== LF) {
+            this.#noCrlfAfterChunk();
+          }
+          this.#at += 2;
+          this.#lineStart = this.#at;
+          this.#state = CHUNK_SIZE_LINE;
+          break;
+        case TRAILERS: {
+          const content = this.#nextLine("trailer");
+          if (content < 0) return;
+          if (content === this.#lineStart) this.#completeAt(this.#at);
+          this.#lineStart = this.#at;
+          break;
+        }
+        case COMPLETE:
+          return;
+      }
+    }
   }
 
-  private reserve(size: number): void {
-    if (size <= this.bytes.length) return;
-    const grown = Buffer.allocUnsafe(Math.max(size, this.bytes.length * 2));
-    this.bytes.copy(grown, 0, 0, this.length);
-    this.bytes = grown;
+  /**
+   * Finds the end of the line that started at `#lineStart`, scanning only bytes not
+   * scanned before: the index of its CR (the line's content ends there), with `#at` moved
+   * past the LF; -1 if the line has not ended yet. A bare LF is refused.
+   */
+  #nextLine(what: string): number {
+    const lf = this.#bytes.subarray(0, this.#length).indexOf(LF, this.#at);
+    if (lf < 0) {
+      this.#at = this.#length;
+      return -1;
+    }
+    if (lf === this.#lineStart || this.#bytes[lf - 1] !== CR) {
+      const kind = this.#state === STATUS ? "status" : what;
+      // A line that is no status line at all says so first: that is what went wrong.
+      if (this.#state === STATUS) this.#parseStatus(lf);
+      throw new ResponseError(
+        "MALFORMED",
+        `a ${kind} line ends in a bare LF where HTTP requires CRLF ` +
+          `(an LF-only reply?): ${preview(this.#bytes, this.#lineStart, lf + 1)}`,
+      );
+    }
+    this.#at = lf + 1;
+    return lf - 1;
   }
 
-  private parseHead(): Head | undefined {
-    const end = this.bytes.subarray(0, this.length).indexOf(HEADER_END);
-    if (end < 0) return undefined;
-    const lines = this.bytes.toString("latin1", 0, end).split("\r\n");
-    const statusLine = lines[0] ?? "";
-    const match = STATUS_LINE.exec(statusLine);
+  /** Refuses a reply that cannot become a status line, without waiting for its end. */
+  #checkStatusPrefix(): void {
+    const seen = Math.min(this.#length - this.#lineStart, STATUS_PREFIX.length);
+    if (
+      this.#bytes.compare(STATUS_PREFIX, 0, seen, this.#lineStart, this.#lineStart + seen) !== 0
+    ) {
+      throw new ResponseError(
+        "MALFORMED",
+        `not an HTTP/1.x response: it begins ${preview(this.#bytes, this.#lineStart, this.#length)}`,
+      );
+    }
+  }
+
+  #parseStatus(contentEnd: number): void {
+    const line = this.#bytes.toString("latin1", this.#lineStart, contentEnd);
+    const match = STATUS_LINE.exec(line);
     if (match === null) {
       throw new ResponseError(
         "MALFORMED",
-        `not an HTTP/1.x status line: ${JSON.stringify(statusLine.slice(0, 80))}`,
+        `not an HTTP/1.x status line: ${JSON.stringify(line.slice(0, 80))}`,
       );
     }
-    const headers = new Map<string, string>();
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(":");
-      const name = colon > 0 ? line.slice(0, colon) : "";
-      if (!HEADER_NAME.test(name)) {
-        throw new ResponseError(
-          "MALFORMED",
-          `malformed header line: ${JSON.stringify(line.slice(0, 80))}`,
-        );
-      }
-      const key = name.toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      const previous = headers.get(key);
-      headers.set(key, previous === undefined ? value : `${previous}, ${value}`);
-    }
-    return {
-      version: match[1] ?? "",
-      status: Number(match[2]),
-      reason: match[3] ?? "",
-      headers,
-      bodyStart: end + HEADER_END.length,
-    };
+    this.#version = match[1] ?? "";
+    this.#status = Number(match[2]);
+    this.#reason = match[3] ?? "";
+    this.#headers = new Map();
+    this.#state = HEADERS;
   }
 
-  /** The body if the framing says it is all here (`atEnd`: the stream has ended). */
-  private completeBody(head: Head, atEnd: boolean): Buffer | undefined {
-    const available = this.bytes.subarray(head.bodyStart, this.length);
-    if (head.status < 200 || head.status === 204 || head.status === 304) {
-      return Buffer.alloc(0);
+  #parseHeader(contentEnd: number): void {
+    const line = this.#bytes.toString("latin1", this.#lineStart, contentEnd);
+    const colon = line.indexOf(":");
+    const name = colon > 0 ? line.slice(0, colon) : "";
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+    if (!HEADER_NAME.test(name) || FORBIDDEN_IN_VALUE.test(value)) {
+      throw new ResponseError(
+        "MALFORMED",
+        `malformed header line: ${JSON.stringify(line.slice(0, 80))}`,
+      );
     }
-    const encoding = head.headers.get("transfer-encoding");
+    const key = name.toLowerCase();
+    const previous = this.#headers.get(key);
+    this.#headers.set(key, previous === undefined ? value : `${previous}, ${value}`);
+  }
+
+  /** The empty line after the headers: skip an interim response, or choose the framing. */
+  #endOfHead(): void {
+    const status = this.#status;
+    if (status === 101) {
+      throw new ResponseError(
+        "MALFORMED",
+        "the server answered 101 Switching Protocols, but the request asked for no upgrade",
+      );
+    }
+    if (status < 200) {
+      this.#interim.push({ status, reason: this.#reason, headers: this.#headers });
+      this.#state = STATUS;
+      return;
+    }
+    this.#bodyStart = this.#at;
+    if (status === 204 || status === 304) {
+      this.#completeAt(this.#at);
+      return;
+    }
+    const encoding = this.#headers.get("transfer-encoding");
     if (encoding !== undefined) {
       if (encoding.toLowerCase().split(",").pop()?.trim() !== "chunked") {
         throw new ResponseError("MALFORMED", `unsupported Transfer-Encoding: ${encoding}`);
       }
-      return decodeChunked(available);
+      this.#chunked = Buffer.allocUnsafe(0);
+      this.#state = CHUNK_SIZE_LINE;
+      return;
     }
-    const contentLength = head.headers.get("content-length");
-    if (contentLength !== undefined) {
-      if (!/^\d+$/.test(contentLength)) {
-        throw new ResponseError(
-          "MALFORMED",
-          `invalid Content-Length: ${JSON.stringify(contentLength)}`,
-        );
-      }
-      const wanted = Number(contentLength);
-      return available.length >= wanted ? Buffer.from(available.subarray(0, wanted)) : undefined;
+    const contentLength = this.#headers.get("content-length");
+    if (contentLength === undefined) {
+      this.#state = UNTIL_CLOSE;
+      return;
     }
-    // Neither framing: the body is whatever arrives before the server closes.
-    return atEnd ? Buffer.from(available) : undefined;
+    if (!/^\d{1,16}$/.test(contentLength)) {
+      throw new ResponseError(
+        "MALFORMED",
+        `invalid Content-Length: ${JSON.stringify(contentLength.slice(0, 40))}`,
+      );
+    }
+    const wanted = Number(contentLength);
+    if (this.#bodyStart + wanted > this.#maxBytes) {
+      throw new ResponseError(
+        "TOO_LARGE",
+        `the response is larger than ${this.#maxBytes} bytes (Content-Length: ${wanted}); ` +
+          "raise maxResponseBytes if that is expected",
+      );
+    }
+    this.#remaining = wanted;
+    this.#state = BY_LENGTH;
+  }
+
+  #appendBody(from: number, to: number): void {
+    const size = this.#chunkedLength + (to - from);
+    this.#chunked = grow(
+      this.#chunked ?? Buffer.allocUnsafe(0),
+      this.#chunkedLength,
+      size,
+      this.#maxBytes,
+    );
+    this.#bytes.copy(this.#chunked, this.#chunkedLength, from, to);
+    this.#chunkedLength = size;
+  }
+
+  #completeAt(end: number): void {
+    this.#end = end;
+    this.#at = end;
+    this.#state = COMPLETE;
+  }
+
+  // A method, not a field test: TypeScript would narrow the field across #advance().
+  #complete(): boolean {
+    return this.#state === COMPLETE;
+  }
+
+  #noCrlfAfterChunk(): never {
+    throw new ResponseError(
+      "MALFORMED",
+      `a chunk is not followed by CRLF: ${preview(this.#bytes, this.#at, this.#length)} came after its data`,
+    );
+  }
+
+  /** Bytes past the end the framing gave: refused, so they never pass for part of the body. */
+  #refuseTrailing(end: number, extra: Uint8Array): never {
+    const extraBytes = Buffer.from(extra.buffer, extra.byteOffset, extra.length);
+    throw new ResponseError(
+      "MALFORMED",
+      `${extra.length} bytes arrived after the end of the response (at byte ${end}, ` +
+        `where its ${this.#framing()} ends it): ${preview(extraBytes, 0, extraBytes.length)}`,
+    );
+  }
+
+  #framing(): string {
+    if (this.#chunked !== undefined) return "chunked body";
+    if (this.#status === 204 || this.#status === 304) return `status ${this.#status} (no body)`;
+    return `Content-Length: ${this.#end - this.#bodyStart}`;
+  }
+
+  /** What to say when the stream ended before the response did. */
+  #truncated(): ResponseError {
+    const length = this.#length;
+    const arrived = preview(this.#bytes, 0, length);
+    if (length === 0) {
+      return new ResponseError("TRUNCATED", "the server closed the connection without answering");
+    }
+    const last = this.#interim.at(-1);
+    if (this.#state === STATUS && last !== undefined && this.#lineStart === length) {
+      return new ResponseError(
+        "TRUNCATED",
+        `the server closed the connection after an interim ${last.status} ${last.reason} response, before the final one`,
+      );
+    }
+    if (this.#state === STATUS) {
+      return new ResponseError(
+        "TRUNCATED",
+        `the response ended inside its status line after ${length} bytes: ${arrived}`,
+      );
+    }
+    if (this.#state === HEADERS) {
+      return new ResponseError(
+        "TRUNCATED",
+        `the response ended inside its headers after ${length} bytes: ${arrived}`,
+      );
+    }
+    const got =
+      this.#chunked === undefined
+        ? `${length - this.#bodyStart} of its Content-Length: ${this.#remaining} body bytes arrived`
+        : `${this.#chunkedLength} bytes of chunked body arrived, without the last chunk`;
+    return new ResponseError(
+      "TRUNCATED",
+      `the response body was cut short after ${length} bytes (${got})`,
+    );
   }
 }
 
-/** Decodes a chunked body; `undefined` while the last chunk has not arrived yet. */
-function decodeChunked(data: Buffer): Buffer | undefined {
-  const parts: Buffer[] = [];
-  let at = 0;
-  for (;;) {
-    const lineEnd = data.indexOf(CRLF, at);
-    if (lineEnd < 0) return undefined;
-    const sizeText = data.toString("latin1", at, lineEnd).split(";")[0]?.trim() ?? "";
-    if (!/^[0-9a-fA-F]{1,8}$/.test(sizeText)) {
-      throw new ResponseError(
-        "MALFORMED",
-        `invalid chunk size: ${JSON.stringify(sizeText.slice(0, 20))}`,
-      );
-    }
-    const size = Number.parseInt(sizeText, 16);
-    at = lineEnd + CRLF.length;
-    if (size === 0) {
-      // Trailer fields, then an empty line.
-      for (;;) {
-        const trailerEnd = data.indexOf(CRLF, at);
-        if (trailerEnd < 0) return undefined;
-        if (trailerEnd === at) return Buffer.concat(parts);
-        at = trailerEnd + CRLF.length;
-      }
-    }
-    if (data.length < at + size + CRLF.length) return undefined;
-    if (data[at + size] !== 0x0d || data[at + size + 1] !== 0x0a) {
-      throw new ResponseError("MALFORMED", "a chunk is not followed by CRLF");
-    }
-    parts.push(data.subarray(at, at + size));
-    at += size + CRLF.length;
-  }
+/** `buffer` with room for `size` bytes (its first `used` kept), doubling but never past `cap`. */
+function grow(buffer: Buffer, used: number, size: number, cap: number): Buffer {
+  if (size <= buffer.length) return buffer;
+  const grown = Buffer.allocUnsafe(
+    Math.min(Math.max(size, buffer.length * 2), Math.max(cap, size)),
+  );
+  buffer.copy(grown, 0, 0, used);
+  return grown;
+}
+
+/** Up to 80 bytes as a JSON string, so CR, LF and binary show as escapes. */
+function preview(bytes: Buffer, from: number, to: number): string {
+  const shown = JSON.stringify(bytes.toString("latin1", from, Math.min(to, from + 80)));
+  return to - from > 80 ? `${shown}… (${to - from} bytes)` : shown;
 }

@@ -5,11 +5,21 @@ import {
   DEFAULT_ADDRESS,
   delayserverAddress,
   encodeRequest,
+  HttpError,
   HttpGetFuture,
+  InvalidAddressError,
   InvalidPathError,
   UnreachableError,
 } from "../dist/index.js";
-import { freePort, silencePrintln, TestReactor } from "./helpers/reactor.js";
+import { startRawServer } from "./helpers/raw-server.js";
+import {
+  freePort,
+  openFds,
+  settledFds,
+  silencePrintln,
+  stableFds,
+  TestReactor,
+} from "./helpers/reactor.js";
 
 let server: DelayServer;
 let reactor: TestReactor;
@@ -176,9 +186,15 @@ describe("UnreachableError", () => {
     if (!(caught instanceof UnreachableError)) return;
     expect(caught.code).toBe("UNREACHABLE");
     expect(caught.address).toBe(address);
-    expect(caught.message).toContain(`not reachable at ${address}`);
-    expect(caught.message).toContain("pnpm delayserver");
-    expect(caught.message).toContain("ECONNREFUSED");
+    expect(caught.message).toMatch(
+      new RegExp(
+        `^connection refused: is the delayserver running at ${address.replaceAll(".", "\\.")}\\? start it with \`pnpm delayserver\``,
+      ),
+    );
+    // The system call's own words stay in `cause`, out of the message.
+    expect(caught.message).not.toContain("write ECONNREFUSED");
+    expect(caught.cause).toBeInstanceOf(Error);
+    expect((caught.cause as { code?: string }).code).toBe("ECONNREFUSED");
     expect(reactor.registered.size).toBe(0);
   });
 
@@ -189,7 +205,126 @@ describe("UnreachableError", () => {
     const future = new HttpGetFuture("/0/x", reactor);
     process.env.DELAYSERVER = saved;
     expect(() => reactor.drive(future, 5000)).toThrow(
-      new RegExp(`not reachable at 127\\.0\\.0\\.1:${port}.*pnpm delayserver`),
+      new RegExp(
+        `connection refused: is the delayserver running at 127\\.0\\.0\\.1:${port}\\?.*pnpm delayserver`,
+      ),
     );
+  });
+});
+
+describe("a malformed address is refused before anything happens", () => {
+  const cases: [string, RegExp][] = [
+    ["127.0.0.1:19110\r\n", /it contains CR at 15/],
+    ["127.0.0.1\r\nX-Injected: 1\r\n:80", /it contains CR at 9/],
+    ["127.0.0.1:0x4AFF", /the port "0x4AFF" is not a decimal number/],
+    ["127.0.0.1:1e3", /the port "1e3" is not a decimal number/],
+    ["127.0.0.1:-1", /the port "-1" is not a decimal number/],
+    ["127.0.0.1:", /the port "" is not a decimal number/],
+    ["127.0.0.1:0", /the port 0 is not between 1 and 65535/],
+    ["127.0.0.1:65536", /the port 65536 is not between 1 and 65535/],
+    ["127.0.0.1", /there is no port/],
+    ["example.com:80", /the host "example\.com" is not an IPv4 address or localhost/],
+    ["127.0.0.256:80", /not an IPv4 address/],
+    [" 127.0.0.1:8080", /it contains a space at 0/],
+  ];
+  for (const [address, message] of cases) {
+    it(`DELAYSERVER=${JSON.stringify(address)} → InvalidAddressError, no token, no Host header`, () => {
+      const saved = process.env.DELAYSERVER;
+      reactor.calls.length = 0;
+      let caught: unknown;
+      try {
+        process.env.DELAYSERVER = address;
+        new HttpGetFuture("/0/x", reactor);
+      } catch (error) {
+        caught = error;
+      } finally {
+        process.env.DELAYSERVER = saved;
+      }
+      expect(caught).toBeInstanceOf(InvalidAddressError);
+      if (!(caught instanceof InvalidAddressError)) return;
+      expect(caught.code).toBe("INVALID_ADDRESS");
+      expect(caught.address).toBe(address);
+      expect(caught.message).toMatch(message);
+      expect(caught.message).toContain(`${JSON.stringify(address)} (from DELAYSERVER)`);
+      expect(caught.message).toContain("expected host:port, e.g. 127.0.0.1:8080");
+      expect(reactor.calls).toEqual([]);
+      // The option is checked the same way, and so is the Host header of a bare request.
+      expect(() => new HttpGetFuture("/0/x", reactor, { address })).toThrow(InvalidAddressError);
+      expect(() => encodeRequest("/0/x", address)).toThrow(InvalidAddressError);
+    });
+  }
+
+  it("the Host header is rebuilt from the parsed parts", () => {
+    const future = new HttpGetFuture("/0/x", reactor, { address: "127.000.0.001:08080" });
+    expect(future.address).toBe("127.0.0.1:8080");
+    expect(encodeRequest("/0/x", "localhost:80").toString()).toContain(
+      "\r\nHost: localhost:80\r\n",
+    );
+  });
+});
+
+describe("close() and [Symbol.dispose]() release a future given up on", () => {
+  it("an abandoned request gives back its token's waker slot and its socket", async () => {
+    // Four waker slots, like stage c's table but small: a leaked slot shows at once.
+    const small = new TestReactor(4);
+    // A server that holds each request and closes its end when the client does.
+    const raw = await startRawServer();
+    try {
+      const fdsBefore = await stableFds();
+      for (let i = 0; i < 10; i++) {
+        const future = new HttpGetFuture("/never", small, { address: raw.address });
+        expect(future.poll(undefined).ready).toBe(false);
+        expect(small.wakers.size).toBe(1);
+        expect(openFds()).toBeGreaterThan(fdsBefore);
+        future[Symbol.dispose]();
+        expect(small.wakers.size).toBe(0);
+        expect(small.registered.size).toBe(0);
+      }
+      // Token 11 meets slot 3 again: free, so a healthy request after ten abandoned ones works.
+      expect(small.drive(new HttpGetFuture("/0/healthy", small))).toMatch(/\r\n\r\nhealthy$/);
+      // Every socket of ours is closed: the count comes back once the server saw the FINs.
+      expect(await settledFds(fdsBefore)).toBe(fdsBefore);
+    } finally {
+      small.close();
+      await raw.close();
+    }
+  });
+
+  it("is idempotent, harmless before the first poll and after the end; a closed future cannot be polled", () => {
+    reactor.calls.length = 0;
+    const unpolled = new HttpGetFuture("/0/x", reactor);
+    unpolled.close();
+    unpolled[Symbol.dispose]();
+    expect(reactor.calls).toEqual([]);
+    expect(() => unpolled.poll(undefined)).toThrow(/polled after it was closed/);
+    expect(reactor.calls).toEqual([]);
+
+    const done = new HttpGetFuture("/0/x", reactor);
+    reactor.drive(done);
+    const calls = reactor.calls.length;
+    done[Symbol.dispose]();
+    done.close();
+    expect(reactor.calls.length).toBe(calls);
+    expect(done.response.body.toString()).toBe("x");
+
+    const abandoned = new HttpGetFuture("/60000/x", reactor);
+    abandoned.poll(undefined);
+    abandoned.close();
+    abandoned.close();
+    expect(reactor.calls.filter((c) => c.startsWith("deregister")).length).toBe(2);
+    expect(() => abandoned.poll(undefined)).toThrow(/polled after it was closed/);
+    expect(reactor.wakers.size).toBe(0);
+  });
+
+  it("a registration that fails after the waker was stored gives the slot back (removeWaker)", () => {
+    const broken = new TestReactor(4);
+    // A closed Poll: epoll_ctl fails for real (EBADF) after setWaker stored the waker.
+    broken.close();
+    const future = new HttpGetFuture("/0/x", broken);
+    expect(() => future.poll(undefined)).toThrow(HttpError);
+    expect(broken.calls.map((c) => c.split(" ")[0])).toEqual(["setWaker", "removeWaker"]);
+    expect(broken.wakers.size).toBe(0);
+    future.close();
+    expect(broken.calls.length).toBe(2);
   });
 });

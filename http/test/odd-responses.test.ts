@@ -91,6 +91,22 @@ describe("odd but valid responses from a raw server", () => {
     expect(future.response.body.length).toBe(0);
   });
 
+  it("103 Early Hints, then the final response: the 103 is skipped", () => {
+    const future = get("/early-hints");
+    const text = reactor.drive(future);
+    expect(future.response.status).toBe(200);
+    expect(future.response.body.toString()).toBe("Hello");
+    expect(future.response.interim.map((r) => r.status)).toEqual([103]);
+    expect(text.startsWith("HTTP/1.1 103 Early Hints\r\n")).toBe(true);
+  });
+
+  it("100 Continue, then a chunked response: the 100 is skipped", () => {
+    const future = get("/continue");
+    reactor.drive(future);
+    expect(future.response.status).toBe(200);
+    expect(future.response.body.toString()).toBe("ok");
+  });
+
   it("an unknown path is a 404 response, not an error (the status is the caller's business)", () => {
     const future = get("/nothing-here");
     reactor.drive(future);
@@ -104,7 +120,22 @@ describe("broken responses fail with a clear error", () => {
     ["/bad-header", "MALFORMED", /malformed header line: "this line has no colon"/],
     ["/bad-chunk", "MALFORMED", /invalid chunk size: "zz"/],
     ["/truncated-body", "TRUNCATED", /body was cut short/],
-    ["/truncated-head", "TRUNCATED", /ended inside its headers/],
+    [
+      "/truncated-head",
+      "TRUNCATED",
+      /ended inside its headers after \d+ bytes: "HTTP\/1\.1 200 OK\\r\\nContent-Type: te"/,
+    ],
+    [
+      "/trailing",
+      "MALFORMED",
+      /5 bytes arrived after the end of the response .*Content-Length: 2.*"EXTRA"/,
+    ],
+    [
+      "/lf-only",
+      "MALFORMED",
+      /status line ends in a bare LF where HTTP requires CRLF .*"HTTP\/1\.1 200 OK\\n"/,
+    ],
+    ["/ssh-held", "MALFORMED", /^not an HTTP\/1\.x response: it begins "SSH-2\.0-OpenSSH_9\.6"$/],
     ["/truncated-chunked", "TRUNCATED", /body was cut short/],
     ["/close-without-answer", "TRUNCATED", /closed the connection without answering/],
     ["/huge", "TOO_LARGE", /larger than 1048576 bytes/],

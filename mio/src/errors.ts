@@ -1,4 +1,4 @@
-import { errnoName, strerror } from "./sys/libc.js";
+import { errno, errnoName, strerror } from "./sys/libc.js";
 
 /**
  * A failed system call, shaped like Node's system errors so it reads familiarly:
@@ -25,4 +25,14 @@ export class IoError extends Error {
     this.syscall = syscall;
     this.address = address;
   }
+}
+
+/**
+ * @internal mio's `syscall!`: passes a libc result through, or throws the IoError for
+ * errno when it is negative. Call it directly around the libc call, so nothing can
+ * change errno in between: `const fd = syscall("socket", socket(...))`.
+ */
+export function syscall(name: string, result: number, address?: string): number {
+  if (result < 0) throw new IoError(name, errno(), address);
+  return result;
 }

@@ -88,7 +88,7 @@ export class Events {
 
   /** The token of event `i`. */
   token(i: number): Token {
-    return this._tokens[this.check(i)] ?? 0;
+    return (this._tokens[this.check(i)] ?? 0) as Token;
   }
   /** Whether event `i` is readable. */
   isReadable(i: number): boolean {

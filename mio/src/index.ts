@@ -19,5 +19,5 @@ export {
 } from "./poll.js";
 export { checkPlatform, type PlatformCheck, type PlatformLayout } from "./sys/platform.js";
 export type { BackendName } from "./sys/selector.js";
-export { MAX_TOKEN, type Token } from "./token.js";
+export { MAX_TOKEN, Token } from "./token.js";
 export { Waker, type WakerHandle } from "./waker.js";

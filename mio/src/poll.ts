@@ -24,13 +24,14 @@
  * const poll = new Poll();
  * const events = new Events();
  * const stream = TcpStream.connect("127.0.0.1:8080");
- * poll.registry().register(stream, 1, Interest.READABLE | Interest.WRITABLE);
+ * poll.registry().register(stream, Token(1), Interest.add(Interest.READABLE, Interest.WRITABLE));
  * poll.poll(events, 1000); // wakes when connected (writable)
  * ```
  */
 import type { Events } from "./events.js";
 import { assertInterest, type Interest } from "./interest.js";
 import { chooseBackend, createSelector, selectorFromHandle } from "./sys/backend.js";
+import { sourceDeregistered, sourceRegistered } from "./sys/io-source.js";
 import type { BackendName, Selector, SelectorHandle, SelectorRegistry } from "./sys/selector.js";
 import { assertToken, type Token } from "./token.js";
 
@@ -55,11 +56,18 @@ export interface PollOptions {
 
 /** Adds, changes and removes sources of a Poll; cheap, shareable across threads by handle. */
 export class Registry {
-  /** @internal Use `poll.registry()` or `Registry.fromHandle(...)`. */
-  constructor(
-    /** @internal the backend behind this registry. */
-    readonly _selector: SelectorRegistry,
-  ) {}
+  /** @internal the backend behind this registry. */
+  readonly _selector: SelectorRegistry;
+
+  // Private so the published types offer only `poll.registry()` and `fromHandle`.
+  private constructor(selector: SelectorRegistry) {
+    this._selector = selector;
+  }
+
+  /** @internal Wraps a selector; Poll uses it for its own registry. */
+  static _of(selector: SelectorRegistry): Registry {
+    return new Registry(selector);
+  }
 
   /** Rebuilds a Registry (on any thread) for the same poll instance. */
   static fromHandle(handle: RegistryHandle): Registry {
@@ -71,6 +79,7 @@ export class Registry {
     assertToken(token);
     assertInterest(interest);
     this._selector.register(source.fd, token, interest);
+    sourceRegistered(source.fd, this._selector);
   }
 
   /** Changes the token and/or interest of an already registered source (re-arms it too). */
@@ -78,11 +87,13 @@ export class Registry {
     assertToken(token);
     assertInterest(interest);
     this._selector.reregister(source.fd, token, interest);
+    sourceRegistered(source.fd, this._selector);
   }
 
   /** Stops delivering events for `source`. */
   deregister(source: Source): void {
     this._selector.deregister(source.fd);
+    sourceDeregistered(source.fd);
   }
 
   /** Plain data to send to a worker; see `Registry.fromHandle`. */
@@ -112,7 +123,7 @@ export class Poll {
       const backend = chooseBackend(options.backend, process.env.MIO_BACKEND);
       this.selector = createSelector(backend, options);
     }
-    this.registryInstance = new Registry(this.selector);
+    this.registryInstance = Registry._of(this.selector);
   }
 
   /**

@@ -2,9 +2,10 @@
  * mio's `Waker`: wakes a `Poll` blocked on another thread. An eventfd registered READABLE
  * with the caller's token; `wake()` adds 1 to its counter, which makes it readable.
  */
-import { IoError } from "./errors.js";
+import { IoError, syscall } from "./errors.js";
 import { Interest } from "./interest.js";
 import { Registry, type RegistryHandle, type Source } from "./poll.js";
+import { sourceClosing } from "./sys/io-source.js";
 import {
   close,
   EAGAIN,
@@ -15,7 +16,6 @@ import {
   read,
   write,
 } from "./sys/libc.js";
-import { sourceClosing } from "./sys/selector.js";
 import type { Token } from "./token.js";
 
 /** Plain data that rebuilds a Waker on another thread. */
@@ -49,8 +49,7 @@ export class Waker implements Source {
       this.owner = false;
       return;
     }
-    const fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    if (fd < 0) throw new IoError("eventfd", errno());
+    const fd = syscall("eventfd", eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
     this.fdValue = fd;
     this.owner = true;
     try {
@@ -86,7 +85,8 @@ export class Waker implements Source {
       if (e === EAGAIN) this.reset();
       else throw new IoError("write", e);
     }
-    // The poll(2) backend stops watching a reported fd until it is re-armed.
+    // Another thread made the eventfd readable without its selector seeing a WOULD_BLOCK:
+    // say so through the seam (the poll(2) backend re-arms it; epoll ignores the call).
     this.registry._selector.rearm(this.fd, Interest.READABLE);
   }
 

@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Events, Interest, Poll, TcpStream, WOULD_BLOCK } from "../src/index.js";
+import { Events, Interest, Poll, TcpStream, Token, WOULD_BLOCK } from "../src/index.js";
 import { BACKENDS } from "./helpers/client.js";
 import { startServer, type TestServer, tick } from "./helpers/server.js";
 
@@ -29,7 +29,9 @@ describe.each(BACKENDS)("many connections on %s", (backend) => {
       const done = new Set<number>();
       for (let i = 0; i < batch; i++) {
         const stream = TcpStream.connect(`127.0.0.1:${server.port}`);
-        poll.registry().register(stream, i, Interest.READABLE | Interest.WRITABLE);
+        poll
+          .registry()
+          .register(stream, Token(i), Interest.add(Interest.READABLE, Interest.WRITABLE));
         streams.push(stream);
       }
       const written = new Set<number>();

@@ -9,11 +9,12 @@ import {
   Poll,
   TcpListener,
   TcpStream,
+  Token,
   WOULD_BLOCK,
 } from "../src/index.js";
 import { BACKENDS } from "./helpers/client.js";
 
-const LISTENER = 0;
+const LISTENER = Token(0);
 
 /** Open fds of this process, as the kernel counts them. */
 function openFds(): number {
@@ -184,7 +185,7 @@ describe.each(BACKENDS)("TcpListener on %s", (backend) => {
       return accepted.length >= 20;
     });
     for (const [i, a] of accepted.entries())
-      poll.registry().register(a.stream, i + 1, Interest.READABLE);
+      poll.registry().register(a.stream, Token(i + 1), Interest.READABLE);
     expect(openFds()).toBeGreaterThanOrEqual(before + 41);
     for (const a of accepted) a.stream.close();
     for (const c of clients) c.close();
@@ -197,8 +198,8 @@ describe.each(BACKENDS)("TcpListener on %s", (backend) => {
     const total = 16 * 1024 * 1024; // above tcp_wmem + tcp_rmem maxima, so a write must block
     const payload = Buffer.alloc(total);
     for (let i = 0; i < total; i++) payload[i] = (i * 7 + (i >>> 13)) & 0xff;
-    const CLIENT = 1;
-    const SERVER = 2;
+    const CLIENT = Token(1);
+    const SERVER = Token(2);
     const poll = new Poll({ backend });
     const events = new Events(8);
     const listener = TcpListener.bind("127.0.0.1:0");

@@ -1,6 +1,6 @@
 import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Events, Interest, IoError, Poll, TcpStream, WOULD_BLOCK } from "../src/index.js";
+import { Events, Interest, IoError, Poll, TcpStream, Token, WOULD_BLOCK } from "../src/index.js";
 import { BACKENDS, httpGet } from "./helpers/client.js";
 import { startServer, type TestServer } from "./helpers/server.js";
 
@@ -62,7 +62,9 @@ describe.each(BACKENDS)("TcpStream on %s", (backend) => {
         expect((err as IoError).code).toBe("ECONNREFUSED");
         return;
       }
-      poll.registry().register(stream, 3, Interest.READABLE | Interest.WRITABLE);
+      poll
+        .registry()
+        .register(stream, Token(3), Interest.add(Interest.READABLE, Interest.WRITABLE));
       poll.poll(events, 2000);
       expect(events.length).toBe(1);
       expect(events.token(0)).toBe(3);
@@ -93,7 +95,7 @@ describe.each(BACKENDS)("TcpStream on %s", (backend) => {
         expect((err as IoError).code).toBe("ECONNREFUSED");
         return;
       }
-      poll.registry().register(stream, 4, Interest.READABLE);
+      poll.registry().register(stream, Token(4), Interest.READABLE);
       poll.poll(events, 2000);
       expect(events.length).toBe(1);
       const s = stream;
@@ -115,13 +117,13 @@ describe.each(BACKENDS)("TcpStream on %s", (backend) => {
     const events = new Events(4);
     const stream = TcpStream.connect(`127.0.0.1:${server.port}`);
     try {
-      poll.registry().register(stream, 5, Interest.WRITABLE);
+      poll.registry().register(stream, Token(5), Interest.WRITABLE);
       poll.poll(events, 2000);
       const framed = Buffer.from(
         "xxGET /0/offset HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\nyy",
       );
       expect(stream.write(framed, 2, framed.length - 4)).toBe(framed.length - 4);
-      poll.registry().reregister(stream, 5, Interest.READABLE);
+      poll.registry().reregister(stream, Token(5), Interest.READABLE);
       const buf = Buffer.alloc(4096, 0x2e);
       let total = 0;
       let eof = false;

@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import koffi from "koffi";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Events, Poll, Waker } from "../src/index.js";
+import { Events, Poll, Token, Waker } from "../src/index.js";
 import { interruptionCount } from "../src/sys/selector.js";
 import { BACKENDS } from "./helpers/client.js";
 import { startServer, type TestServer } from "./helpers/server.js";
@@ -73,7 +73,7 @@ afterAll(async () => {
 describe.each(BACKENDS)("threads on %s", (backend) => {
   it("a Waker on this thread wakes a worker blocked in poll(events, null)", async () => {
     const poll = new Poll({ backend });
-    const waker = new Waker(poll.registry(), 42);
+    const waker = new Waker(poll.registry(), Token(42));
     const helper = new Helper("block-in-poll", { poll: poll.handle() });
     try {
       expect(await helper.next()).toEqual({ ready: true });
@@ -93,7 +93,7 @@ describe.each(BACKENDS)("threads on %s", (backend) => {
   it("a worker's Waker wakes this thread blocked in poll", async () => {
     const poll = new Poll({ backend });
     const events = new Events(4);
-    const waker = new Waker(poll.registry(), 7);
+    const waker = new Waker(poll.registry(), Token(7));
     const helper = new Helper("wake-later", { waker: waker.handle(), delayMs: 100 });
     try {
       expect(await helper.next()).toEqual({ ready: true });

@@ -17,7 +17,13 @@ Options:
   --help        this text
 `;
 
+// `pnpm start -- --stage b` hands us a literal `--` first (pnpm passes it through); a
+// `--` ends the options for parseArgs, so drop that one before parsing.
+const args = process.argv.slice(2);
+if (args[0] === "--") args.shift();
+
 const { values } = parseArgs({
+  args,
   options: {
     stage: { type: "string" },
     "no-color": { type: "boolean", default: false },

@@ -5,6 +5,12 @@ import { findStage, ROOT, STAGES } from "./stages.js";
 
 // `pnpm diff a b`: what one step of the chapter changed, file by file.
 
+// `pnpm diff a b | head` closes the pipe early: that is the reader being done, not an error.
+process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+  if (error.code === "EPIPE") process.exit(0);
+  throw error;
+});
+
 const [fromKey = "a", toKey = "b"] = process.argv.slice(2).filter((arg) => arg !== "--");
 const from = findStage(fromKey);
 const to = findStage(toKey);

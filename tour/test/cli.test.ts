@@ -16,6 +16,14 @@ describe("pnpm start (the tour)", () => {
     expect(out).toContain("a, b, c, threads");
   });
 
+  it("takes its options after a `--`, as `pnpm start -- --help` passes them", () => {
+    const out = execFileSync(process.execPath, [cli, "--", "--help"], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(out).toContain("--stage");
+  });
+
   it("--stage a runs stage a alone, plain text when piped, with a three-line summary", () => {
     const run = spawnSync(process.execPath, [cli, "--stage", "a"], {
       encoding: "utf8",
@@ -51,6 +59,20 @@ describe("pnpm diff", () => {
     expect(out).toContain("=== runtime.ts (changed)");
     expect(out).toContain("=== runtime/reactor.ts (new)");
     expect(out).toContain("+  poll(waker: Waker): PollState<T>;");
+  });
+
+  it("ends quietly when its reader stops reading (`pnpm diff a b | head`)", () => {
+    const run = spawnSync(
+      "bash",
+      ["-c", `set -o pipefail; "${process.execPath}" "${diff}" a b | head -1`],
+      {
+        encoding: "utf8",
+        timeout: 10_000,
+      },
+    );
+    expect(run.stdout).toMatch(/^diff a-runtime\/src → b-reactor-executor\/src/);
+    expect(run.stderr).not.toContain("EPIPE");
+    expect(run.status).toBe(0);
   });
 
   it("rejects a stage it does not know", () => {

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { type DelayServer, startDelayServerThread } from "@ch08/delayserver";
 import { capturePrintln } from "@ch08/http";
-import { Interest, Waker as MioWaker, Poll } from "@ch08/mio";
+import { Interest, Waker as MioWaker, Poll, Token } from "@ch08/mio";
 import {
   type Executor,
   NOT_READY,
@@ -74,7 +74,7 @@ export class EventSource {
 
   constructor() {
     this.id = runtime.reactor().nextId();
-    this.eventfd = new MioWaker(this.side.registry(), this.id);
+    this.eventfd = new MioWaker(this.side.registry(), Token(this.id));
     runtime.reactor().register(this.eventfd, Interest.READABLE, this.id);
   }
 

@@ -5,7 +5,7 @@ import { type BatchOutcome, isOk } from "./measure.js";
 import { type Client, type ClientJob, pathOf } from "./protocol.js";
 
 /** `GET {path}` over a raw node:net socket; resolves with the whole response once the server closes. */
-function netGet(host: string, port: number, request: Buffer): Promise<string> {
+export function netGet(host: string, port: number, request: Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const socket = connect({ host, port });

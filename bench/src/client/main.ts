@@ -19,6 +19,10 @@ async function load(job: ClientJob): Promise<Client> {
       return (await import("./stage-c2.js")).client(job);
     case "d":
       return (await import("./stage-d.js")).client(job);
+    case "mio":
+      return (await import("./mio-loop.js")).client(job, "epoll");
+    case "mio-poll":
+      return (await import("./mio-loop.js")).client(job, "poll");
     case "net":
       return (await import("./baselines.js")).netClient(job);
     case "fetch":

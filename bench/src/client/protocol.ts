@@ -2,9 +2,23 @@ import type { TcpCounters } from "../netstat.js";
 import type { BatchOutcome } from "./measure.js";
 
 /** The clients section 2 compares, each run in a child process of its own. */
-export const CLIENT_KINDS = ["a", "b", "c", "c2", "ctrace", "d", "net", "fetch"] as const;
+export const CLIENT_KINDS = [
+  "a",
+  "b",
+  "c",
+  "c2",
+  "ctrace",
+  "d",
+  "mio",
+  "mio-poll",
+  "net",
+  "fetch",
+] as const;
 
-/** One of `CLIENT_KINDS`: stage a/b (joinAll), c (one executor), c2 (two), ctrace (c with trace recording on), d (single-threaded runtime), node:net, fetch. */
+/**
+ * One of `CLIENT_KINDS`: stage a/b (joinAll), c (one executor), c2 (two), ctrace (c with
+ * trace recording on), d (single-threaded runtime), a plain mio poll loop (epoll, or the poll(2) backend), node:net, fetch.
+ */
 export type ClientKind = (typeof CLIENT_KINDS)[number];
 
 /** What a client child process is asked to do. */

@@ -16,9 +16,15 @@ export interface CostRow {
   readonly overBudget: boolean;
   /** Wall time of the batch, ms (median). */
   readonly wallMs: number;
+  /** Shortest and longest batch over the repetitions, ms. */
+  readonly wallRangeMs: readonly [number, number];
   /** Process CPU time (user + system, every thread) per completed request, µs (median). */
   readonly cpuPerRequestUs: number;
-  /** Of which system time per request, µs (median). */
+  /** Least and most CPU per request over the repetitions, µs. */
+  readonly cpuPerRequestRangeUs: readonly [number, number];
+  /** Of which user time per request, µs (median): the client's own work. */
+  readonly userPerRequestUs: number;
+  /** Of which system time per request, µs (median): mostly the kernel's loopback TCP work. */
   readonly systemPerRequestUs: number;
   /** CPU per request by thread, µs (medians; /proc ticks of 10 ms, so coarse at small N). */
   readonly threadsPerRequestUs: {
@@ -39,6 +45,8 @@ export interface CostRow {
   readonly leafPollsPerRequest: number | null;
   /** cpuPerRequestUs / node:net's. */
   readonly cpuRatio: number;
+  /** userPerRequestUs / node:net's: the ratio once the kernel's share is left out. */
+  readonly userRatio: number;
   /** wallMs / node:net's. */
   readonly wallRatio: number;
   /** maxRssMiB / node:net's. */
@@ -49,15 +57,24 @@ export interface CostRow {
 
 /** Section 2's settings. */
 export interface CostSettings {
+  /** Concurrent requests, one batch size after the other. */
   readonly sizes: readonly number[];
+  /** Every request's path. */
   readonly path: string;
+  /** Batches per client and size; the figures are their medians. */
   readonly repetitions: number;
+  /** Unmeasured requests before the batch. */
   readonly warmup: number;
+  /** Give up a batch after this many ms. */
   readonly budgetMs: number;
+  /** The clients compared. */
   readonly clients: readonly ClientKind[];
 }
 
-/** Runs section 2: repetitions interleaved (rep 1 of every client, then rep 2…), so drift hits all alike. */
+/**
+ * Runs section 2: repetitions interleaved (rep 1 of every client, then rep 2…, the order
+ * rotated each time), so drift hits all alike and no client always follows the same one.
+ */
 export async function clientCost(
   address: string,
   settings: CostSettings,
@@ -68,7 +85,10 @@ export async function clientCost(
   for (const n of settings.sizes) {
     const runs = new Map<ClientKind, ClientResult[]>();
     for (let rep = 0; rep < settings.repetitions; rep++) {
-      for (const client of settings.clients) {
+      const order = settings.clients.map(
+        (_, i) => settings.clients[(i + rep) % settings.clients.length] ?? "net",
+      );
+      for (const client of order) {
         const r = await runClient(
           {
             kind: client,
@@ -93,6 +113,9 @@ export async function clientCost(
     const summary = (results: readonly ClientResult[]) => ({
       wallMs: median(results.map((r) => r.wallMs)),
       cpu: median(results.map((r) => ((r.userMs + r.systemMs) * 1000) / Math.max(1, r.ok))),
+      cpuAll: results.map((r) => ((r.userMs + r.systemMs) * 1000) / Math.max(1, r.ok)),
+      walls: results.map((r) => r.wallMs),
+      user: median(results.map((r) => (r.userMs * 1000) / Math.max(1, r.ok))),
       sys: median(results.map((r) => (r.systemMs * 1000) / Math.max(1, r.ok))),
       main: median(results.map((r) => (r.threads.mainMs * 1000) / Math.max(1, r.ok))),
       runtime: median(results.map((r) => (r.threads.runtimeThreadsMs * 1000) / Math.max(1, r.ok))),
@@ -110,7 +133,10 @@ export async function clientCost(
         ok: Math.min(...results.map((r) => r.ok)),
         overBudget: results.some((r) => r.overBudget),
         wallMs: round(s.wallMs),
+        wallRangeMs: [round(Math.min(...s.walls)), round(Math.max(...s.walls))],
         cpuPerRequestUs: round(s.cpu),
+        cpuPerRequestRangeUs: [round(Math.min(...s.cpuAll)), round(Math.max(...s.cpuAll))],
+        userPerRequestUs: round(s.user),
         systemPerRequestUs: round(s.sys),
         threadsPerRequestUs: {
           main: round(s.main, 3),
@@ -122,6 +148,7 @@ export async function clientCost(
         listenOverflows: median(results.map((r) => r.tcp?.listenOverflows ?? 0)),
         synRetransmits: median(results.map((r) => r.tcp?.synRetransmits ?? 0)),
         cpuRatio: round(s.cpu / base.cpu, 3),
+        userRatio: round(s.user / base.user, 3),
         wallRatio: round(s.wallMs / base.wallMs, 3),
         rssRatio: round(s.rss / base.rss, 3),
         runs: results,

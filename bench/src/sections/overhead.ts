@@ -27,6 +27,10 @@ export interface OverheadRow {
   readonly avgMs: number;
   /** Median iteration time, ms. */
   readonly p50Ms: number;
+  /** Fastest iteration, ms. */
+  readonly minMs: number;
+  /** 99th-percentile iteration, ms: with min, the spread. */
+  readonly p99Ms: number;
   /** mitata samples taken. */
   readonly samples: number;
   /** Tasks (or wakes) per second, from the average. */
@@ -131,11 +135,15 @@ export async function executorOverhead(
         count: c.count,
         avgMs: round(avgMs),
         p50Ms: round(stats.p50 / 1e6),
+        minMs: round(stats.min / 1e6),
+        p99Ms: round(stats.p99 / 1e6),
         samples: stats.samples.length,
         perSecond: round(c.count / (avgMs / 1000)),
         nsPerItem: round(stats.avg / c.count),
       };
-      log(`  ${c.name}: ${row.avgMs} ms, ${row.nsPerItem} ns each`);
+      log(
+        `  ${c.name}: ${row.avgMs} ms (min ${row.minMs}, p99 ${row.p99Ms}), ${row.nsPerItem} ns each`,
+      );
       measured.push(row);
     }
   } finally {

@@ -1,4 +1,4 @@
-// Section 5: the servers. Stage d's server on one thread and on two executor threads,
+// Section 8: the servers. Stage d's server on one thread and on two executor threads,
 // and the node:http delayserver, each in a process of its own, loaded by wrk (a C load
 // generator from Debian's packages, so the client is not the bottleneck): throughput for
 // /0/x with keep-alive, many connections held on /500/x, and CPU when idle.
@@ -19,7 +19,7 @@ const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   d2: "stage d, polling + 2 executors",
 };
 
-/** Section 5's settings. */
+/** Section 8's settings. */
 export interface ServerSettings {
   /** wrk's run length for the throughput test, s. */
   readonly durationS: number;
@@ -65,7 +65,7 @@ export interface ServerRow {
   readonly idleCpuMsPerS: number;
 }
 
-/** Section 5's outcome: rows, or why it was skipped. */
+/** Section 8's outcome: rows, or why it was skipped. */
 export interface ServerResults {
   readonly settings: ServerSettings;
   readonly rows: readonly ServerRow[];
@@ -91,7 +91,7 @@ function wrkVersion(): string | undefined {
   }
 }
 
-/** Runs section 5, or skips it (with the reason) when wrk is missing. */
+/** Runs section 8, or skips it (with the reason) when wrk is missing. */
 export async function serverBench(
   settings: ServerSettings,
   log: (line: string) => void,
@@ -155,12 +155,12 @@ export async function serverBench(
   return { settings, rows, wrk };
 }
 
-/** Section 5 as a table. */
+/** Section 8 as a table. */
 export function serverTable(results: ServerResults): Table {
   const { settings, rows, skipped } = results;
   return {
     title:
-      `5. Servers under wrk: GET /0/x keep-alive at ${settings.connections} connections for ${settings.durationS} s; ` +
+      `8. Servers under wrk: GET /0/x keep-alive at ${settings.connections} connections for ${settings.durationS} s; ` +
       `${settings.heldConnections} connections on ${settings.heldPath}`,
     header: [
       "server",
@@ -194,7 +194,7 @@ export function serverTable(results: ServerResults): Table {
   };
 }
 
-/** The issue's goals for section 5. */
+/** The issue's goals for section 8. */
 export function serverGoals(
   results: ServerResults,
 ): { goal: string; value: string; met: boolean }[] {

@@ -12,7 +12,7 @@ import {
   runtime,
   type Waker,
 } from "@ch08/c-runtime-executor";
-import { Events, Interest, Waker as MioWaker, Poll } from "@ch08/mio";
+import { Events, Interest, Waker as MioWaker, Poll, Token } from "@ch08/mio";
 import { measure } from "mitata";
 import { percentile, round } from "../stats.js";
 import { Cell, type HelperData } from "./wake-protocol.js";
@@ -134,7 +134,7 @@ function reactorLatency(settings: WakeSettings): number[] {
   const executor = runtime.init();
   // A mio Waker needs a registry to be born in; it is then registered with the reactor's.
   const birthplace = new Poll();
-  const eventfd = new MioWaker(birthplace.registry(), 1);
+  const eventfd = new MioWaker(birthplace.registry(), Token(1));
   const control = new SharedArrayBuffer(Cell.SIZE * 4);
   const cells = new Int32Array(control);
   const stamp = new SharedArrayBuffer(8);
@@ -195,7 +195,7 @@ function atomicsLatency(settings: WakeSettings): number[] {
 function epollLatency(settings: WakeSettings): number[] {
   const poll = new Poll();
   const events = new Events(8);
-  const eventfd = new MioWaker(poll.registry(), 1);
+  const eventfd = new MioWaker(poll.registry(), Token(1));
   const control = new SharedArrayBuffer(Cell.SIZE * 4);
   const cells = new Int32Array(control);
   const stampBuffer = new SharedArrayBuffer(8);

@@ -6,6 +6,7 @@ import {
   type PollHandle,
   Registry,
   type Source,
+  Token,
   type WakerHandle,
 } from "@ch08/mio";
 import { Kind, record, traceBuffers, tracing } from "@ch08/trace";
@@ -17,7 +18,7 @@ import { createThreadTable, useThreadTable } from "./thread.js";
 import { WakerTable } from "./wakers.js";
 
 /** The token of the reactor's own mio `Waker`, which tells its thread to stop. */
-export const STOP_TOKEN = 0;
+export const STOP_TOKEN = Token(0);
 
 /** How long `start` waits for the reactor thread to be up (it loads koffi and libc). */
 const START_TIMEOUT_MS = 10_000;
@@ -63,12 +64,12 @@ export class Reactor {
   /** Watches `source` for `interest`; events for it carry token `id`. */
   register(source: Source, interest: Interest, id: number): void {
     if (tracing) record(Kind.REGISTER, id);
-    this.registry.register(source, id, interest);
+    this.registry.register(source, Token(id), interest);
   }
 
   /** Changes what `source` is watched for. */
   reregister(source: Source, interest: Interest, id: number): void {
-    this.registry.reregister(source, id, interest);
+    this.registry.reregister(source, Token(id), interest);
   }
 
   /** Stores `waker` for `id`: it must always be the most recent one the future was polled with. */

@@ -12,7 +12,7 @@ export const KEEP_ALIVE_MS = 5000;
 /** Pipelined requests read ahead of their answers before reading stops for a while. */
 const MAX_QUEUED = 256;
 
-const READ_WRITE = Interest.READABLE | Interest.WRITABLE;
+const READ_WRITE = Interest.add(Interest.READABLE, Interest.WRITABLE);
 
 /**
  * With epoll (edge-triggered in the kernel), a read that returns less than it asked for

@@ -1,10 +1,10 @@
 import { writeSync } from "node:fs";
-import { Interest, type Registry, TcpListener, WOULD_BLOCK } from "@ch08/mio";
+import { Interest, type Registry, TcpListener, Token, WOULD_BLOCK } from "@ch08/mio";
 import { Stat } from "./context.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 
 /** The listener's token on the polling thread (above any the waker table hands out). */
-export const LISTENER_TOKEN = 0x3fff_fffe;
+export const LISTENER_TOKEN = Token(0x3fff_fffe);
 
 /**
  * The polling thread's part of the multi-threaded server: accept every waiting

@@ -116,7 +116,7 @@ export function canBind(port: number, host = "127.0.0.1"): Promise<boolean> {
 }
 
 /** host and port of `host:port` (no IPv6 needed here). */
-function splitAddress(address: string): [string, string] {
+export function splitAddress(address: string): [string, string] {
   const colon = address.lastIndexOf(":");
   return [address.slice(0, colon), address.slice(colon + 1)];
 }

@@ -198,6 +198,19 @@ export function describeDelayServerRoutes(name: string, start: StartServerUnderT
         expect(answer.headers.allow).toBe("GET, HEAD");
       });
 
+      it.each([
+        ["origin-form", "/1/x"],
+        ["authority-form", "example.test:443"],
+      ])("CONNECT (%s) → 405 with Allow: GET, HEAD, not a silent close", async (_, where) => {
+        const text = await raw(
+          running().address,
+          `CONNECT ${where} HTTP/1.1\r\nHost: test\r\n\r\n`,
+        );
+        expect(text).toMatch(/^HTTP\/1\.1 405 Method Not Allowed\r\n/);
+        expect(text).toMatch(/\r\nAllow: GET, HEAD\r\n/i);
+        expect((await get(running().address, "/0/ok")).body).toBe("ok");
+      });
+
       it(`a URL over ${MAX_TARGET_BYTES} bytes → 414; headers over ${HEADER_LIMIT_BYTES} → 431; still serving`, async () => {
         const long = (n: number): string => `/1/${"a".repeat(n)}`;
         expect((await get(running().address, long(12 * 1024))).status).toBe(414);

@@ -89,6 +89,28 @@ const routes = new Map([
     [write(`${HEAD_200}Content-Length: ${2 << 20}\r\n\r\n`), write("x".repeat(2 << 20)), END],
   ],
   ["/never", [HOLD]],
+  [
+    "/early-hints",
+    [
+      write("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"),
+      pause(20),
+      write(`${HEAD_200}Content-Length: 5\r\n\r\nHello`),
+      HOLD,
+    ],
+  ],
+  [
+    "/continue",
+    [
+      write("HTTP/1.1 100 Continue\r\n\r\n"),
+      write(`${HEAD_200}Transfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n`),
+      HOLD,
+    ],
+  ],
+  // More than the Content-Length says, on a held connection.
+  ["/trailing", [write(`${HEAD_200}Content-Length: 2\r\n\r\nokEXTRA`), HOLD]],
+  ["/lf-only", [write("HTTP/1.1 200 OK\nContent-Length: 2\n\nhi"), END]],
+  // No line end, and the connection held: only a parser that looks at once can tell.
+  ["/ssh-held", [write("SSH-2.0-OpenSSH_9.6"), HOLD]],
 ]);
 
 const sockets = new Set();

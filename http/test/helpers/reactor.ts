@@ -1,6 +1,6 @@
 import { readdirSync } from "node:fs";
 import { createServer } from "node:net";
-import { Events, type Interest, Poll, type TcpStream } from "@ch08/mio";
+import { Events, type Interest, Poll, type TcpStream, Token } from "@ch08/mio";
 import {
   capturePrintln,
   type HttpGetFuture,
@@ -14,38 +14,61 @@ export type Call = string;
 /**
  * The smallest stage: a `Reactor<void>` over a real mio `Poll`, with a fresh token per
  * future and a record of every call, so tests can see what the leaf future asks for.
+ * Its waker table works like stage c's: token `t` takes slot `t % capacity`, and storing
+ * a waker in a slot another token still holds fails.
  */
 export class TestReactor implements Reactor<void> {
   readonly poll = new Poll();
   readonly calls: Call[] = [];
   /** Tokens currently registered. */
   readonly registered = new Set<number>();
+  /** Waker slots in use: slot → the token holding it. */
+  readonly wakers = new Map<number, number>();
   private next = 1;
   private readonly events = new Events(64);
+
+  constructor(private readonly capacity = 1 << 16) {}
 
   nextId(): number {
     return this.next++;
   }
 
   register(stream: TcpStream, interest: Interest, id: number): void {
-    this.poll.registry().register(stream, id, interest);
+    this.poll.registry().register(stream, Token(id), interest);
     this.registered.add(id);
     this.calls.push(`register ${id} ${interest}`);
   }
 
   reregister(stream: TcpStream, interest: Interest, id: number): void {
-    this.poll.registry().reregister(stream, id, interest);
+    this.poll.registry().reregister(stream, Token(id), interest);
     this.calls.push(`reregister ${id} ${interest}`);
   }
 
   setWaker(_waker: undefined, id: number): void {
     this.calls.push(`setWaker ${id}`);
+    const holder = this.wakers.get(id % this.capacity);
+    if (holder !== undefined && holder !== id) {
+      throw new Error(
+        `more than ${this.capacity} registrations in flight (token ${id} meets ${holder})`,
+      );
+    }
+    this.wakers.set(id % this.capacity, id);
   }
 
   deregister(stream: TcpStream, id: number): void {
     this.registered.delete(id);
+    this.removeSlot(id);
     this.calls.push(`deregister ${id}`);
     this.poll.registry().deregister(stream);
+  }
+
+  removeWaker(id: number): void {
+    this.removeSlot(id);
+    this.calls.push(`removeWaker ${id}`);
+  }
+
+  private removeSlot(id: number): void {
+    if (this.wakers.get(id % this.capacity) === id) this.wakers.delete(id % this.capacity);
   }
 
   /**

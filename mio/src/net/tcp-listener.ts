@@ -3,9 +3,10 @@
  * then `accept` until it returns `WOULD_BLOCK`, each accepted connection a nonblocking
  * `TcpStream`. Register it READABLE: a readable listener has connections waiting.
  */
-import { IoError } from "../errors.js";
+import { IoError, syscall } from "../errors.js";
 import { Interest } from "../interest.js";
 import type { Source } from "../poll.js";
+import { sourceClosing, sourceWouldBlock } from "../sys/io-source.js";
 import {
   AF_INET,
   accept4,
@@ -26,7 +27,6 @@ import {
   setsockopt,
   socket,
 } from "../sys/libc.js";
-import { sourceClosing, wouldBlock } from "../sys/selector.js";
 import {
   decodeSockaddr,
   encodeSockaddr,
@@ -81,22 +81,25 @@ export class TcpListener implements Source {
     const parsed = parseAddress(address, true);
     const name = `${parsed.host}:${parsed.port}`;
     const sa = encodeSockaddr(parsed);
-    const fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw new IoError("socket", errno(), name);
-    const fail = (syscall: string): never => {
-      const e = errno();
-      close(fd);
-      throw new IoError(syscall, e, name);
-    };
-    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, reuseOn, 4) < 0) fail("setsockopt");
-    if (bind(fd, sa, sa.length) < 0) fail("bind");
-    if (listen(fd, backlog) < 0) fail("listen");
+    const fd = syscall(
+      "socket",
+      socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0),
+      name,
+    );
+    try {
+      syscall("setsockopt", setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, reuseOn, 4), name);
+      syscall("bind", bind(fd, sa, sa.length), name);
+      syscall("listen", listen(fd, backlog), name);
+    } catch (err) {
+      close(fd); // the IoError already holds errno, so closing cannot spoil it
+      throw err;
+    }
     return new TcpListener(fd);
   }
 
   /**
-   * @internal Wraps a listening fd bound elsewhere — by another thread of this process,
-   * which hands the fd over (a TcpListener object cannot cross threads, its fd can).
+   * Wraps a listening fd bound elsewhere (Rust: `FromRawFd`) — by another thread of this
+   * process, which hands the fd over: a TcpListener object cannot cross threads, its fd can.
    */
   static fromFd(fd: number): TcpListener {
     return new TcpListener(fd);
@@ -122,7 +125,7 @@ export class TcpListener implements Source {
       }
       const e = errno();
       if (e === EAGAIN) {
-        wouldBlock(this.fdValue, READABLE);
+        sourceWouldBlock(this.fdValue, READABLE);
         return WOULD_BLOCK;
       }
       // ECONNABORTED is a connection that died in the queue: it is gone, try the next.
@@ -134,7 +137,7 @@ export class TcpListener implements Source {
   localAddr(): SocketAddr {
     const sa = Buffer.alloc(SOCKADDR_IN_SIZE);
     const len = new Uint32Array([SOCKADDR_IN_SIZE]);
-    if (getsockname(this.fdValue, sa, len) < 0) throw new IoError("getsockname", errno());
+    syscall("getsockname", getsockname(this.fdValue, sa, len));
     return decodeSockaddr(sa);
   }
 

@@ -3,9 +3,10 @@
  * return a byte count, 0 for end of stream, or `WOULD_BLOCK`: no exceptions and no
  * allocation on the would-block path. Hard errors throw `IoError`.
  */
-import { IoError } from "../errors.js";
+import { IoError, syscall } from "../errors.js";
 import { Interest } from "../interest.js";
 import type { Source } from "../poll.js";
+import { sourceClosing, sourceWouldBlock } from "../sys/io-source.js";
 import {
   AF_INET,
   close,
@@ -25,7 +26,6 @@ import {
   send,
   socket,
 } from "../sys/libc.js";
-import { sourceClosing, wouldBlock } from "../sys/selector.js";
 import { encodeSockaddr, parseAddress, type SocketAddress } from "./socket-address.js";
 
 export type { SocketAddress } from "./socket-address.js";
@@ -66,7 +66,11 @@ export class TcpStream implements Source {
     return view;
   }
 
-  /** @internal Wraps a connected nonblocking fd, e.g. one TcpListener.accept returned. */
+  /**
+   * Wraps a connected nonblocking fd (Rust: `FromRawFd`), e.g. one TcpListener.accept
+   * returned, or one another thread accepted and handed over: an fd crosses threads, a
+   * TcpStream object cannot. The stream owns the fd from then on.
+   */
   static fromFd(fd: number, address: string): TcpStream {
     return new TcpStream(fd, address);
   }
@@ -91,8 +95,11 @@ export class TcpStream implements Source {
     const parsed = parseAddress(address);
     const name = `${parsed.host}:${parsed.port}`;
     const sa = encodeSockaddr(parsed);
-    const fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) throw new IoError("socket", errno(), name);
+    const fd = syscall(
+      "socket",
+      socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0),
+      name,
+    );
     if (connect(fd, sa, sa.length) < 0) {
       const e = errno();
       if (e !== EINPROGRESS) {
@@ -115,7 +122,7 @@ export class TcpStream implements Source {
       if (n >= 0) return n;
       const e = errno();
       if (e === EAGAIN) {
-        wouldBlock(this.fd, READABLE);
+        sourceWouldBlock(this.fd, READABLE);
         return WOULD_BLOCK;
       }
       if (e !== EINTR) throw new IoError("read", e, this.address);
@@ -137,7 +144,7 @@ export class TcpStream implements Source {
       if (n >= 0) return n;
       const e = errno();
       if (e === EAGAIN) {
-        wouldBlock(this.fd, WRITABLE);
+        sourceWouldBlock(this.fd, WRITABLE);
         return WOULD_BLOCK;
       }
       if (e !== EINTR) throw new IoError("write", e, this.address);

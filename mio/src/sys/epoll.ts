@@ -3,7 +3,7 @@
  * registrations, one preallocated Buffer of epoll_events decoded in place.
  */
 
-import { IoError } from "../errors.js";
+import { IoError, syscall } from "../errors.js";
 import {
   type Events,
   READY_ERROR,
@@ -51,6 +51,8 @@ function epollFlags(interest: Interest): number {
 export class EpollSelector implements Selector {
   /** Which backend this is. */
   readonly backend = "epoll" as const;
+  /** The kernel re-arms edge-triggered fds itself: sources need not report WOULD_BLOCK. */
+  readonly needsRearm = false;
   private epfd: number;
   // Only the selector that created the epoll fd closes it: a copy rebuilt from a handle
   // closing it too would close whatever reused that fd number by then.
@@ -66,8 +68,7 @@ export class EpollSelector implements Selector {
 
   /** Creates a new epoll instance (close-on-exec). */
   static create(): EpollSelector {
-    const epfd = epoll_create1(EPOLL_CLOEXEC);
-    if (epfd < 0) throw new IoError("epoll_create1", errno());
+    const epfd = syscall("epoll_create1", epoll_create1(EPOLL_CLOEXEC));
     return new EpollSelector(epfd, true);
   }
 
@@ -89,9 +90,7 @@ export class EpollSelector implements Selector {
   /** {@inheritDoc SelectorRegistry.deregister} */
   deregister(fd: number): void {
     // Kernels before 2.6.9 wanted a non-null event even for DEL; passing one costs nothing.
-    if (epoll_ctl(this.epfd, EPOLL_CTL_DEL, fd, this.ctlBuf) < 0) {
-      throw new IoError("epoll_ctl", errno());
-    }
+    syscall("epoll_ctl", epoll_ctl(this.epfd, EPOLL_CTL_DEL, fd, this.ctlBuf));
   }
 
   /** The kernel re-arms an edge-triggered fd by itself once it is drained. */
@@ -140,7 +139,7 @@ export class EpollSelector implements Selector {
     buf.writeUInt32LE(epollFlags(interest), 0);
     buf.writeUInt32LE(token, DATA_OFFSET);
     buf.writeUInt32LE(0, DATA_OFFSET + 4);
-    if (epoll_ctl(this.epfd, op, fd, buf) < 0) throw new IoError("epoll_ctl", errno());
+    syscall("epoll_ctl", epoll_ctl(this.epfd, op, fd, buf));
   }
 }
 

@@ -3,11 +3,12 @@
  * layouts of each supported platform. Everything above `sys/` speaks in fds, numbers and
  * Buffers; nothing above it may import koffi.
  */
-import { endianness } from "node:os";
 import koffi from "koffi";
 import { checkPlatform, type PlatformLayout } from "./platform.js";
 
-const check = checkPlatform(process.platform, process.arch, endianness());
+// The byte order, read off a typed array: node:os would be one more module to load.
+const byteOrder = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? "LE" : "BE";
+const check = checkPlatform(process.platform, process.arch, byteOrder);
 if (!check.ok) {
   throw new Error(check.message);
 }
@@ -99,120 +100,163 @@ export const EBADF = 9;
 export const EINVAL = 22;
 
 // glibc's soname; musl would need its own (a port concern, like the layouts above).
-const lib = koffi.load("libc.so.6");
+let libc: ReturnType<typeof koffi.load> | undefined;
+
+// Start-up is what a reader of the book's examples pays most, so nothing is bound at
+// import: each function below is a stub that, on its first call, binds the real libc
+// function, puts it in its own place (ES module exports are live bindings, so every
+// importer sees the swap) and forwards the call. Later calls go straight to koffi.
+function bindLibc<F>(signature: string): F {
+  libc ??= koffi.load("libc.so.6");
+  return libc.func(signature) as F;
+}
 
 // Pointers are declared `void *` so a Buffer/Uint8Array is passed by address, not copied.
 /** socket(2). */
-export const socket = lib.func("int socket(int, int, int)") as (
-  domain: number,
-  type: number,
-  protocol: number,
-) => number;
+export let socket = (domain: number, type: number, protocol: number): number => {
+  socket = bindLibc("int socket(int, int, int)");
+  return socket(domain, type, protocol);
+};
+
 /** connect(2) with a sockaddr in a Buffer. */
-export const connect = lib.func("int connect(int, const void *, uint32_t)") as (
-  fd: number,
-  addr: Uint8Array,
-  len: number,
-) => number;
+export let connect = (fd: number, addr: Uint8Array, len: number): number => {
+  connect = bindLibc("int connect(int, const void *, uint32_t)");
+  return connect(fd, addr, len);
+};
+
 /** read(2). */
-export const read = lib.func("intptr_t read(int, void *, size_t)") as (
-  fd: number,
-  buf: Uint8Array,
-  len: number,
-) => number;
+export let read = (fd: number, buf: Uint8Array, len: number): number => {
+  read = bindLibc("intptr_t read(int, void *, size_t)");
+  return read(fd, buf, len);
+};
+
 /** write(2). */
-export const write = lib.func("intptr_t write(int, const void *, size_t)") as (
-  fd: number,
-  buf: Uint8Array,
-  len: number,
-) => number;
+export let write = (fd: number, buf: Uint8Array, len: number): number => {
+  write = bindLibc("intptr_t write(int, const void *, size_t)");
+  return write(fd, buf, len);
+};
+
 /** send(2): write(2) plus flags (MSG_NOSIGNAL). */
-export const send = lib.func("intptr_t send(int, const void *, size_t, int)") as (
-  fd: number,
-  buf: Uint8Array,
-  len: number,
-  flags: number,
-) => number;
+export let send = (fd: number, buf: Uint8Array, len: number, flags: number): number => {
+  send = bindLibc("intptr_t send(int, const void *, size_t, int)");
+  return send(fd, buf, len, flags);
+};
+
 /** bind(2) with a sockaddr in a Buffer. */
-export const bind = lib.func("int bind(int, const void *, uint32_t)") as (
-  fd: number,
-  addr: Uint8Array,
-  len: number,
-) => number;
+export let bind = (fd: number, addr: Uint8Array, len: number): number => {
+  bind = bindLibc("int bind(int, const void *, uint32_t)");
+  return bind(fd, addr, len);
+};
+
 /** listen(2). */
-export const listen = lib.func("int listen(int, int)") as (fd: number, backlog: number) => number;
+export let listen = (fd: number, backlog: number): number => {
+  listen = bindLibc("int listen(int, int)");
+  return listen(fd, backlog);
+};
+
 /** accept4(2): the peer's sockaddr into a Buffer, its length in and out through a u32. */
-export const accept4 = lib.func("int accept4(int, void *, _Inout_ uint32_t *, int)") as (
-  fd: number,
-  addr: Uint8Array,
-  len: Uint32Array,
-  flags: number,
-) => number;
+export let accept4 = (fd: number, addr: Uint8Array, len: Uint32Array, flags: number): number => {
+  accept4 = bindLibc("int accept4(int, void *, _Inout_ uint32_t *, int)");
+  return accept4(fd, addr, len, flags);
+};
+
 /** getsockname(2): the bound address into a Buffer. */
-export const getsockname = lib.func("int getsockname(int, void *, _Inout_ uint32_t *)") as (
-  fd: number,
-  addr: Uint8Array,
-  len: Uint32Array,
-) => number;
+export let getsockname = (fd: number, addr: Uint8Array, len: Uint32Array): number => {
+  getsockname = bindLibc("int getsockname(int, void *, _Inout_ uint32_t *)");
+  return getsockname(fd, addr, len);
+};
+
 /** setsockopt(2) for int-valued options. */
-export const setsockopt = lib.func("int setsockopt(int, int, int, const void *, uint32_t)") as (
+export let setsockopt = (
   fd: number,
   level: number,
   name: number,
   value: Int32Array,
   len: number,
-) => number;
+): number => {
+  setsockopt = bindLibc("int setsockopt(int, int, int, const void *, uint32_t)");
+  return setsockopt(fd, level, name, value, len);
+};
+
 /** close(2). */
-export const close = lib.func("int close(int)") as (fd: number) => number;
+export let close = (fd: number): number => {
+  close = bindLibc("int close(int)");
+  return close(fd);
+};
+
 /** getsockopt(2) for int-valued options. */
-export const getsockopt = lib.func(
-  "int getsockopt(int, int, int, _Out_ int *, _Inout_ uint32_t *)",
-) as (fd: number, level: number, name: number, value: Int32Array, len: Uint32Array) => number;
-/** epoll_create1(2). */
-export const epoll_create1 = lib.func("int epoll_create1(int)") as (flags: number) => number;
-/** epoll_ctl(2) with the epoll_event in a Buffer. */
-export const epoll_ctl = lib.func("int epoll_ctl(int, int, int, void *)") as (
-  epfd: number,
-  op: number,
+export let getsockopt = (
   fd: number,
-  event: Uint8Array,
-) => number;
+  level: number,
+  name: number,
+  value: Int32Array,
+  len: Uint32Array,
+): number => {
+  getsockopt = bindLibc("int getsockopt(int, int, int, _Out_ int *, _Inout_ uint32_t *)");
+  return getsockopt(fd, level, name, value, len);
+};
+
+/** epoll_create1(2). */
+export let epoll_create1 = (flags: number): number => {
+  epoll_create1 = bindLibc("int epoll_create1(int)");
+  return epoll_create1(flags);
+};
+
+/** epoll_ctl(2) with the epoll_event in a Buffer. */
+export let epoll_ctl = (epfd: number, op: number, fd: number, event: Uint8Array): number => {
+  epoll_ctl = bindLibc("int epoll_ctl(int, int, int, void *)");
+  return epoll_ctl(epfd, op, fd, event);
+};
+
 /** epoll_wait(2) into a Buffer of epoll_events. */
-export const epoll_wait = lib.func("int epoll_wait(int, void *, int, int)") as (
+export let epoll_wait = (
   epfd: number,
   events: Uint8Array,
   maxevents: number,
   timeout: number,
-) => number;
+): number => {
+  epoll_wait = bindLibc("int epoll_wait(int, void *, int, int)");
+  return epoll_wait(epfd, events, maxevents, timeout);
+};
+
 /** poll(2) over a Buffer of pollfds. */
-export const poll = lib.func("int poll(void *, unsigned long, int)") as (
-  fds: Uint8Array,
-  nfds: number,
-  timeout: number,
-) => number;
+export let poll = (fds: Uint8Array, nfds: number, timeout: number): number => {
+  poll = bindLibc("int poll(void *, unsigned long, int)");
+  return poll(fds, nfds, timeout);
+};
+
 /** eventfd(2). */
-export const eventfd = lib.func("int eventfd(unsigned int, int)") as (
-  initval: number,
-  flags: number,
-) => number;
+export let eventfd = (initval: number, flags: number): number => {
+  eventfd = bindLibc("int eventfd(unsigned int, int)");
+  return eventfd(initval, flags);
+};
+
 /** pipe2(2). */
-export const pipe2 = lib.func("int pipe2(_Out_ int *, int)") as (
-  fds: Int32Array,
-  flags: number,
-) => number;
-const strerrorC = lib.func("const char *strerror(int)") as (errnum: number) => string;
+export let pipe2 = (fds: Int32Array, flags: number): number => {
+  pipe2 = bindLibc("int pipe2(_Out_ int *, int)");
+  return pipe2(fds, flags);
+};
+
+let strerrorC = (errnum: number): string => {
+  strerrorC = bindLibc("const char *strerror(int)");
+  return strerrorC(errnum);
+};
 
 /** errno as left by the last libc call on this thread; read it right after the call. */
 export const errno: () => number = () => koffi.errno();
 
-const errnoNames = new Map<number, string>();
-for (const [name, value] of Object.entries(koffi.os.errno)) {
-  // EAGAIN/EWOULDBLOCK and friends share a number: keep the first, more familiar, name.
-  if (!errnoNames.has(value)) errnoNames.set(value, name);
-}
+// Built on the first error rather than at import: only a failing program needs names.
+let errnoNames: Map<number, string> | undefined;
 
 /** The symbolic name of an errno value, e.g. 111 → "ECONNREFUSED". */
 export function errnoName(code: number): string {
+  if (errnoNames === undefined) {
+    errnoNames = new Map();
+    for (const [name, value] of Object.entries(koffi.os.errno)) {
+      // EAGAIN/EWOULDBLOCK and friends share a number: keep the first, more familiar, name.
+      if (!errnoNames.has(value)) errnoNames.set(value, name);
+    }
+  }
   return errnoNames.get(code) ?? `E${code}`;
 }
 

@@ -15,8 +15,8 @@
  * call would make a mio-style loop spin. So, like mio's poll selector, once a readiness
  * is reported it is *disarmed*: the fd stays registered but poll stops asking for that
  * readiness (hangup/error disarm everything). It is re-armed when the source reports
- * WOULD_BLOCK for it (TcpStream.read/write call `wouldBlock(fd, interest)` in
- * selector.ts, which finds this selector), when the Waker wakes, or on `reregister`.
+ * WOULD_BLOCK for it (sources report it through io-source.ts, which calls `rearm` on the
+ * selector their fd is registered with), when the Waker wakes, or on `reregister`.
  * This gives the same contract as EPOLLET: drain until WOULD_BLOCK, then wait.
  *
  * ## Table layout (Int32 slots)
@@ -58,13 +58,7 @@ import {
   poll,
   type WakeFd,
 } from "./libc.js";
-import {
-  noteInterruption,
-  type PollBackendHandle,
-  type Selector,
-  trackWouldBlock,
-  untrackWouldBlock,
-} from "./selector.js";
+import { noteInterruption, type PollBackendHandle, type Selector } from "./selector.js";
 
 const LOCK = 0;
 const VERSION = 1;
@@ -85,7 +79,7 @@ const WRITABLE = Interest.WRITABLE;
 /** The default table size: fds 0..65535 (1 MiB of shared memory). */
 export const DEFAULT_POLL_CAPACITY = 65536;
 
-function pollEvents(interest: Interest): number {
+function pollEvents(interest: number): number {
   let events = 0;
   if ((interest & READABLE) !== 0) events |= POLLIN | POLLRDHUP;
   if ((interest & WRITABLE) !== 0) events |= POLLOUT;
@@ -110,6 +104,8 @@ function translate(revents: number): number {
 export class PollSelector implements Selector {
   /** Which backend this is. */
   readonly backend = "poll" as const;
+  /** Emulated edges are re-armed by WOULD_BLOCK reports, so sources must send them. */
+  readonly needsRearm = true;
   private readonly table: Int32Array;
   private readonly wake: WakeFd;
   // Only the creating selector closes the wake fd; copies from handles share it.
@@ -171,7 +167,6 @@ export class PollSelector implements Selector {
     t[base + S_GEN] = ((t[base + S_GEN] ?? 0) + 1) | 0;
     if (fd + 1 > (t[HIGH] ?? 0)) t[HIGH] = fd + 1;
     this.changedLocked();
-    trackWouldBlock(fd, this);
   }
 
   /** {@inheritDoc SelectorRegistry.reregister} */
@@ -187,7 +182,6 @@ export class PollSelector implements Selector {
     t[base + S_INTEREST] = interest;
     t[base + S_ARMED] = interest;
     this.changedLocked();
-    trackWouldBlock(fd, this);
   }
 
   /** {@inheritDoc SelectorRegistry.deregister} */
@@ -203,7 +197,6 @@ export class PollSelector implements Selector {
     t[base + S_ARMED] = 0;
     t[base + S_GEN] = ((t[base + S_GEN] ?? 0) + 1) | 0;
     this.changedLocked();
-    untrackWouldBlock(fd);
   }
 
   /** Re-arms `interest` of `fd` after WOULD_BLOCK; free when it is already armed. */

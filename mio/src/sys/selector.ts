@@ -1,6 +1,8 @@
 /**
- * The backend seam, as mio's `sys::Selector`: what Poll and Registry need from the OS.
- * `epoll.ts` and `poll.ts` implement it; nothing above `sys/` knows which one it has.
+ * The backend seam, as mio's `sys::Selector`: everything Poll, Registry, the sources and
+ * the Waker need from the OS event queue, written down once. `epoll.ts` and `poll.ts`
+ * implement it, `backend.ts` picks one; nothing outside `sys/` knows which one it has, so
+ * a kqueue backend is one more file that implements `Selector` plus a line in backend.ts.
  */
 import type { Events } from "../events.js";
 import type { Interest } from "../interest.js";
@@ -37,10 +39,17 @@ export interface SelectorRegistry {
   /** Stops reporting `fd`. */
   deregister(fd: number): void;
   /**
-   * Tells the selector that `fd` hit WOULD_BLOCK for `interest`, so edge-triggered
-   * readiness may be reported again. epoll does this in the kernel: a no-op there.
+   * Tells the selector that `fd` may become ready for `interest` again without it having
+   * seen so: the source hit WOULD_BLOCK, or a Waker was poked. A backend that emulates
+   * edge-triggering (poll(2)) re-arms the fd; one whose kernel does it (epoll, kqueue)
+   * ignores the call.
    */
   rearm(fd: number, interest: Interest): void;
+  /**
+   * Whether `rearm` matters for this backend: sources skip the bookkeeping (see
+   * io-source.ts) when it does not, which keeps epoll's would-block path free.
+   */
+  readonly needsRearm: boolean;
   /** Plain data from which `fromHandle` rebuilds this selector on another thread. */
   handle(): SelectorHandle;
 }
@@ -68,43 +77,4 @@ export function noteInterruption(): void {
 /** @internal How many waits a signal has interrupted in this thread. */
 export function interruptionCount(): number {
   return interruptions;
-}
-
-// Sources register on one thread and are read on that same thread (a JS object cannot
-// leave its isolate), so a per-isolate fd → registry map lets TcpStream report
-// WOULD_BLOCK to the poll(2) backend without knowing it exists. epoll leaves it empty,
-// which makes the hot-path lookup a miss on an empty Map.
-const wouldBlockTargets = new Map<number, SelectorRegistry>();
-
-/** @internal Called by a backend that needs WOULD_BLOCK notifications for `fd`. */
-export function trackWouldBlock(fd: number, registry: SelectorRegistry): void {
-  wouldBlockTargets.set(fd, registry);
-}
-
-/** @internal Called when `fd` is deregistered or closed. */
-export function untrackWouldBlock(fd: number): SelectorRegistry | undefined {
-  const registry = wouldBlockTargets.get(fd);
-  if (registry !== undefined) wouldBlockTargets.delete(fd);
-  return registry;
-}
-
-/** Sources call this when an I/O call on `fd` returned EAGAIN for `interest`. */
-export function wouldBlock(fd: number, interest: Interest): void {
-  const registry = wouldBlockTargets.get(fd);
-  if (registry !== undefined) registry.rearm(fd, interest);
-}
-
-/**
- * Sources call this before closing `fd`: the poll(2) backend would otherwise keep a
- * closed fd in its table (epoll drops closed fds by itself).
- */
-export function sourceClosing(fd: number): void {
-  const registry = untrackWouldBlock(fd);
-  if (registry !== undefined) {
-    try {
-      registry.deregister(fd);
-    } catch {
-      // Already deregistered elsewhere: nothing left to clean.
-    }
-  }
 }

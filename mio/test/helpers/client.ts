@@ -1,4 +1,4 @@
-import { Events, Interest, type Poll, TcpStream, WOULD_BLOCK } from "../../src/index.js";
+import { Events, Interest, type Poll, TcpStream, Token, WOULD_BLOCK } from "../../src/index.js";
 
 /** The backends every behavioural test runs against. */
 export const BACKENDS = ["epoll", "poll"] as const;
@@ -31,7 +31,9 @@ export function httpGet(poll: Poll, port: number, path: string, deadlineMs = 500
   let readableEvents = 0;
   let wouldBlockBeforeData = false;
   let eof = false;
-  poll.registry().register(stream, token, Interest.READABLE | Interest.WRITABLE);
+  poll
+    .registry()
+    .register(stream, Token(token), Interest.add(Interest.READABLE, Interest.WRITABLE));
   try {
     while (!eof) {
       const left = deadline - Date.now();

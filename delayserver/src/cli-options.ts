@@ -1,0 +1,129 @@
+// The CLI's command line, read without I/O so that every bad value can be tested on its own.
+import { parseArgs } from "node:util";
+import { MAX_TIMER_MS } from "./defaults.js";
+
+/** What the command line asks for; absent fields take the defaults. */
+export interface CliOptions {
+  host: string | undefined;
+  port: number | undefined;
+  maxDelayMs: number | undefined;
+  quiet: boolean;
+  help: boolean;
+}
+
+/** The command line read, or one line saying what is wrong with it (usage error, exit 2). */
+export type CliParse = { ok: true; options: CliOptions } | { ok: false; error: string };
+
+/** The options that take a value, and what that value must be. */
+const VALUE_OPTIONS = {
+  host: "an address or host name to listen on, e.g. 127.0.0.1",
+  port: "a whole number from 0 to 65535 (0 picks a free port)",
+  "max-delay": `a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`,
+} as const;
+type ValueOption = keyof typeof VALUE_OPTIONS;
+
+const FLAGS = ["quiet", "help"];
+
+function isValueOption(name: string): name is ValueOption {
+  return Object.hasOwn(VALUE_OPTIONS, name);
+}
+
+/** Whether `arg` is one of our options (so it cannot be the value of the one before it). */
+function isOurOption(arg: string): boolean {
+  if (arg === "-h") return true;
+  if (!arg.startsWith("--")) return false;
+  const name = arg.slice(2).split("=", 1)[0] ?? "";
+  return isValueOption(name) || FLAGS.includes(name);
+}
+
+/**
+ * Reads `--host H --port P --max-delay MS --quiet --help` (also `--port=P`). A value that
+ * starts with a dash is still a value (`--port -1` is a port out of range, not an option).
+ */
+export function parseCliOptions(args: readonly string[]): CliParse {
+  // node:util's parseArgs calls `--port -1` ambiguous: join each value to its option first.
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    const name = arg.startsWith("--") ? arg.slice(2) : "";
+    if (isValueOption(name)) {
+      const value = args[i + 1];
+      if (value === undefined || isOurOption(value)) {
+        return fail(`--${name} needs a value: ${VALUE_OPTIONS[name]}`);
+      }
+      joined.push(`--${name}=${value}`);
+      i += 1;
+    } else if (/^-[^-]./.test(arg)) {
+      // parseArgs would read `-h=1` as the flags -h, -=, -1 and name the wrong one.
+      return fail(`unknown option ${JSON.stringify(arg)}; the only short option is -h`);
+    } else {
+      joined.push(arg);
+    }
+  }
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(joined).values;
+  } catch (err) {
+    // Its own words name the culprit ("Unknown option '--x'"); the rest of them is advice
+    // that does not fit here.
+    const first = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
+    return fail(first.replace(/\.$/, ""));
+  }
+  const host = values.host;
+  if (host !== undefined) {
+    if (host === "") return fail("--host must not be empty");
+    if (/[\s\p{Cc}]/u.test(host)) {
+      return fail(
+        `--host takes ${VALUE_OPTIONS.host}, without spaces or control characters; got ${JSON.stringify(host)}`,
+      );
+    }
+  }
+  const port = wholeNumber("port", values.port, 65_535);
+  if (typeof port === "string") return fail(port);
+  const maxDelayMs = wholeNumber("max-delay", values["max-delay"], MAX_TIMER_MS);
+  if (typeof maxDelayMs === "string") return fail(maxDelayMs);
+  return {
+    ok: true,
+    options: {
+      host,
+      port,
+      maxDelayMs,
+      quiet: values.quiet === true,
+      help: values.help === true,
+    },
+  };
+}
+
+function parse(args: string[]) {
+  return parseArgs({
+    args,
+    options: {
+      host: { type: "string" },
+      port: { type: "string" },
+      "max-delay": { type: "string" },
+      quiet: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+}
+
+/** The number, or what is wrong with it: not a whole number, or one out of range. */
+function wholeNumber(
+  name: ValueOption,
+  raw: string | undefined,
+  max: number,
+): number | undefined | string {
+  if (raw === undefined) return undefined;
+  if (/^-?[0-9]+$/.test(raw)) {
+    const n = Number(raw);
+    if (!raw.startsWith("-") && n <= max) return n;
+    return `--${name} is out of range: ${raw} is not from 0 to ${max}; it takes ${VALUE_OPTIONS[name]}`;
+  }
+  return `--${name} takes ${VALUE_OPTIONS[name]}, got ${JSON.stringify(raw)}`;
+}
+
+function fail(error: string): CliParse {
+  return { ok: false, error };
+}
