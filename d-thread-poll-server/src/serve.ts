@@ -89,14 +89,19 @@ const maxDelayMs = integerOption(
 const threads = integerOption("threads", values.threads, 1, 1, 32);
 const graceMs = integerOption("grace", values.grace, 10_000, 0, 3_600_000);
 
+/** A second signal this soon after the first is the same Ctrl-C, relayed by a parent (pnpm). */
+const RELAY_WINDOW_MS = 1000;
+
 let server: ThreadPollServer | undefined;
-let stopping = false;
+let stoppingSince: number | undefined;
 const stop = (signal: NodeJS.Signals): void => {
-  if (stopping) {
+  if (stoppingSince !== undefined) {
+    // pnpm passes the terminal's SIGINT on to its child, which got it from the terminal too.
+    if (performance.now() - stoppingSince < RELAY_WINDOW_MS) return;
     console.log(`serve: stopped at once (second ${signal})`);
     process.exit(1);
   }
-  stopping = true;
+  stoppingSince = performance.now();
   if (server === undefined) process.exit(0);
   console.log(
     `serve: ${signal}: not accepting any more; waiting up to ${graceMs} ms for answers in flight`,

@@ -113,6 +113,17 @@ describe("pnpm serve on a signal", () => {
     });
   }
 
+  it("a SIGINT relayed by a parent (pnpm) right after the terminal's is the same Ctrl-C: exit 0", async () => {
+    const { child, port } = await serve(["--port", "0"]);
+    const held = get(`127.0.0.1:${port}`, "/300/relayed", { deadlineMs: 5000 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill("SIGINT");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    child.kill("SIGINT");
+    expect((await held).body).toBe("relayed");
+    expect(await exitOf(child)).toBe(0);
+  });
+
   it("--grace 100 with a long request: drops it, says so, exits 0 (two executor threads)", async () => {
     const { child, out, port } = await serve(["--port", "0", "--threads", "2", "--grace", "100"]);
     const held = get(`127.0.0.1:${port}`, "/30000/long", { deadlineMs: 5000 }).catch(
