@@ -12,7 +12,7 @@ import { Kind, record, traceBuffers, tracing } from "@ch08/trace";
 import { Control } from "./control.js";
 import { OutsideRuntimeError } from "./errors.js";
 import type { Waker } from "./executor.js";
-import { createThreadTable, useThreadTable } from "./thread.js";
+import { createThreadTable, guardStart, useThreadTable } from "./thread.js";
 import { WakerTable } from "./wakers.js";
 
 /** The token of the reactor's own mio `Waker`, which tells its thread to stop. */
@@ -133,6 +133,8 @@ export function start(): ReactorHandle {
   });
   worker.unref();
   const control = new Int32Array(handle.control);
+  // Its READY cell stays 0 (STARTING) until koffi has loaded there: exit waits for it.
+  guardStart(control, Control.READY);
   // Wait until the thread runs its loop: if it cannot start, say so now, rather than let
   // an executor park forever waiting for wakes that will never come.
   Atomics.wait(control, Control.READY, 0, START_TIMEOUT_MS);

@@ -22,3 +22,15 @@ export const Control = {
   READY: 7,
   SIZE: 8,
 } as const;
+
+/**
+ * The state cell of a thread the runtime starts. A thread leaves STARTING only once its
+ * module graph, koffi's native addon included, has loaded: terminating a worker while
+ * that addon registers aborts the whole process (a native napi_throw, exit 134).
+ */
+export const ThreadState = {
+  STARTING: 0,
+  RUNNING: 1,
+  FINISHED: 2,
+  FAILED: 3,
+} as const;

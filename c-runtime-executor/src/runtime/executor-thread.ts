@@ -1,6 +1,8 @@
 import { Worker } from "node:worker_threads";
 import { traceBuffers } from "@ch08/trace";
+import { ThreadState } from "./control.js";
 import { handle } from "./reactor.js";
+import { guardStart, waitUntilLoaded } from "./thread.js";
 
 /** An executor running on a thread of its own (Rust: a `JoinHandle<()>` from `thread::spawn`). */
 export interface ExecutorThread {
@@ -10,12 +12,12 @@ export interface ExecutorThread {
   readonly worker: Worker;
   /** Blocks until the thread's executor has finished; throws if it failed or `timeoutMs` passed. */
   join(timeoutMs?: number): void;
+  /**
+   * Ends the thread, once it has loaded (bounded wait): a worker terminated while koffi
+   * loads in it aborts the whole process. Use this, not `worker.terminate()`.
+   */
+  terminate(): Promise<number>;
 }
-
-/** The thread's state cell: running, finished, failed. */
-export const RUNNING = 0;
-export const FINISHED = 1;
-export const FAILED = 2;
 
 /**
  * Starts an executor on a new thread that runs `moduleUrl`'s export `exportName` —
@@ -43,17 +45,29 @@ export function spawnExecutorThread(
       state: state.buffer,
     },
   });
+  guardStart(state);
   return {
     name,
     worker,
     join(timeoutMs?: number): void {
       // The main thread's event loop may not turn while it waits: wait on shared memory.
-      if (Atomics.wait(state, 0, RUNNING, timeoutMs) === "timed-out") {
-        throw new Error(`executor thread ${name} did not finish within ${timeoutMs} ms`);
+      const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+      for (;;) {
+        const now = Atomics.load(state, 0);
+        if (now === ThreadState.FINISHED) return;
+        if (now === ThreadState.FAILED) {
+          throw new Error(`executor thread ${name} failed (its error is on stderr)`);
+        }
+        const remaining = deadline === undefined ? undefined : deadline - performance.now();
+        if (remaining !== undefined && remaining <= 0) {
+          throw new Error(`executor thread ${name} did not finish within ${timeoutMs} ms`);
+        }
+        Atomics.wait(state, 0, now, remaining);
       }
-      if (Atomics.load(state, 0) === FAILED) {
-        throw new Error(`executor thread ${name} failed (its error is on stderr)`);
-      }
+    },
+    terminate(): Promise<number> {
+      waitUntilLoaded(state);
+      return worker.terminate();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { isMainThread, workerData } from "node:worker_threads";
 import { Kind, record, tracing } from "@ch08/trace";
+import { ThreadState } from "./control.js";
 import { OutsideRuntimeError } from "./errors.js";
 
 /** How many threads can park in one runtime. */
@@ -114,4 +115,40 @@ export function currentThreadName(): string {
     return data.name;
   }
   return "";
+}
+
+/** How long terminating a thread, or exiting the process, waits for a thread to load. */
+export const START_GATE_MS = 10_000;
+
+/** State cells (array, index) of threads that may still be loading; checked at exit. */
+const loading: { cells: Int32Array; index: number }[] = [];
+
+/**
+ * Watches the state cell of a thread just started: until the thread has left STARTING
+ * (`ThreadState`), the process must not end, or koffi's addon, half registered in that
+ * thread, aborts it. So at exit this thread waits (bounded) for every one still loading.
+ */
+export function guardStart(cells: Int32Array, index = 0): void {
+  for (let i = loading.length - 1; i >= 0; i--) {
+    const entry = loading[i];
+    if (entry !== undefined && Atomics.load(entry.cells, entry.index) !== ThreadState.STARTING)
+      loading.splice(i, 1);
+  }
+  if (loading.length === 0) process.on("exit", waitForLoadingThreads);
+  loading.push({ cells, index });
+}
+
+/** Blocks (at most `timeoutMs`) until the thread behind `cells[index]` has left STARTING. */
+export function waitUntilLoaded(cells: Int32Array, index = 0, timeoutMs = START_GATE_MS): boolean {
+  Atomics.wait(cells, index, ThreadState.STARTING, timeoutMs);
+  return Atomics.load(cells, index) !== ThreadState.STARTING;
+}
+
+/** The exit hook: every thread still loading gets to finish loading before the process ends. */
+function waitForLoadingThreads(): void {
+  process.removeListener("exit", waitForLoadingThreads);
+  const deadline = performance.now() + START_GATE_MS;
+  for (const { cells, index } of loading.splice(0)) {
+    waitUntilLoaded(cells, index, Math.max(0, deadline - performance.now()));
+  }
 }
