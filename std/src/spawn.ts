@@ -17,6 +17,13 @@ export interface SpawnOptions {
   readonly data?: Readonly<Record<string, unknown>>;
   /** Let the process end while this thread still runs (a thread blocked in epoll_wait). */
   readonly detached?: boolean;
+  /**
+   * A function (module URL, export name) the thread calls as `runWith(target, ...args)`
+   * instead of calling the target itself: how a runtime wraps what its threads run.
+   */
+  readonly runWith?: { readonly module: URL | string; readonly exportName: string };
+  /** The state cell to use (4 bytes), so that threads that never see the `Spawned` can watch it. */
+  readonly state?: SharedArrayBuffer;
 }
 
 /**
@@ -29,7 +36,9 @@ export interface SpawnOptions {
  * thread of this thread's runtime (none may wait forever for it), and `join` throws.
  */
 export function spawn(moduleUrl: URL | string, exportName: string, options: SpawnOptions): Spawned {
-  const state = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+  const state = new Int32Array(
+    options.state ?? new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
+  );
   const worker = new Worker(new URL("./thread-entry.js", import.meta.url), {
     workerData: {
       ...options.data,
@@ -38,6 +47,10 @@ export function spawn(moduleUrl: URL | string, exportName: string, options: Spaw
       module: String(moduleUrl),
       exportName,
       args: options.args ?? [],
+      runWith:
+        options.runWith === undefined
+          ? undefined
+          : { module: String(options.runWith.module), exportName: options.runWith.exportName },
       state: state.buffer,
       threads: currentThreadTable()?.buffer,
     },

@@ -18,21 +18,31 @@ interface EntryData {
   readonly module: string;
   readonly exportName: string;
   readonly args: readonly unknown[];
+  readonly runWith: { readonly module: string; readonly exportName: string } | undefined;
   readonly state: SharedArrayBuffer;
   readonly threads: SharedArrayBuffer | undefined;
 }
 
-const { name, module, exportName, args, state, threads } = workerData as EntryData;
+const { name, module, exportName, args, runWith, state, threads } = workerData as EntryData;
 const cell = new Int32Array(state);
 
-try {
+/** The function `exportName` of `module`, imported; `SpawnTargetError` if there is none. */
+async function load(module: string, exportName: string): Promise<(...args: unknown[]) => unknown> {
   const exported: Record<string, unknown> = await import(module);
+  const found = exported[exportName];
+  if (typeof found !== "function") throw new SpawnTargetError(module, exportName);
+  return found as (...args: unknown[]) => unknown;
+}
+
+try {
+  const wrapper =
+    runWith === undefined ? undefined : await load(runWith.module, runWith.exportName);
+  const target = await load(module, exportName);
   // Loaded (koffi included): from here on, terminating this thread is safe.
   Atomics.store(cell, 0, ThreadState.RUNNING);
   Atomics.notify(cell, 0);
-  const run = exported[exportName];
-  if (typeof run !== "function") throw new SpawnTargetError(module, exportName);
-  run(...args);
+  if (wrapper === undefined) target(...args);
+  else wrapper(target, ...args);
   Atomics.store(cell, 0, ThreadState.FINISHED);
 } catch (error) {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
