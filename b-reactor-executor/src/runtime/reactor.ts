@@ -28,22 +28,12 @@ export const WAKER_CAPACITY = 1 << 16;
 /** How long `start` waits for the reactor thread to be up (it loads koffi and libc). */
 const START_TIMEOUT_MS = 10_000;
 
-/** Cells of the reactor's control block, shared by every thread of the runtime. */
-export const Control = {
-  /** Set to 1 to ask the reactor thread to leave its loop. */
-  STOP: 0,
-  /** How many times the reactor returned from `Poll.poll`. */
-  WAITS: 1,
-  /** How many events it handled. */
-  EVENTS: 2,
-  /** How many of those woke a waker. */
-  WAKES: 3,
-  /** How many found no waker (the token was deregistered): dropped. */
-  DROPPED: 4,
-  /** The next token (the book's `next_id`). */
-  NEXT_ID: 5,
-  SIZE: 6,
-} as const;
+/**
+ * Cells of the reactor's control block, shared by every thread of the runtime: STOP asks
+ * the reactor thread to leave its loop; WAITS, EVENTS, WAKES and DROPPED (events whose
+ * token had no waker) count what it did; NEXT_ID is the book's `next_id`.
+ */
+export const Control = { STOP: 0, WAITS: 1, EVENTS: 2, WAKES: 3, DROPPED: 4, NEXT_ID: 5, SIZE: 6 };
 
 /** Everything another thread needs to use this process's reactor (sent in `workerData`). */
 export interface ReactorHandle {
@@ -57,12 +47,7 @@ export interface ReactorHandle {
 }
 
 /** What the reactor thread has done so far. */
-export interface ReactorStats {
-  waits: number;
-  events: number;
-  wakes: number;
-  dropped: number;
-}
+export type ReactorStats = Record<"waits" | "events" | "wakes" | "dropped", number>;
 
 /** The reactor thread could not start: no wake would ever come. */
 export class ReactorStartError extends Error {
