@@ -1,5 +1,5 @@
 import { readdirSync } from "node:fs";
-import { Waker as MioWaker, Poll } from "@ch08/mio";
+import { Waker as MioWaker, Poll, Token } from "@ch08/mio";
 import { describe, expect, it } from "vitest";
 import { runtime } from "../dist/index.js";
 import { capture, mioEpollFds } from "./helpers/index.js";
@@ -13,7 +13,7 @@ describe("using", () => {
     const before = openFds();
     {
       using poll = new Poll();
-      using waker = new MioWaker(poll.registry(), 1);
+      using waker = new MioWaker(poll.registry(), Token(1));
       waker.wake();
       expect(openFds()).toBeGreaterThan(before);
     }
