@@ -29,6 +29,7 @@ const badVariants = [
   { model: "executor.pml", define: "UNPARK_BEFORE_PUSH", why: "unpark before push" },
   { model: "reactor.pml", define: "UNPARK_BEFORE_PUSH", why: "the reactor unparks before push" },
   { model: "executor.pml", define: "PARK_WITHOUT_TOKEN", why: "a park with no token" },
+  { model: "reactor.pml", define: "PARK_WITHOUT_TOKEN", why: "a park with no token" },
 ];
 
 describe("the wake protocol, model-checked with spin", () => {
