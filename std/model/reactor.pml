@@ -9,8 +9,9 @@
  * state) and the future finishes once the whole answer came (LTL, `pan -a`) — in every
  * interleaving, the server answering at once included.
  *
- * Bad variants (-D): WAKER_AFTER_REGISTER (the bug fixed in 560ce06), and those of
- * wake.pml.
+ * Bad variants (-D): WAKER_AFTER_REGISTER (the bug fixed in 560ce06), WAKER_CLEARED_
+ * WHILE_POLLING (a later poll that forgets the old waker before storing the new one:
+ * the window http-get-future.ts says it does not have), and those of wake.pml.
  */
 #define CAPACITY 1  /* one slot: spawn fills it, so a wake can overflow it */
 #include "wake.pml"
@@ -81,6 +82,9 @@ active proctype Executor() {
             stored = true
 #endif
           :: else ->
+#ifdef WAKER_CLEARED_WHILE_POLLING
+            stored = false;
+#endif
             /* readResponse: read until WOULD_BLOCK (atomic: a piece that lands after the
              * last read is a new edge, so it is not lost by splitting the loop) */
             atomic { got = got + unread; unread = 0 };

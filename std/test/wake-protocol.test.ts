@@ -54,6 +54,13 @@ const badVariants: { model: string; define: string; why: string; checks: readonl
   { model: "reactor.pml", define: "PARK_WITHOUT_TOKEN", why: "a park with no token" },
 ].map((variant) => ({ ...variant, checks: both }));
 badVariants.push({
+  // Safety only, like the mutex: the end-state check already finds this one.
+  model: "reactor.pml",
+  define: "WAKER_CLEARED_WHILE_POLLING",
+  why: "a poll that forgets the old waker before storing the new one",
+  checks: ["safety"],
+});
+badVariants.push({
   model: "mutex.pml",
   define: "UNLOCK_WITHOUT_NOTIFY",
   why: "an unlock that wakes no waiter",
