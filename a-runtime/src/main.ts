@@ -1,15 +1,105 @@
+import { pathToFileURL } from "node:url";
 import { withDelayServer } from "@ch08/delayserver";
-import { asyncMain, asyncMainGenerator } from "./async-main.js";
+import { println } from "@ch08/http";
+import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "./future.js";
+import { Http } from "./http.js";
 import { Runtime } from "./runtime.js";
 
-// The book's main: make a runtime, block on async_main. `--generator` runs the same
-// program written as a generator instead of the corofied state machine.
-await withDelayServer(() => {
-  const future = process.argv.includes("--generator") ? asyncMainGenerator() : asyncMain();
+/** The book's two requests: 600 ms, then 400 ms, one after the other. */
+export const BOOK_PATHS: readonly [string, string] = [
+  "/600/HelloAsyncAwait",
+  "/400/HelloAsyncAwait",
+];
+
+/**
+ * The book's `main`: make a runtime, block on `async_main`. `generator` runs the same
+ * program written as a generator instead of the corofied state machine.
+ */
+export function main(generator = process.argv.includes("--generator")): void {
+  const future = generator ? asyncMainGenerator() : asyncMain();
   const runtime = new Runtime();
   try {
     runtime.blockOn(future);
   } finally {
     runtime.close();
   }
-});
+}
+
+// What the program says, written as the book writes it with its `coroutine` keyword:
+//
+//   coroutine fn async_main() {
+//       println!("Program starting");
+//       let txt = Http::get("/600/HelloAsyncAwait").wait;
+//       println!("{txt}");
+//       let txt = Http::get("/400/HelloAsyncAwait").wait;
+//       println!("{txt}");
+//   }
+//
+// Below it is written twice: as corofy rewrites it (a state machine), and as a generator.
+
+/** `async_main` as corofy rewrites it: a hand-written state machine. */
+export function asyncMain(paths: readonly [string, string] = BOOK_PATHS): Future<string> {
+  return new Coroutine0(paths);
+}
+
+/** Where the state machine stands: before the first request, waiting on one, or done. */
+type State0 =
+  | { readonly kind: "Start" }
+  | { readonly kind: "Wait1"; readonly future: Future<string> }
+  | { readonly kind: "Wait2"; readonly future: Future<string> }
+  | { readonly kind: "Resolved" };
+
+class Coroutine0 implements Future<string> {
+  private state: State0 = { kind: "Start" };
+
+  constructor(private readonly paths: readonly [string, string]) {}
+
+  poll(): PollState<string> {
+    for (;;) {
+      switch (this.state.kind) {
+        case "Start": {
+          // ---- code you actually wrote ----
+          println("Program starting");
+          // ---------------------------------
+          this.state = { kind: "Wait1", future: Http.get(this.paths[0]) };
+          break;
+        }
+        case "Wait1": {
+          const polled = this.state.future.poll();
+          if (!polled.ready) return NOT_READY;
+          // ---- code you actually wrote ----
+          println(polled.value);
+          // ---------------------------------
+          this.state = { kind: "Wait2", future: Http.get(this.paths[1]) };
+          break;
+        }
+        case "Wait2": {
+          const polled = this.state.future.poll();
+          if (!polled.ready) return NOT_READY;
+          // ---- code you actually wrote ----
+          println(polled.value);
+          // ---------------------------------
+          this.state = { kind: "Resolved" };
+          return ready("");
+        }
+        case "Resolved":
+          throw new Error("polled a resolved future");
+      }
+    }
+  }
+}
+
+/** `async_main` as a generator: each `yield* wait(f)` is the book's `f.wait`. */
+export function asyncMainGenerator(paths: readonly [string, string] = BOOK_PATHS): Future<string> {
+  return coroutine(function* () {
+    println("Program starting");
+    const first = yield* wait(Http.get(paths[0]));
+    println(first);
+    const second = yield* wait(Http.get(paths[1]));
+    println(second);
+    return "";
+  });
+}
+
+// Run as a program (`node dist/main.js`), not when imported.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await withDelayServer(main);

@@ -96,4 +96,9 @@ export class Runtime {
     if (current === this.ownRegistry) current = undefined;
     this.poll.close();
   }
+
+  /** Closes it at the end of a `using` scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

@@ -6,19 +6,20 @@
  * executor.blockOn(asyncMain());     // polls; parks until a waker unparks it
  * ```
  */
-export { asyncMain, BOOK_PATHS } from "./async-main.js";
-export { type CoroutineBody, coroutine, wait } from "./coroutine.js";
-export { type Future, JoinAll, joinAll, NOT_READY, type PollState, ready } from "./future.js";
-export { Http } from "./http.js";
+export { currentThread, newThread, Thread, threadTable } from "@ch08/std";
 export {
-  createThreadTable,
-  currentThread,
-  newThread,
-  Thread,
-  threadTable,
-  useThreadTable,
-} from "./runtime/thread.js";
-export { WakerTable } from "./runtime/wakers.js";
+  type CoroutineBody,
+  coroutine,
+  type Future,
+  JoinAll,
+  joinAll,
+  NOT_READY,
+  type PollState,
+  ready,
+  wait,
+} from "./future.js";
+export { Http } from "./http.js";
+export { asyncMain, asyncMainGenerator, BOOK_PATHS, main } from "./main.js";
 export * as runtime from "./runtime.js";
 export {
   type BlockOnOptions,
@@ -26,6 +27,8 @@ export {
   Executor,
   init,
   OutsideRuntimeError,
+  ReactorDiedError,
+  ReactorStartError,
   type ReactorStats,
   reactor,
   shutdown,

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, rmSync } from "node:fs";
+import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DelayServer } from "@ch08/delayserver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -17,7 +17,14 @@ beforeAll(async () => {
   server = await startServer();
   rmSync(broken, { recursive: true, force: true });
   cpSync(join(packageDir, "dist"), broken, { recursive: true });
-  rmSync(join(broken, "runtime", "event-loop.js"));
+  // A build whose reactor module loads on the main thread but not on the reactor thread.
+  const reactorJs = join(broken, "runtime", "reactor.js");
+  writeFileSync(
+    reactorJs,
+    `import { isMainThread } from "node:worker_threads";\n` +
+      `if (!isMainThread) throw new Error("this build of reactor.js cannot load here");\n` +
+      readFileSync(reactorJs, "utf8"),
+  );
 });
 
 afterAll(async () => {
@@ -35,7 +42,7 @@ describe("a reactor thread that cannot start", () => {
     expect(run.signal).toBeNull();
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("reactor thread failed");
-    expect(run.stderr).toContain("event-loop.js");
+    expect(run.stderr).toContain("reactor.js");
     expect(run.stderr).toContain("the reactor thread could not start");
     expect(run.stderr).toContain("pnpm build");
   });

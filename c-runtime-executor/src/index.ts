@@ -3,24 +3,32 @@
  * sharing one reactor.
  *
  * ```ts
- * const executor = runtime.init();
+ * using executor = runtime.init();
  * executor.blockOn(asyncMain()); // asyncMain spawns five requests; only woken tasks are polled
  * ```
  */
-export { asyncMain, asyncMainLastLines, type ExampleOptions, request } from "./async-main.js";
-export { type CoroutineBody, coroutine, wait } from "./coroutine.js";
-export { type Future, JoinAll, joinAll, NOT_READY, type PollState, ready } from "./future.js";
-export { Http } from "./http.js";
-export { createReadyQueues, ReadyQueue, readyQueue } from "./runtime/ready-queue.js";
+export { currentThread, newThread, Thread, threadTable } from "@ch08/std";
 export {
-  createThreadTable,
-  currentThread,
-  newThread,
-  Thread,
-  threadTable,
-  useThreadTable,
-} from "./runtime/thread.js";
-export { WakerTable } from "./runtime/wakers.js";
+  type CoroutineBody,
+  coroutine,
+  type Future,
+  JoinAll,
+  joinAll,
+  NOT_READY,
+  type PollState,
+  ready,
+  wait,
+} from "./future.js";
+export { Http } from "./http.js";
+export {
+  asyncMain,
+  asyncMainGenerator,
+  asyncMainLastLines,
+  type ExampleOptions,
+  main,
+  request,
+  requestGenerator,
+} from "./main.js";
 export * as runtime from "./runtime.js";
 export {
   type BlockOnOptions,
@@ -30,6 +38,8 @@ export {
   init,
   JoinHandle,
   OutsideRuntimeError,
+  ReactorDiedError,
+  ReactorStartError,
   type ReactorStats,
   reactor,
   shutdown,

@@ -11,7 +11,7 @@ import {
   spawn,
   type Waker,
 } from "../dist/index.js";
-import { QUEUE_CAPACITY } from "../dist/runtime/ready-queue.js";
+import { QUEUE_CAPACITY } from "../dist/runtime/executor.js";
 import { silencePrintln } from "./helpers/server.js";
 
 let executor: Executor;

@@ -180,4 +180,9 @@ export class Poll {
     this.closed = true;
     this.selector.close();
   }
+
+  /** Closes it at the end of a `using` scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

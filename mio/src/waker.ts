@@ -105,4 +105,9 @@ export class Waker implements Source {
     }
     this.fdValue = -1;
   }
+
+  /** Closes it at the end of a `using` scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }

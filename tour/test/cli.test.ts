@@ -51,13 +51,17 @@ describe("pnpm start (the tour)", () => {
 });
 
 describe("pnpm diff", () => {
-  it("prints what stage b changed from stage a, file by file", () => {
+  it("prints exactly `diff -ruN a-runtime/src b-reactor-executor/src`, after one title line", () => {
     const out = execFileSync(process.execPath, [diff, "a", "b"], {
       encoding: "utf8",
       timeout: 10_000,
     });
-    expect(out).toContain("=== runtime.ts (changed)");
-    expect(out).toContain("=== runtime/reactor.ts (new)");
+    const expected = spawnSync("diff", ["-ruN", "a-runtime/src", "b-reactor-executor/src"], {
+      cwd: ROOT,
+      encoding: "utf8",
+    }).stdout;
+    expect(out.slice(out.indexOf("\n\n") + 2)).toBe(expected);
+    expect(out).toContain("+++ b-reactor-executor/src/runtime/reactor.ts");
     expect(out).toContain("+  poll(waker: Waker): PollState<T>;");
   });
 

@@ -1,9 +1,8 @@
 import { println } from "@ch08/http";
+import { currentThread, type Thread, unparkSlot } from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { DeadlineError } from "./errors.js";
-import { type ReactorHandle, reactorFailure } from "./reactor.js";
-import { currentThread, type Thread, unparkSlot } from "./thread.js";
+import { type ReactorHandle, reactorFailure, stop } from "./reactor.js";
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`).
@@ -31,6 +30,17 @@ export function storedWaker(handle: ReactorHandle): (thread: number, task: numbe
   const tokens = new Int32Array(handle.threads);
   // Stage b has no ready queue: its executor has one task, so unparking is the whole wake.
   return (thread) => unparkSlot(tokens, thread);
+}
+
+/** Raised when `blockOn` runs past its deadline. */
+export class DeadlineError extends Error {
+  constructor(timeoutMs: number) {
+    super(
+      `blockOn gave up after ${timeoutMs} ms: the future was still not ready and no waker ` +
+        "woke it. Is the delayserver answering? Does every leaf future store its waker?",
+    );
+    this.name = "DeadlineError";
+  }
 }
 
 /** Options for `blockOn`. */
@@ -76,5 +86,10 @@ export class Executor {
       const failure = reactorFailure();
       if (failure !== undefined) throw failure;
     }
+  }
+
+  /** Ends the runtime at the end of a `using` scope: stops the reactor thread. */
+  [Symbol.dispose](): void {
+    stop();
   }
 }

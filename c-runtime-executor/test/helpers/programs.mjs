@@ -1,7 +1,7 @@
 // Programs for executor threads (spawnExecutorThread imports them by URL: a worker
 // cannot load .ts, and a closure cannot cross threads).
 import { capturePrintln } from "@ch08/http";
-import { coroutine, currentThread, Http, NOT_READY, spawn, wait } from "../../dist/index.js";
+import { coroutine, currentThread, Http, NOT_READY, ready, spawn, wait } from "../../dist/index.js";
 
 /**
  * Spawns five requests (delays i × delayUnitMs); each that gets its own message back
@@ -51,4 +51,10 @@ export function immediateRequests(counts, index, n) {
     }
     return "";
   });
+}
+
+/** A program that is ready on its first poll (a thread that only loads and ends). */
+export function atOnce() {
+  capturePrintln(() => {});
+  return { poll: () => ready("") };
 }

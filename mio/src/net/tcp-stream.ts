@@ -171,6 +171,11 @@ export class TcpStream implements Source {
     close(fd);
     this.fdValue = -1;
   }
+
+  /** Closes it at the end of a `using` scope. */
+  [Symbol.dispose](): void {
+    this.close();
+  }
 }
 
 function checkRange(buffer: Uint8Array, offset: number, length: number): void {

@@ -1,14 +1,12 @@
 import { isMainThread, workerData } from "node:worker_threads";
 import { Kind, record, tracing } from "@ch08/trace";
-import { OutsideRuntimeError } from "./errors.js";
+import { OutsideRuntimeError, TooManyThreadsError } from "./errors.js";
+import { NEXT_SLOT, NOTIFIED } from "./thread-state.js";
 
 /** How many threads can park in one runtime. */
 export const MAX_THREADS = 64;
 
-// One cell per thread: its park token. Cell 0 hands out the slots.
 const EMPTY = 0;
-const NOTIFIED = 1;
-const NEXT_SLOT = 0;
 
 /**
  * A handle to a thread that can be parked and unparked (Rust: `std::thread::Thread`).
@@ -61,11 +59,7 @@ export function createThreadTable(): SharedArrayBuffer {
 /** Takes a new slot in `tokens` for a thread called `name`. */
 export function newThread(tokens: Int32Array, name: string): Thread {
   const slot = Atomics.add(tokens, NEXT_SLOT, 1);
-  if (slot > MAX_THREADS) {
-    throw new Error(
-      `more than ${MAX_THREADS} threads parked in one runtime: raise MAX_THREADS in runtime/thread.ts`,
-    );
-  }
+  if (slot > MAX_THREADS) throw new TooManyThreadsError(MAX_THREADS);
   return new Thread(tokens, slot, name);
 }
 
@@ -79,6 +73,11 @@ export function useThreadTable(buffer: SharedArrayBuffer): Int32Array {
     table = new Int32Array(buffer);
     current = undefined;
   }
+  return table;
+}
+
+/** This thread's park-token table, or undefined before a runtime gives it one. */
+export function currentThreadTable(): Int32Array | undefined {
   return table;
 }
 

@@ -1,0 +1,37 @@
+/**
+ * @ch08/std — what Rust's standard library hands chapter 8, for threads that share
+ * only memory: a parkable `Thread`, `spawn` (a thread that runs a module's export), a
+ * futex `Mutex`, and a map and a queue of numbers in shared memory. See README.md.
+ *
+ * ```ts
+ * const tokens = useThreadTable(createThreadTable());
+ * using worker = spawn(new URL("./work.js", import.meta.url), "work", { name: "worker" });
+ * currentThread().park(1000); // until `work` unparks us (or a second passes)
+ * ```
+ */
+export {
+  JoinTimeoutError,
+  MapFullError,
+  OutsideRuntimeError,
+  QueueFullError,
+  SpawnTargetError,
+  ThreadFailedError,
+  TooManyThreadsError,
+} from "./errors.js";
+export { Mutex } from "./mutex.js";
+export { SharedMap } from "./shared-map.js";
+export { SharedQueue } from "./shared-queue.js";
+export { Spawned, type SpawnOptions, START_GATE_MS, spawn } from "./spawn.js";
+export {
+  createThreadTable,
+  currentThread,
+  currentThreadName,
+  currentThreadTable,
+  MAX_THREADS,
+  newThread,
+  Thread,
+  threadTable,
+  unparkSlot,
+  useThreadTable,
+} from "./thread.js";
+export { ThreadState, unparkAll } from "./thread-state.js";

@@ -1,0 +1,148 @@
+import { Worker } from "node:worker_threads";
+import { traceBuffers } from "@ch08/trace";
+import { JoinTimeoutError, ThreadFailedError } from "./errors.js";
+import { currentThreadTable } from "./thread.js";
+import { ThreadState } from "./thread-state.js";
+
+/** How long ending a thread, or exiting the process, waits for a thread to load. */
+export const START_GATE_MS = 10_000;
+
+/** Options for `spawn`. */
+export interface SpawnOptions {
+  /** The thread's name (Rust: `thread::Builder::name`), in its messages and traces. */
+  readonly name: string;
+  /** Arguments for the function; they are copied (structured clone), shared memory shared. */
+  readonly args?: readonly unknown[];
+  /** More `workerData` for the thread (the runtime's handles, for instance). */
+  readonly data?: Readonly<Record<string, unknown>>;
+  /** Let the process end while this thread still runs (a thread blocked in epoll_wait). */
+  readonly detached?: boolean;
+  /**
+   * A function (module URL, export name) the thread calls as `runWith(target, ...args)`
+   * instead of calling the target itself: how a runtime wraps what its threads run.
+   */
+  readonly runWith?: { readonly module: URL | string; readonly exportName: string };
+  /** The state cell to use (4 bytes), so that threads that never see the `Spawned` can watch it. */
+  readonly state?: SharedArrayBuffer;
+}
+
+/**
+ * Starts a thread that runs the function `exportName` of the module at `moduleUrl`
+ * (Rust: `thread::spawn`). Rust hands over a closure; a JavaScript closure cannot cross
+ * threads — each thread is its own heap — so the new thread is told where the function
+ * lives, imports it, and calls it with `args`.
+ *
+ * If the thread cannot load or its function throws, it says so on stderr, unparks every
+ * thread of this thread's runtime (none may wait forever for it), and `join` throws.
+ */
+export function spawn(moduleUrl: URL | string, exportName: string, options: SpawnOptions): Spawned {
+  const state = new Int32Array(
+    options.state ?? new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
+  );
+  const worker = new Worker(new URL("./thread-entry.js", import.meta.url), {
+    workerData: {
+      ...options.data,
+      name: options.name,
+      trace: traceBuffers(),
+      module: String(moduleUrl),
+      exportName,
+      args: options.args ?? [],
+      runWith:
+        options.runWith === undefined
+          ? undefined
+          : { module: String(options.runWith.module), exportName: options.runWith.exportName },
+      state: state.buffer,
+      threads: currentThreadTable()?.buffer,
+    },
+  });
+  if (options.detached === true) worker.unref();
+  guardStart(state);
+  return new Spawned(options.name, worker, state);
+}
+
+/** A thread started by `spawn` (Rust: `JoinHandle<()>`); `using` ends it at scope exit. */
+export class Spawned implements Disposable {
+  constructor(
+    /** The name it was started with. */
+    readonly name: string,
+    /** The worker behind it. */
+    readonly worker: Worker,
+    private readonly state: Int32Array,
+  ) {}
+
+  /** Where the thread stands now: one of `ThreadState`. */
+  get status(): number {
+    return Atomics.load(this.state, 0);
+  }
+
+  /** Blocks (at most `timeoutMs`) until the thread has loaded; true if it has. */
+  waitUntilLoaded(timeoutMs = START_GATE_MS): boolean {
+    return waitUntilLoaded(this.state, timeoutMs);
+  }
+
+  /**
+   * Blocks until the thread's function has returned. Throws `ThreadFailedError` if it
+   * could not load or threw, `JoinTimeoutError` if `timeoutMs` passed first. It waits on
+   * shared memory: the caller's event loop may not turn meanwhile.
+   */
+  join(timeoutMs?: number): void {
+    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    for (;;) {
+      const now = Atomics.load(this.state, 0);
+      if (now === ThreadState.FINISHED) return;
+      if (now === ThreadState.FAILED) throw new ThreadFailedError(this.name);
+      const remaining = deadline === undefined ? undefined : deadline - performance.now();
+      if (remaining !== undefined && remaining <= 0) {
+        throw new JoinTimeoutError(this.name, timeoutMs ?? 0);
+      }
+      Atomics.wait(this.state, 0, now, remaining);
+    }
+  }
+
+  /**
+   * Ends the thread, once it has loaded (a bounded wait): a worker terminated while
+   * koffi loads in it aborts the whole process. Use this, not `worker.terminate()`.
+   */
+  terminate(): Promise<number> {
+    this.waitUntilLoaded();
+    return this.worker.terminate();
+  }
+
+  /** Ends the thread if it still runs (what `using` calls). */
+  [Symbol.dispose](): void {
+    const now = this.status;
+    if (now === ThreadState.FINISHED || now === ThreadState.FAILED) return;
+    void this.terminate();
+  }
+}
+
+/** State cells of threads that may still be loading; the exit hook waits for them. */
+const loading: Int32Array[] = [];
+
+/**
+ * Watches a thread just started: until it has left STARTING, the process must not end,
+ * or koffi's addon, half registered in that thread, aborts it. So at exit this thread
+ * waits (bounded) for every one still loading.
+ */
+function guardStart(state: Int32Array): void {
+  for (let i = loading.length - 1; i >= 0; i--) {
+    const cell = loading[i];
+    if (cell !== undefined && Atomics.load(cell, 0) !== ThreadState.STARTING) loading.splice(i, 1);
+  }
+  if (loading.length === 0) process.on("exit", waitForLoadingThreads);
+  loading.push(state);
+}
+
+function waitUntilLoaded(state: Int32Array, timeoutMs: number): boolean {
+  Atomics.wait(state, 0, ThreadState.STARTING, timeoutMs);
+  return Atomics.load(state, 0) !== ThreadState.STARTING;
+}
+
+/** The exit hook: every thread still loading gets to finish loading before the process ends. */
+function waitForLoadingThreads(): void {
+  process.removeListener("exit", waitForLoadingThreads);
+  const deadline = performance.now() + START_GATE_MS;
+  for (const state of loading.splice(0)) {
+    waitUntilLoaded(state, Math.max(0, deadline - performance.now()));
+  }
+}

@@ -1,0 +1,54 @@
+import { writeSync } from "node:fs";
+import { workerData } from "node:worker_threads";
+import { SpawnTargetError } from "./errors.js";
+import { ThreadState, unparkAll } from "./thread-state.js";
+
+// The first module of every thread `spawn` starts. It imports nothing that could fail
+// to load: the thread's own module is loaded with a dynamic `import()` — the one Promise
+// in @ch08/std, and unavoidable, since a module graph only loads asynchronously — so a
+// module that does not load is reported like any other failure.
+//
+// A worker's 'error' event would not do: it is delivered by the starting thread's event
+// loop, which does not turn while that thread is parked in Atomics.wait. So the state
+// goes in shared memory, the error on stderr, and every parked thread is unparked.
+
+/** What `spawn` hands the thread. */
+interface EntryData {
+  readonly name: string;
+  readonly module: string;
+  readonly exportName: string;
+  readonly args: readonly unknown[];
+  readonly runWith: { readonly module: string; readonly exportName: string } | undefined;
+  readonly state: SharedArrayBuffer;
+  readonly threads: SharedArrayBuffer | undefined;
+}
+
+const { name, module, exportName, args, runWith, state, threads } = workerData as EntryData;
+const cell = new Int32Array(state);
+
+/** The function `exportName` of `module`, imported; `SpawnTargetError` if there is none. */
+async function load(module: string, exportName: string): Promise<(...args: unknown[]) => unknown> {
+  const exported: Record<string, unknown> = await import(module);
+  const found = exported[exportName];
+  if (typeof found !== "function") throw new SpawnTargetError(module, exportName);
+  return found as (...args: unknown[]) => unknown;
+}
+
+try {
+  const wrapper =
+    runWith === undefined ? undefined : await load(runWith.module, runWith.exportName);
+  const target = await load(module, exportName);
+  // Loaded (koffi included): from here on, terminating this thread is safe.
+  Atomics.store(cell, 0, ThreadState.RUNNING);
+  Atomics.notify(cell, 0);
+  if (wrapper === undefined) target(...args);
+  else wrapper(target, ...args);
+  Atomics.store(cell, 0, ThreadState.FINISHED);
+} catch (error) {
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  writeSync(2, `${name} thread failed: ${detail}\n`);
+  Atomics.store(cell, 0, ThreadState.FAILED);
+  if (threads !== undefined) unparkAll(new Int32Array(threads));
+} finally {
+  Atomics.notify(cell, 0);
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from "vitest";
+import {
+  createThreadTable,
+  JoinTimeoutError,
+  newThread,
+  SpawnTargetError,
+  spawn,
+  ThreadFailedError,
+  ThreadState,
+  useThreadTable,
+} from "../dist/index.js";
+
+// Rust's thread::spawn, for threads that cannot share a closure: a module's export.
+
+const threads = new URL("./helpers/threads.mjs", import.meta.url);
+
+describe("spawn", () => {
+  it("runs the named export with its arguments, and join returns once it has", () => {
+    const tokens = new Int32Array(createThreadTable());
+    const me = newThread(tokens, "main");
+    const thread = spawn(threads, "unparkLater", {
+      name: "helper",
+      args: [tokens.buffer, me.slot, 0],
+    });
+    thread.join(10_000);
+    expect(thread.status).toBe(ThreadState.FINISHED);
+    expect(me.park(0)).toBe(true);
+  });
+
+  it("a missing export fails the thread with SpawnTargetError on its stderr", () => {
+    const thread = spawn(threads, "noSuchExport", { name: "missing" });
+    expect(() => thread.join(10_000)).toThrow(ThreadFailedError);
+    expect(thread.status).toBe(ThreadState.FAILED);
+    expect(new SpawnTargetError("m.js", "f")).toBeInstanceOf(Error);
+  });
+
+  it("a thread that throws fails: join raises ThreadFailedError", () => {
+    const thread = spawn(threads, "fail", { name: "failing" });
+    expect(() => thread.join(10_000)).toThrow(ThreadFailedError);
+  });
+
+  it("a module that cannot load fails the thread and unparks every parked thread", () => {
+    const buffer = createThreadTable();
+    const me = newThread(useThreadTable(buffer), "main");
+    const thread = spawn(new URL("./helpers/broken.mjs", import.meta.url), "run", {
+      name: "broken",
+    });
+    // Parked with nothing else to wake it: only the failing thread's entry can.
+    expect(me.park(20_000)).toBe(true);
+    expect(() => thread.join(10_000)).toThrow(ThreadFailedError);
+  });
+
+  it("join gives up with JoinTimeoutError; terminate then ends the thread", async () => {
+    const thread = spawn(threads, "forever", { name: "forever" });
+    expect(() => thread.join(50)).toThrow(JoinTimeoutError);
+    expect(thread.waitUntilLoaded(10_000)).toBe(true);
+    expect(thread.status).toBe(ThreadState.RUNNING);
+    expect(await thread.terminate()).toBe(1);
+  });
+
+  it("using ends a thread still running when the scope exits", async () => {
+    let worker: { once(event: "exit", listener: (code: number) => void): unknown } | undefined;
+    let exited: Promise<number> | undefined;
+    {
+      using thread = spawn(threads, "forever", { name: "scoped" });
+      worker = thread.worker;
+      exited = new Promise<number>((resolve) => thread.worker.once("exit", resolve));
+    }
+    expect(worker).toBeDefined();
+    expect(await exited).toBe(1);
+  });
+});
