@@ -10,27 +10,35 @@
  * const server = await startServer({ port: 8080, threads: 2 }); // `pnpm serve --threads 2`
  * ```
  */
-export { asyncMain, asyncMainLastLines, type ExampleOptions, request } from "./async-main.js";
-export { type CoroutineBody, coroutine, wait } from "./coroutine.js";
-export { type Future, JoinAll, joinAll, NOT_READY, type PollState, ready } from "./future.js";
+export { currentThread, newThread, Thread, threadTable } from "@ch08/std";
+export {
+  type CoroutineBody,
+  coroutine,
+  type Future,
+  JoinAll,
+  joinAll,
+  NOT_READY,
+  type PollState,
+  ready,
+  wait,
+} from "./future.js";
 export { Http } from "./http.js";
+export {
+  asyncMain,
+  asyncMainGenerator,
+  asyncMainLastLines,
+  type ExampleOptions,
+  main,
+  request,
+  requestGenerator,
+} from "./main.js";
 export {
   initSingleThreaded,
   LocalReactor,
   type SingleThreaded,
   type SingleThreadedOptions,
 } from "./runtime/local.js";
-export { createReadyQueues, ReadyQueue, readyQueue } from "./runtime/ready-queue.js";
-export {
-  createThreadTable,
-  currentThread,
-  newThread,
-  Thread,
-  threadTable,
-  useThreadTable,
-} from "./runtime/thread.js";
 export { TimerHeap, TimerInbox } from "./runtime/timers.js";
-export { WakerTable } from "./runtime/wakers.js";
 export * as runtime from "./runtime.js";
 export {
   type BlockOnOptions,
@@ -41,6 +49,8 @@ export {
   init,
   JoinHandle,
   OutsideRuntimeError,
+  ReactorDiedError,
+  ReactorStartError,
   type ReactorStats,
   reactor,
   shutdown,
@@ -49,11 +59,7 @@ export {
   TaskFailedError,
   Waker,
 } from "./runtime.js";
-export type {
-  ServeOptions,
-  StopSummary,
-  ThreadPollServer,
-} from "./server/options.js";
+export type { ServeOptions, StopSummary, ThreadPollServer } from "./server/options.js";
 export { INCOMPLETE, MAX_HEAD_BYTES, parseRequest, type RequestHead } from "./server/request.js";
 export { startServer } from "./server/start.js";
 export { Sleep, sleep, sleepUntil } from "./sleep.js";

@@ -1,14 +1,155 @@
+import { pathToFileURL } from "node:url";
 import { withDelayServer } from "@ch08/delayserver";
-import { asyncMain } from "./async-main.js";
+import { println } from "@ch08/http";
+import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "./future.js";
+import { Http } from "./http.js";
 import { initSingleThreaded } from "./runtime/local.js";
+import type { Waker } from "./runtime.js";
+import * as runtime from "./runtime.js";
 
-// The book's concurrency example, on stage d's single-threaded runtime: no reactor
-// thread — when no task is ready, the executor itself blocks in epoll_wait.
-await withDelayServer(() => {
-  const runtime = initSingleThreaded();
+/** What the example's requests look like; the tests scale the delays down. */
+export interface ExampleOptions {
+  /** Request i waits i × this many ms (the book: 1000). */
+  delayUnitMs?: number;
+  /** How many requests (the book: 5). */
+  count?: number;
+  /** Print only each response's last line (the book's multi-threaded example). */
+  lastLineOnly?: boolean;
+}
+
+/**
+ * The book's `main`, CHANGED in stage d: on the single-threaded runtime — no reactor
+ * thread; when no task is ready, the executor itself blocks in `epoll_wait`.
+ * `generator` runs the same program written as a generator instead of the state machine.
+ */
+export function main(generator = process.argv.includes("--generator")): void {
+  const future = generator ? asyncMainGenerator() : asyncMain();
+  const single = initSingleThreaded();
   try {
-    runtime.executor.blockOn(asyncMain());
+    single.executor.blockOn(future);
   } finally {
-    runtime.close();
+    single.close();
   }
-});
+}
+
+// What the program says, written as the book writes it with its `coroutine` keyword:
+//
+//   coroutine fn request(i: usize) {
+//       let path = format!("/{}/HelloWorld{i}", i * 1000);
+//       let txt = Http::get(&path).wait;
+//       println!("{txt}");
+//   }
+//
+//   coroutine fn async_main() {
+//       println!("Program starting");
+//       for i in 0..5 {
+//           let future = request(i);
+//           runtime::spawn(future);
+//       }
+//   }
+//
+// Below it is written twice: as corofy rewrites it (a state machine), and as a generator.
+
+/** `async_main` as corofy rewrites it: a hand-written state machine. */
+export function asyncMain(options: ExampleOptions = {}): Future<string> {
+  return new Coroutine0(options);
+}
+
+/** `request` as corofy rewrites it: a hand-written state machine. */
+export function request(i: number, options: ExampleOptions = {}): Future<string> {
+  return new Coroutine1(i, options);
+}
+
+/** Where a state machine stands: before its first request, waiting on one, or done. */
+type State0 =
+  | { readonly kind: "Start" }
+  | { readonly kind: "Wait1"; readonly future: Future<string> }
+  | { readonly kind: "Resolved" };
+
+class Coroutine0 implements Future<string> {
+  private state: State0 = { kind: "Start" };
+
+  constructor(private readonly options: ExampleOptions) {}
+
+  poll(_waker: Waker): PollState<string> {
+    switch (this.state.kind) {
+      case "Start": {
+        // ---- code you actually wrote ----
+        println("Program starting");
+        for (let i = 0; i < (this.options.count ?? 5); i++) {
+          runtime.spawn(request(i, this.options));
+        }
+        // ---------------------------------
+        this.state = { kind: "Resolved" };
+        return ready("");
+      }
+      default:
+        throw new Error("polled a resolved future");
+    }
+  }
+}
+
+class Coroutine1 implements Future<string> {
+  private state: State0 = { kind: "Start" };
+
+  constructor(
+    private readonly i: number,
+    private readonly options: ExampleOptions,
+  ) {}
+
+  poll(waker: Waker): PollState<string> {
+    for (;;) {
+      switch (this.state.kind) {
+        case "Start": {
+          // ---- code you actually wrote ----
+          const path = `/${this.i * (this.options.delayUnitMs ?? 1000)}/HelloWorld${this.i}`;
+          // ---------------------------------
+          this.state = { kind: "Wait1", future: Http.get(path) };
+          break;
+        }
+        case "Wait1": {
+          const polled = this.state.future.poll(waker);
+          if (!polled.ready) return NOT_READY;
+          // ---- code you actually wrote ----
+          const txt = polled.value;
+          println(this.options.lastLineOnly ? (txt.split("\n").pop() ?? "") : txt);
+          // ---------------------------------
+          this.state = { kind: "Resolved" };
+          return ready(txt);
+        }
+        case "Resolved":
+          throw new Error("polled a resolved future");
+      }
+    }
+  }
+}
+
+/** `async_main` as a generator: each `yield* wait(f)` is the book's `f.wait`. */
+export function asyncMainGenerator(options: ExampleOptions = {}): Future<string> {
+  const { count = 5 } = options;
+  // biome-ignore lint/correctness/useYield: like the book's async_main, it spawns and never waits.
+  return coroutine(function* () {
+    println("Program starting");
+    for (let i = 0; i < count; i++) runtime.spawn(requestGenerator(i, options));
+    return "";
+  });
+}
+
+/** `request` as a generator. */
+export function requestGenerator(i: number, options: ExampleOptions = {}): Future<string> {
+  const { delayUnitMs = 1000, lastLineOnly = false } = options;
+  return coroutine(function* () {
+    const path = `/${i * delayUnitMs}/HelloWorld${i}`;
+    const txt = yield* wait(Http.get(path));
+    println(lastLineOnly ? (txt.split("\n").pop() ?? "") : txt);
+    return txt;
+  });
+}
+
+/** The multi-threaded example's program: the same, printing each response's last line. */
+export function asyncMainLastLines(options: ExampleOptions = {}): Future<string> {
+  return asyncMain({ ...options, lastLineOnly: true });
+}
+
+// Run as a program (`node dist/main.js`), not when imported.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await withDelayServer(main);

@@ -1,17 +1,26 @@
 import { Executor, type ExecutorOptions, useReadyQueues } from "./runtime/executor.js";
 import { startOrAttach } from "./runtime/reactor.js";
 
-export { DeadlineError, OutsideRuntimeError, TaskFailedError } from "./runtime/errors.js";
+export { OutsideRuntimeError } from "@ch08/std";
 export {
   type BlockOnOptions,
+  DeadlineError,
   Executor,
   type ExecutorOptions,
+  type ExecutorThread,
   JoinHandle,
   spawn,
+  spawnExecutorThread,
+  TaskFailedError,
   Waker,
 } from "./runtime/executor.js";
-export { type ExecutorThread, spawnExecutorThread } from "./runtime/executor-thread.js";
-export { type ReactorStats, reactor, stop as shutdown } from "./runtime/reactor.js";
+export {
+  ReactorDiedError,
+  ReactorStartError,
+  type ReactorStats,
+  reactor,
+  stop as shutdown,
+} from "./runtime/reactor.js";
 
 /**
  * Starts the reactor thread (once per process) and returns an executor for this thread.

@@ -1,10 +1,9 @@
 import { deserialize, serialize } from "node:v8";
 import { Waker as MioWaker } from "@ch08/mio";
+import { Mutex, SharedMap } from "@ch08/std";
 import type { Future } from "./future.js";
 import { spawn, storedWaker } from "./runtime/executor.js";
-import { Mutex } from "./runtime/mutex.js";
 import type { ReactorHandle } from "./runtime/reactor.js";
-import { WakerTable } from "./runtime/wakers.js";
 
 /** Bytes of queued jobs one runtime thread can hold between two of its polls. */
 export const JOB_QUEUE_BYTES = 1 << 20;
@@ -53,7 +52,7 @@ export class Spawner {
   private readonly cells: Int32Array;
   private readonly bytes: Uint8Array;
   private readonly mutex: Mutex;
-  private readonly wakers: WakerTable;
+  private readonly wakers: SharedMap;
   private readonly wake: (thread: number, task: number) => void;
   private readonly pollWaker: MioWaker | undefined;
 
@@ -61,7 +60,7 @@ export class Spawner {
     this.cells = new Int32Array(handle.jobs, 0, 4);
     this.bytes = new Uint8Array(handle.jobs, HEADER_BYTES);
     this.mutex = new Mutex(this.cells, LOCK);
-    this.wakers = new WakerTable(handle.reactor.wakers);
+    this.wakers = new SharedMap(handle.reactor.wakers);
     this.wake = storedWaker(handle.reactor);
     this.pollWaker = handle.interruptsPoll
       ? MioWaker.fromHandle(handle.reactor.stopWaker)
@@ -94,7 +93,7 @@ export class Spawner {
     cells[USED] = used + 4 + encoded.length;
     this.mutex.unlock();
     const token = Atomics.load(cells, TOKEN);
-    if (token !== 0) this.wakers.wake(token, this.wake);
+    if (token !== 0) this.wakers.get(token, this.wake);
     this.pollWaker?.wake();
   }
 }

@@ -1,10 +1,10 @@
+// The book's d-multiple-threads example, its own program as in the book: eleven more
+// executors, each on its own thread (exec-1 … exec-11), plus the main thread's, all
+// running the same program and all sharing the one reactor.
 import { withDelayServer } from "@ch08/delayserver";
-import { asyncMainLastLines } from "./async-main.js";
+import { asyncMainLastLines } from "./main.js";
 import * as runtime from "./runtime.js";
 
-// The book's multi-threaded example: eleven more executors, each on its own thread
-// (exec-1 … exec-11), plus the main thread's, all running the same program and all
-// sharing the one reactor.
 await withDelayServer(() => {
   const executor = runtime.init();
   const threads: runtime.ExecutorThread[] = [];
@@ -12,7 +12,7 @@ await withDelayServer(() => {
     threads.push(
       runtime.spawnExecutorThread(
         `exec-${i}`,
-        new URL("./async-main.js", import.meta.url),
+        new URL("./main.js", import.meta.url),
         "asyncMainLastLines",
       ),
     );

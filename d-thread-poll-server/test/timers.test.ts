@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { coroutine, wait } from "../dist/coroutine.js";
+import { coroutine, wait } from "../dist/future.js";
 import { initSingleThreaded, type SingleThreaded } from "../dist/runtime/local.js";
 import { TimerHeap } from "../dist/runtime/timers.js";
 import * as runtime from "../dist/runtime.js";

@@ -1,12 +1,19 @@
 import { writeSync } from "node:fs";
 import { println } from "@ch08/http";
+import {
+  currentThread,
+  MAX_THREADS,
+  OutsideRuntimeError,
+  SharedQueue,
+  type Spawned,
+  spawn as spawnThread,
+  type Thread,
+  unparkSlot,
+} from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future, PollState } from "../future.js";
 import { NOT_READY, ready } from "../future.js";
-import { DeadlineError, OutsideRuntimeError, TaskFailedError } from "./errors.js";
-import { type ReactorHandle, reactorFailure } from "./reactor.js";
-import { type ReadyQueue, readyQueue } from "./ready-queue.js";
-import { currentThread, type Thread, unparkSlot } from "./thread.js";
+import { handle, type ReactorHandle, reactorFailure, startOrAttach, stop } from "./reactor.js";
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`).
@@ -21,13 +28,13 @@ export class Waker {
     readonly thread: Thread,
     /** The task to poll again. */
     readonly id: number,
-    private readonly readyQueue: ReadyQueue,
+    private readonly readyQueue: SharedQueue,
   ) {}
 
   /** Queues the task on its executor and unparks that executor; callable from any thread. */
   wake(): void {
     if (tracing) record(Kind.WAKE, -1, this.thread.slot, this.id);
-    this.readyQueue.push(this.id);
+    this.readyQueue.pushOrMark(this.id);
     this.thread.unpark();
   }
 }
@@ -36,16 +43,53 @@ export class Waker {
 export function storedWaker(handle: ReactorHandle): (thread: number, task: number) => void {
   const tokens = new Int32Array(handle.threads);
   const cells = new Int32Array(handle.queues);
-  const queues: ReadyQueue[] = [];
+  const queues: SharedQueue[] = [];
   return (thread, task) => {
     let queue = queues[thread];
     if (queue === undefined) {
-      queue = readyQueue(cells, thread);
+      queue = new SharedQueue(cells, thread);
       queues[thread] = queue;
     }
-    queue.push(task);
+    queue.pushOrMark(task);
     unparkSlot(tokens, thread);
   };
+}
+
+/** How many wakes one executor's queue holds before it falls back to polling every task. */
+export const QUEUE_CAPACITY = 1 << 14;
+
+/**
+ * The ready queue of every thread a runtime can have (Rust: `Arc<Mutex<Vec<usize>>>`),
+ * made up front: the reactor thread, with no event loop to receive messages, must reach
+ * every queue from the start. A full queue marks itself, and its executor polls every
+ * task once: a spurious poll is harmless, a lost wake is not.
+ */
+export function createReadyQueues(): SharedArrayBuffer {
+  return SharedQueue.createMany(MAX_THREADS + 1, QUEUE_CAPACITY);
+}
+
+/** Raised when `blockOn` runs past its deadline. */
+export class DeadlineError extends Error {
+  constructor(timeoutMs: number) {
+    super(
+      `blockOn gave up after ${timeoutMs} ms: the future was still not ready and no waker ` +
+        "woke it. Is the delayserver answering? Does every leaf future store its waker?",
+    );
+    this.name = "DeadlineError";
+  }
+}
+
+/** A spawned task threw: its `JoinHandle` (or `blockOn`, for the top-level task) raises this. */
+export class TaskFailedError extends Error {
+  /** The id of the task that failed. */
+  readonly taskId: number;
+
+  constructor(taskId: number, cause: unknown) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`task ${taskId} failed: ${reason}`, { cause });
+    this.name = "TaskFailedError";
+    this.taskId = taskId;
+  }
 }
 
 /** Where a task's output goes, shared by the task and its `JoinHandle`. */
@@ -72,7 +116,7 @@ interface Task {
 /** What one executor thread holds (Rust: the `thread_local!` `CURRENT_EXEC`). */
 interface ExecutorCore {
   readonly thread: Thread;
-  readonly readyQueue: ReadyQueue;
+  readonly readyQueue: SharedQueue;
   readonly tasks: Map<number, Task>;
   readonly failed: Task[];
   nextId: number;
@@ -96,7 +140,7 @@ function currentCore(): ExecutorCore {
   const thread = currentThread();
   core = {
     thread,
-    readyQueue: readyQueue(queues, thread.slot),
+    readyQueue: new SharedQueue(queues, thread.slot),
     tasks: new Map(),
     failed: [],
     nextId: 1,
@@ -123,7 +167,7 @@ export function spawn<T>(future: Future<T>): JoinHandle<T> {
   };
   exec.tasks.set(id, task);
   if (tracing) record(Kind.SPAWN, id);
-  exec.readyQueue.push(id);
+  exec.readyQueue.pushOrMark(id);
   return new JoinHandle(id, result);
 }
 
@@ -222,7 +266,6 @@ export class Executor {
         thread.park(remaining);
         if (tracing) record(Kind.UNPARK);
       } else park(remaining); // the reactor's wait records itself: in epoll_wait, not parked
-
       const failure = reactorFailure();
       if (failure !== undefined) throw failure;
     }
@@ -287,4 +330,41 @@ export class Executor {
       throw new Error("unreachable: all tasks finished but the top-level task is pending");
     return state.value;
   }
+
+  /** Ends the runtime at the end of a `using` scope: stops the reactor thread. */
+  [Symbol.dispose](): void {
+    stop();
+  }
+}
+
+/** An executor running on a thread of its own (Rust: a `JoinHandle<()>` from `thread::spawn`). */
+export type ExecutorThread = Spawned;
+
+/**
+ * Starts an executor on a new thread that runs `moduleUrl`'s export `exportName` — a
+ * function returning the top-level future — with `blockOn` (the book's
+ * `thread::spawn(move || { let mut executor = runtime::init(); executor.block_on(…) })`).
+ * All executor threads share this process's one reactor.
+ */
+export function spawnExecutorThread(
+  name: string,
+  moduleUrl: URL | string,
+  exportName: string,
+  args: readonly unknown[] = [],
+): ExecutorThread {
+  return spawnThread(moduleUrl, exportName, {
+    name,
+    args,
+    data: { reactor: handle() },
+    runWith: { module: import.meta.url, exportName: "runExecutorThread" },
+  });
+}
+
+/** An executor thread's body: join the process's reactor, block on the program's future. */
+export function runExecutorThread(
+  program: (...args: unknown[]) => Future<unknown>,
+  ...args: unknown[]
+): void {
+  useReadyQueues(startOrAttach().queues);
+  new Executor().blockOn(program(...args));
 }

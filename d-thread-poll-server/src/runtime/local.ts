@@ -1,12 +1,16 @@
 import { Events, Waker as MioWaker, Poll } from "@ch08/mio";
+import { createThreadTable, SharedMap, SharedQueue, useThreadTable } from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
-import { Control } from "./control.js";
-import { Executor, useReadyQueues } from "./executor.js";
-import { Reactor, type ReactorHandle, STOP_TOKEN, useReactor } from "./reactor.js";
-import { createReadyQueues, type ReadyQueue, readyQueue } from "./ready-queue.js";
-import { createThreadTable, useThreadTable } from "./thread.js";
+import { createReadyQueues, Executor, useReadyQueues } from "./executor.js";
+import {
+  Control,
+  Reactor,
+  type ReactorHandle,
+  STOP_TOKEN,
+  useReactor,
+  WAKER_CAPACITY,
+} from "./reactor.js";
 import { TimerHeap, TimerInbox } from "./timers.js";
-import { WakerTable } from "./wakers.js";
 
 /**
  * The single-threaded runtime's reactor (the seed's single-threaded model): the same
@@ -21,14 +25,14 @@ export class LocalReactor extends Reactor {
   private readonly wakeUp: MioWaker;
   private readonly events = new Events(256);
   private readonly heap = new TimerHeap();
-  private readonly table: WakerTable;
+  private readonly table: SharedMap;
   private readonly counts: Int32Array;
   private readonly wakeStored: (thread: number, task: number) => void;
   /** Called when another thread wakes this runtime's Poll (the server uses it to hear "stop"). */
   onForeignWake: (() => void) | undefined;
   private readonly fire = (token: number): void => {
     Atomics.add(this.counts, Control.EVENTS, 1);
-    if (!this.table.wake(token, this.wakeStored)) {
+    if (!this.table.get(token, this.wakeStored)) {
       if (tracing) record(Kind.DROP, token);
       Atomics.add(this.counts, Control.DROPPED, 1);
     }
@@ -40,30 +44,32 @@ export class LocalReactor extends Reactor {
     const handle: ReactorHandle = {
       poll: poll.handle(),
       stopWaker: pollWaker.handle(),
-      wakers: WakerTable.create().buffer,
+      wakers: SharedMap.create(WAKER_CAPACITY).buffer,
       threads: createThreadTable(),
       queues: createReadyQueues(),
       control: new SharedArrayBuffer(Control.SIZE * Int32Array.BYTES_PER_ELEMENT),
+      state: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
       timers: TimerInbox.create().buffer,
     };
     super(poll.registry(), handle);
     this.handle = handle;
     this.epoll = poll;
     this.wakeUp = pollWaker;
-    this.table = new WakerTable(handle.wakers);
+    Atomics.store(new Int32Array(handle.control), Control.NEXT_ID, 1);
+    this.table = new SharedMap(handle.wakers);
     this.counts = new Int32Array(handle.control);
     // The woken task's executor is this thread, awake (it is the one reading events): only
     // queue the id, no unpark. Wakes from other threads go through `storedWaker` plus the eventfd.
     const cells = new Int32Array(handle.queues);
-    const queues: ReadyQueue[] = [];
+    const queues: SharedQueue[] = [];
     this.wakeStored = (thread, task) => {
       Atomics.add(this.counts, Control.WAKES, 1);
       let queue = queues[thread];
       if (queue === undefined) {
-        queue = readyQueue(cells, thread);
+        queue = new SharedQueue(cells, thread);
         queues[thread] = queue;
       }
-      queue.push(task);
+      queue.pushOrMark(task);
     };
   }
 

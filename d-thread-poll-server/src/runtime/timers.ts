@@ -1,4 +1,4 @@
-import { Mutex } from "./mutex.js";
+import { Mutex } from "@ch08/std";
 
 /**
  * The reactor's deadlines: a binary min-heap of (deadline, token).

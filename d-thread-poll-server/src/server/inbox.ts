@@ -1,4 +1,4 @@
-import { Mutex } from "../runtime/mutex.js";
+import { Mutex } from "@ch08/std";
 
 /** How many accepted connections can wait for one executor. */
 export const INBOX_CAPACITY = 1 << 14;

@@ -1,9 +1,9 @@
 import { Worker } from "node:worker_threads";
 import { IoError, Waker as MioWaker, TcpListener } from "@ch08/mio";
+import { SharedMap } from "@ch08/std";
 import { traceBuffers } from "@ch08/trace";
 import { storedWaker } from "../runtime/executor.js";
 import { start, stop } from "../runtime/reactor.js";
-import { WakerTable } from "../runtime/wakers.js";
 import { createJobQueue } from "../spawner.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 import type { ServerThreadOptions } from "./options.js";
@@ -59,7 +59,7 @@ export async function startMultiThreaded(
     return { kind: "failed", code: undefined, message: failure };
   }
   const pollWaker = MioWaker.fromHandle(handle.stopWaker);
-  const wakers = new WakerTable(handle.wakers);
+  const wakers = new SharedMap(handle.wakers);
   const wake = storedWaker(handle);
   return {
     kind: "running",
@@ -74,7 +74,7 @@ export async function startMultiThreaded(
       pollWaker.wake();
       for (let index = 0; index < threads; index++) {
         const token = inboxes.token(index);
-        if (token !== 0) wakers.wake(token, wake);
+        if (token !== 0) wakers.get(token, wake);
       }
     },
     exited: async (deadlineMs) => {
