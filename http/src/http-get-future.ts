@@ -14,6 +14,11 @@ export interface HttpGetOptions {
   maxResponseBytes?: number;
 }
 
+/** The README experiment switched on, if any: `late-waker` / `no-first-waker` move or drop the first `setWaker`. */
+const EXPERIMENT = process.env.CH08_EXPERIMENT;
+/** `late-waker` holds its few-µs window open 50 ms, as if the OS had descheduled the thread there. */
+const WINDOW = new Int32Array(new SharedArrayBuffer(4));
+
 /** One buffer to read into, reused by every future on this thread: polls never overlap. */
 const scratch = Buffer.allocUnsafe(64 * 1024);
 
@@ -146,7 +151,8 @@ export class HttpGetFuture<W> implements Disposable {
     // registering reports at once), and an event with no waker is dropped — edge-triggered,
     // it never comes again. Later polls leave the previous waker in place until they
     // store the new one, so there is no such window after this.
-    this.reactor.setWaker(waker, this.id);
+    if (EXPERIMENT !== "late-waker" && EXPERIMENT !== "no-first-waker")
+      this.reactor.setWaker(waker, this.id);
     this.wakerStored = true;
     this.reactor.register(
       stream,
@@ -154,6 +160,10 @@ export class HttpGetFuture<W> implements Disposable {
       this.id,
     );
     this.registered = true;
+    if (EXPERIMENT === "late-waker") {
+      Atomics.wait(WINDOW, 0, 0, 50); // register, then store the waker: the book's order
+      this.reactor.setWaker(waker, this.id);
+    }
   }
 
   /** Writes what is left of the request; true when all of it is written. */
