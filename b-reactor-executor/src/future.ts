@@ -1,5 +1,6 @@
 import type { PollState } from "@ch08/http";
 import { NOT_READY, ready } from "@ch08/http";
+import { PolledAfterReadyError } from "@ch08/std";
 import type { Waker } from "./runtime.js";
 
 export { NOT_READY, type PollState, ready } from "@ch08/http";
@@ -11,6 +12,8 @@ export { NOT_READY, type PollState, ready } from "@ch08/http";
 export interface Future<T> {
   /** Makes as much progress as possible; if not ready, arranges for `waker` to be woken. */
   poll(waker: Waker): PollState<T>;
+  /** Releases what it holds (a socket, a token) when it will not be polled again. */
+  close?(): void;
 }
 
 /** Runs `futures` concurrently; ready with all their outputs, in order, once every one is. */
@@ -51,6 +54,10 @@ export class JoinAll<T> implements Future<T[]> {
     }
     return this.finishedCount === this.futures.length ? ready(this.outputs as T[]) : NOT_READY;
   }
+  /** Releases every child. */
+  close(): void {
+    for (const future of this.futures) future.close?.();
+  }
 }
 
 /** The body of a coroutine: a generator that yields the futures it waits for. */
@@ -82,7 +89,7 @@ class Coroutine<T> implements Future<T> {
   constructor(private readonly body: CoroutineBody<T>) {}
 
   poll(waker: Waker): PollState<T> {
-    if (this.resolved) throw new Error("polled a resolved coroutine");
+    if (this.resolved) throw new PolledAfterReadyError("coroutine");
     // Like a Rust future, nothing in the body runs before the first poll.
     this.generator ??= this.body();
     let step =
@@ -116,5 +123,11 @@ class Coroutine<T> implements Future<T> {
     if (!state.ready) return undefined;
     this.awaiting = undefined;
     return generator.next(state.value);
+  }
+  /** Releases the future it waits for; it will not be polled again. */
+  close(): void {
+    this.awaiting?.close?.();
+    this.awaiting = undefined;
+    this.resolved = true;
   }
 }

@@ -1,10 +1,14 @@
 import { Executor, useReadyQueues } from "./runtime/executor.js";
 import { startOrAttach } from "./runtime/reactor.js";
 
-export { OutsideRuntimeError } from "@ch08/std";
 export {
   type BlockOnOptions,
   DeadlineError,
+  OutsideRuntimeError,
+  ThreadFailedError,
+  ThreadStartError,
+} from "@ch08/std";
+export {
   Executor,
   type ExecutorThread,
   JoinHandle,
@@ -13,13 +17,7 @@ export {
   TaskFailedError,
   Waker,
 } from "./runtime/executor.js";
-export {
-  ReactorDiedError,
-  ReactorStartError,
-  type ReactorStats,
-  reactor,
-  stop as shutdown,
-} from "./runtime/reactor.js";
+export { type ReactorStats, reactor, stop as shutdown } from "./runtime/reactor.js";
 
 /**
  * Starts the reactor thread (once per process) and returns an executor for this thread.

@@ -20,10 +20,13 @@ interface EntryData {
   readonly args: readonly unknown[];
   readonly runWith: { readonly module: string; readonly exportName: string } | undefined;
   readonly state: SharedArrayBuffer;
+  /** Where the first line of the error goes (a length cell, then UTF-8), for `ThreadStartError`. */
+  readonly failure: SharedArrayBuffer;
   readonly threads: SharedArrayBuffer | undefined;
 }
 
-const { name, module, exportName, args, runWith, state, threads } = workerData as EntryData;
+const { name, module, exportName, args, runWith, state, failure, threads } =
+  workerData as EntryData;
 const cell = new Int32Array(state);
 
 /** The function `exportName` of `module`, imported; `SpawnTargetError` if there is none. */
@@ -47,6 +50,10 @@ try {
 } catch (error) {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   writeSync(2, `${name} thread failed: ${detail}\n`);
+  const firstLine = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+  const bytes = new TextEncoder().encode(firstLine).subarray(0, failure.byteLength - 4);
+  new Uint8Array(failure, 4).set(bytes);
+  Atomics.store(new Int32Array(failure, 0, 1), 0, bytes.length);
   Atomics.store(cell, 0, ThreadState.FAILED);
   if (threads !== undefined) unparkAll(new Int32Array(threads));
 } finally {

@@ -1,5 +1,11 @@
 import { println } from "@ch08/http";
-import { currentThread, type Thread, unparkSlot } from "@ch08/std";
+import {
+  type BlockOnOptions,
+  currentThread,
+  DeadlineError,
+  type Thread,
+  unparkSlot,
+} from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
 import { type ReactorHandle, reactorFailure, stop } from "./reactor.js";
@@ -32,23 +38,6 @@ export function storedWaker(handle: ReactorHandle): (thread: number, task: numbe
   return (thread) => unparkSlot(tokens, thread);
 }
 
-/** Raised when `blockOn` runs past its deadline. */
-export class DeadlineError extends Error {
-  constructor(timeoutMs: number) {
-    super(
-      `blockOn gave up after ${timeoutMs} ms: the future was still not ready and no waker ` +
-        "woke it. Is the delayserver answering? Does every leaf future store its waker?",
-    );
-    this.name = "DeadlineError";
-  }
-}
-
-/** Options for `blockOn`. */
-export interface BlockOnOptions {
-  /** Give up with a `DeadlineError` after this many milliseconds (default: wait forever). */
-  timeoutMs?: number;
-}
-
 /**
  * Drives one top-level future: poll it with a waker, and when it is not ready, park the
  * thread until something wakes it. The executor never asks the OS about I/O itself — the
@@ -66,25 +55,31 @@ export class Executor {
     const waker = new Waker(thread, 0);
     const { timeoutMs } = options;
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
-    for (;;) {
-      this.polls++;
-      if (tracing) record(Kind.POLL_BEGIN, 0);
-      const state = future.poll(waker);
-      if (tracing) record(Kind.POLL_END, 0, state.ready ? 1 : 0);
-      if (state.ready) {
-        println(`${thread.name}: All tasks are finished`);
-        return state.value;
+    try {
+      for (;;) {
+        this.polls++;
+        if (tracing) record(Kind.POLL_BEGIN, 0);
+        const state = future.poll(waker);
+        if (tracing) record(Kind.POLL_END, 0, state.ready ? 1 : 0);
+        if (state.ready) {
+          println(`${thread.name}: All tasks are finished`);
+          return state.value;
+        }
+        // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
+        const remaining = deadline === undefined ? undefined : deadline - performance.now();
+        if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
+        println(`${thread.name}: 1 pending tasks. Sleep until notified.`);
+        this.parks++;
+        if (tracing) record(Kind.PARK);
+        thread.park(remaining);
+        if (tracing) record(Kind.UNPARK);
+        const failure = reactorFailure();
+        if (failure !== undefined) throw failure;
       }
-      // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
-      const remaining = deadline === undefined ? undefined : deadline - performance.now();
-      if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
-      println(`${thread.name}: 1 pending tasks. Sleep until notified.`);
-      this.parks++;
-      if (tracing) record(Kind.PARK);
-      thread.park(remaining);
-      if (tracing) record(Kind.UNPARK);
-      const failure = reactorFailure();
-      if (failure !== undefined) throw failure;
+    } catch (error) {
+      // Given up: release its sockets and tokens, so none haunts the next blockOn.
+      future.close?.();
+      throw error;
     }
   }
 
