@@ -21,9 +21,8 @@ export function joinAll<T>(futures: Future<T>[]): JoinAll<T> {
 }
 
 /**
- * The book's `JoinAll`: every poll polls every child that has not finished. With no
- * waker there is no way to know which child an event was for — that cost, one poll per
- * unfinished child per event, is what stage b's wakers and stage c's ready queue remove.
+ * The book's `JoinAll`: one future to whoever polls it, which polls every unfinished child
+ * each time — the cost stage c's tasks and ready queue remove.
  */
 export class JoinAll<T> implements Future<T[]> {
   /** How many times a child was polled, in total (the benchmarks report it). */

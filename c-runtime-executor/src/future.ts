@@ -22,9 +22,8 @@ export function joinAll<T>(futures: Future<T>[]): JoinAll<T> {
 }
 
 /**
- * The book's `JoinAll`, now passing the waker down. Still one future to the executor:
- * any child's wake polls the whole `JoinAll`, which polls every unfinished child. That
- * cost is what stage c's tasks and ready queue remove.
+ * The book's `JoinAll`: one future to whoever polls it, which polls every unfinished child
+ * each time — the cost stage c's tasks and ready queue remove.
  */
 export class JoinAll<T> implements Future<T[]> {
   /** How many times a child was polled, in total (the benchmarks report it). */

@@ -25,6 +25,7 @@ export function main(generator = process.argv.includes("--generator")): void {
   const future = generator ? asyncMainGenerator() : asyncMain();
   const executor = runtime.init();
   executor.blockOn(future);
+  if (executor.unjoinedFailures.length > 0) process.exitCode = 1;
 }
 
 // What the program says, written as the book writes it with its `coroutine` keyword:

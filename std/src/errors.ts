@@ -47,7 +47,7 @@ export class ThreadStartError extends Error {
   constructor(name: string, reason: string | undefined, timeoutMs: number) {
     super(
       reason === undefined
-        ? `the ${name} thread did not start within ${timeoutMs} ms: is the machine overloaded?`
+        ? `the ${name} thread did not start within ${timeoutMs} ms: is the machine overloaded, or out of file descriptors (ulimit -n)?`
         : `the ${name} thread could not start: ${reason}` +
             (/^E[A-Z]+:/.test(reason) ? "" : "; is the build complete? run `pnpm build`"),
     );

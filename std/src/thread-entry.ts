@@ -1,4 +1,4 @@
-import { writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 import { SpawnTargetError } from "./errors.js";
 import { ThreadState, unparkAll } from "./thread-state.js";
@@ -37,6 +37,16 @@ async function load(module: string, exportName: string): Promise<(...args: unkno
   return found as (...args: unknown[]) => unknown;
 }
 
+/** Node's module resolver reports a full fd table as a missing package: say what it is. */
+function fdShortage(): string | undefined {
+  try {
+    closeSync(openSync("/dev/null", "r"));
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
+}
+
 try {
   const wrapper =
     runWith === undefined ? undefined : await load(runWith.module, runWith.exportName);
@@ -51,7 +61,10 @@ try {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   writeSync(2, `${name} thread failed: ${detail}\n`);
   const firstLine = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
-  const bytes = new TextEncoder().encode(firstLine).subarray(0, failure.byteLength - 4);
+  const shortage = fdShortage();
+  const bytes = new TextEncoder()
+    .encode(shortage === undefined ? firstLine : `${shortage} (so: ${firstLine})`)
+    .subarray(0, failure.byteLength - 4);
   new Uint8Array(failure, 4).set(bytes);
   Atomics.store(new Int32Array(failure, 0, 1), 0, bytes.length);
   Atomics.store(cell, 0, ThreadState.FAILED);

@@ -1,34 +1,21 @@
 import { writeSync } from "node:fs";
 import { println } from "@ch08/http";
-import {
-  AlreadyRunningError,
-  type BlockOnOptions,
-  currentThread,
-  DeadlineError,
-  MAX_THREADS,
-  OutsideRuntimeError,
-  SharedQueue,
-  type Spawned,
-  spawn as spawnThread,
-  type Thread,
-  unparkSlot,
-} from "@ch08/std";
+import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import { type Future, NOT_READY, type PollState, ready } from "../future.js";
 import { handle, type ReactorHandle, reactorFailure, startOrAttach, stop } from "./reactor.js";
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`). CHANGED from stage b: it
- * pushes the task's id on the executor's ready queue before unparking, so the executor
- * polls only the tasks that were woken.
+ * queues the task's id first, so the executor polls only the tasks that were woken.
  */
 export class Waker {
   constructor(
     /** The executor's thread, unparked by `wake`. */
-    readonly thread: Thread,
+    readonly thread: std.Thread,
     /** The task to poll again. */
     readonly id: number,
-    private readonly readyQueue: SharedQueue,
+    private readonly readyQueue: std.SharedQueue,
   ) {}
 
   /** Queues the task on its executor and unparks that executor; callable from any thread. */
@@ -42,12 +29,12 @@ export class Waker {
 /** How the reactor thread wakes a waker it stored as the numbers (`thread`, `task`). */
 export function storedWaker(handle: ReactorHandle): (thread: number, task: number) => void {
   const tokens = new Int32Array(handle.threads);
-  const queues: SharedQueue[] = [];
+  const queues: std.SharedQueue[] = [];
   return (thread, task) => {
-    const queue = queues[thread] ?? new SharedQueue(handle.queues, thread);
+    const queue = queues[thread] ?? new std.SharedQueue(handle.queues, thread);
     queues[thread] = queue;
     queue.pushOrMark(task);
-    unparkSlot(tokens, thread);
+    std.unparkSlot(tokens, thread);
   };
 }
 
@@ -60,7 +47,7 @@ export const QUEUE_CAPACITY = 1 << 14;
  * a spurious poll is harmless, a lost wake is not.
  */
 export function createReadyQueues(): SharedArrayBuffer {
-  return SharedQueue.createMany(MAX_THREADS + 1, QUEUE_CAPACITY);
+  return std.SharedQueue.createMany(std.MAX_THREADS + 1, QUEUE_CAPACITY);
 }
 
 /** A spawned task threw: its `JoinHandle` (or `blockOn`, for the top-level task) raises this. */
@@ -94,8 +81,8 @@ interface Task {
 
 /** What one executor thread holds (Rust: the `thread_local!` `CURRENT_EXEC`). */
 interface ExecutorCore {
-  readonly thread: Thread;
-  readonly readyQueue: SharedQueue;
+  readonly thread: std.Thread;
+  readonly readyQueue: std.SharedQueue;
   readonly tasks: Map<number, Task>;
   readonly failed: Task[];
   nextId: number;
@@ -114,9 +101,9 @@ export function useReadyQueues(buffer: SharedArrayBuffer): void {
 
 function currentCore(): ExecutorCore {
   if (core !== undefined) return core;
-  if (queues === undefined) throw new OutsideRuntimeError();
-  const thread = currentThread();
-  const readyQueue = new SharedQueue(queues, thread.slot);
+  if (queues === undefined) throw new std.OutsideRuntimeError();
+  const thread = std.currentThread();
+  const readyQueue = new std.SharedQueue(queues, thread.slot);
   core = { thread, readyQueue, tasks: new Map(), failed: [], nextId: 1, running: false };
   return core;
 }
@@ -168,16 +155,18 @@ export class Executor {
   polls = 0;
   /** How many times it parked. */
   parks = 0;
+  /** Failures of tasks nobody joined (Rust: a panic that ends the program); main exits 1. */
+  readonly unjoinedFailures: TaskFailedError[] = [];
 
   private round = 0;
   private readonly ready: number[] = [];
 
   /** Spawns `future`, runs every task to the end, and returns `future`'s output. */
-  blockOn<T>(future: Future<T>, options: BlockOnOptions = {}): T {
+  blockOn<T>(future: Future<T>, options: std.BlockOnOptions = {}): T {
     const exec = currentCore();
     const { thread, tasks } = exec;
     if (exec.running)
-      throw new AlreadyRunningError(
+      throw new std.AlreadyRunningError(
         "blockOn called inside a running executor: spawn the future instead",
       );
     exec.running = true;
@@ -193,7 +182,7 @@ export class Executor {
         }
         // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
         const remaining = deadline === undefined ? undefined : deadline - performance.now();
-        if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
+        if (remaining !== undefined && remaining <= 0) throw new std.DeadlineError(timeoutMs ?? 0);
         println(`${thread.name}: ${tasks.size} pending tasks. Sleep until notified.`);
         this.parks++;
         if (tracing) record(Kind.PARK);
@@ -255,6 +244,7 @@ export class Executor {
       const { error } = task.outcome;
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
       writeSync(2, `${exec.thread.name}: task ${task.id} failed and nobody joined it: ${detail}\n`);
+      this.unjoinedFailures.push(new TaskFailedError(task.id, error));
     }
     const state = main.poll(new Waker(exec.thread, main.id, exec.readyQueue));
     if (state.ready) return state.value;
@@ -268,7 +258,7 @@ export class Executor {
 }
 
 /** An executor running on a thread of its own (Rust: a `JoinHandle<()>` from `thread::spawn`). */
-export type ExecutorThread = Spawned;
+export type ExecutorThread = std.Spawned;
 
 /**
  * Starts an executor thread that blocks on what `moduleUrl`'s export `exportName` returns
@@ -280,7 +270,7 @@ export function spawnExecutorThread(
   exportName: string,
   args: readonly unknown[] = [],
 ): ExecutorThread {
-  return spawnThread(moduleUrl, exportName, {
+  return std.spawn(moduleUrl, exportName, {
     name,
     args,
     data: { reactor: handle() },
@@ -294,5 +284,8 @@ export function runExecutorThread(
   ...args: unknown[]
 ): void {
   useReadyQueues(startOrAttach().queues);
-  new Executor().blockOn(program(...args));
+  const executor = new Executor();
+  executor.blockOn(program(...args));
+  const [failure] = executor.unjoinedFailures;
+  if (failure !== undefined) throw failure; // the thread fails, and its join throws
 }
