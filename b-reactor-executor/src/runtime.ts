@@ -9,7 +9,12 @@ export {
   ThreadStartError,
 } from "@ch08/std";
 export { Executor, Waker } from "./runtime/executor.js";
-export { type ReactorStats, reactor, stop as shutdown } from "./runtime/reactor.js";
+export {
+  type ReactorStats,
+  reactor,
+  stop as shutdown,
+  WAKER_CAPACITY,
+} from "./runtime/reactor.js";
 
 /** Starts the reactor thread (once per process) and returns an executor for this thread. */
 export function init(): Executor {

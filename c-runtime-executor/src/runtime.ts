@@ -17,7 +17,12 @@ export {
   TaskFailedError,
   Waker,
 } from "./runtime/executor.js";
-export { type ReactorStats, reactor, stop as shutdown } from "./runtime/reactor.js";
+export {
+  type ReactorStats,
+  reactor,
+  stop as shutdown,
+  WAKER_CAPACITY,
+} from "./runtime/reactor.js";
 
 /**
  * Starts the reactor thread (once per process) and returns an executor for this thread.
