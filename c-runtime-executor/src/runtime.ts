@@ -5,6 +5,7 @@ export {
   type BlockOnOptions,
   DeadlineError,
   OutsideRuntimeError,
+  TaskFailedError,
   ThreadFailedError,
   ThreadStartError,
 } from "@ch08/std";
@@ -14,7 +15,6 @@ export {
   JoinHandle,
   spawn,
   spawnExecutorThread,
-  TaskFailedError,
   Waker,
 } from "./runtime/executor.js";
 export {

@@ -72,6 +72,20 @@ export interface BlockOnOptions {
   timeoutMs?: number;
 }
 
+/** A spawned task threw: its `JoinHandle` (or `blockOn`, for the top-level task) raises this. */
+export class TaskFailedError extends Error {
+  constructor(
+    /** The id of the task that failed. */
+    readonly taskId: number,
+    cause: unknown,
+  ) {
+    super(`task ${taskId} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    this.name = "TaskFailedError";
+  }
+}
+
 /** A runtime was started, or entered, where one already runs on this thread. */
 export class AlreadyRunningError extends Error {
   constructor(what: string) {

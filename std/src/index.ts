@@ -19,6 +19,7 @@ export {
   PolledAfterReadyError,
   QueueFullError,
   SpawnTargetError,
+  TaskFailedError,
   ThreadFailedError,
   ThreadStartError,
   TooManyThreadsError,

@@ -50,20 +50,6 @@ export function createReadyQueues(): SharedArrayBuffer {
   return std.SharedQueue.createMany(std.MAX_THREADS + 1, QUEUE_CAPACITY);
 }
 
-/** A spawned task threw: its `JoinHandle` (or `blockOn`, for the top-level task) raises this. */
-export class TaskFailedError extends Error {
-  constructor(
-    /** The id of the task that failed. */
-    readonly taskId: number,
-    cause: unknown,
-  ) {
-    super(`task ${taskId} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
-    this.name = "TaskFailedError";
-  }
-}
-
 /** A spawned future, and its outcome once it has one (shared with its `JoinHandle`). */
 interface Task {
   readonly id: number;
@@ -136,7 +122,7 @@ export class JoinHandle<T> implements Future<T> {
       return NOT_READY;
     }
     task.observed = true;
-    if (!task.outcome.ok) throw new TaskFailedError(task.id, task.outcome.error);
+    if (!task.outcome.ok) throw new std.TaskFailedError(task.id, task.outcome.error);
     return ready(task.outcome.value as T);
   }
 
@@ -156,7 +142,7 @@ export class Executor {
   /** How many times it parked. */
   parks = 0;
   /** Failures of tasks nobody joined (Rust: a panic that ends the program); main exits 1. */
-  readonly unjoinedFailures: TaskFailedError[] = [];
+  readonly unjoinedFailures: std.TaskFailedError[] = [];
 
   private round = 0;
   private readonly ready: number[] = [];
@@ -244,7 +230,7 @@ export class Executor {
       const { error } = task.outcome;
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
       writeSync(2, `${exec.thread.name}: task ${task.id} failed and nobody joined it: ${detail}\n`);
-      this.unjoinedFailures.push(new TaskFailedError(task.id, error));
+      this.unjoinedFailures.push(new std.TaskFailedError(task.id, error));
     }
     const state = main.poll(new Waker(exec.thread, main.id, exec.readyQueue));
     if (state.ready) return state.value;
