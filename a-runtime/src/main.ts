@@ -1,6 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { withDelayServer } from "@ch08/delayserver";
 import { println } from "@ch08/http";
+import { PolledAfterReadyError } from "@ch08/std";
 import {
   coroutine,
   type Future,
@@ -118,7 +119,7 @@ class Coroutine0 implements Future<string> {
           return ready("");
         }
         case "Resolved":
-          throw new Error("polled a resolved future");
+          throw new PolledAfterReadyError();
       }
     }
   }

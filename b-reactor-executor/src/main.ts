@@ -1,6 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { withDelayServer } from "@ch08/delayserver";
 import { println } from "@ch08/http";
+import { PolledAfterReadyError } from "@ch08/std";
 import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "./future.js";
 import { Http } from "./http.js";
 import type { Waker } from "./runtime.js";
@@ -80,7 +81,7 @@ class Coroutine0 implements Future<string> {
           return ready("");
         }
         case "Resolved":
-          throw new Error("polled a resolved future");
+          throw new PolledAfterReadyError();
       }
     }
   }

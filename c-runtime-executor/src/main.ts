@@ -1,6 +1,7 @@
 import { pathToFileURL } from "node:url";
 import { withDelayServer } from "@ch08/delayserver";
 import { println } from "@ch08/http";
+import { PolledAfterReadyError } from "@ch08/std";
 import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "./future.js";
 import { Http } from "./http.js";
 import type { Waker } from "./runtime.js";
@@ -24,6 +25,7 @@ export function main(generator = process.argv.includes("--generator")): void {
   const future = generator ? asyncMainGenerator() : asyncMain();
   const executor = runtime.init();
   executor.blockOn(future);
+  if (executor.unjoinedFailures.length > 0) process.exitCode = 1;
 }
 
 // What the program says, written as the book writes it with its `coroutine` keyword:
@@ -78,7 +80,7 @@ class Coroutine0 implements Future<string> {
         return ready("");
       }
       default:
-        throw new Error("polled a resolved future");
+        throw new PolledAfterReadyError();
     }
   }
 }
@@ -112,7 +114,7 @@ class Coroutine1 implements Future<string> {
           return ready(txt);
         }
         case "Resolved":
-          throw new Error("polled a resolved future");
+          throw new PolledAfterReadyError();
       }
     }
   }
