@@ -12,7 +12,6 @@ import {
   MAX_TIMER_MS,
 } from "@ch08/delayserver";
 import type { ThreadPollServer } from "./server/options.js";
-import { startServer } from "./server/start.js";
 
 function usageError(message: string): never {
   console.error(`serve: ${message}; see --help`);
@@ -136,6 +135,9 @@ const stop = (signal: NodeJS.Signals): void => {
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 
+// The runtime (koffi, libc) loads only now, with the signal handlers in place: a Ctrl-C
+// while it loads is already the graceful one.
+const { startServer } = await import("./server/start.js");
 try {
   server = await startServer({
     host,
