@@ -20,6 +20,9 @@ import type {
   ThreadPollServer,
 } from "./options.js";
 
+/** How long a request head may take to arrive by default: node:http's `headersTimeout`. */
+const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+
 /** The longest a stop waits for the server's threads beyond the grace period. */
 const EXIT_SLACK_MS = 5000;
 
@@ -44,6 +47,16 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
       `maxDelayMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${maxDelayMs}`,
     );
   }
+  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  if (
+    !Number.isInteger(headersTimeoutMs) ||
+    headersTimeoutMs < 1 ||
+    headersTimeoutMs > MAX_TIMER_MS
+  ) {
+    throw new RangeError(
+      `headersTimeoutMs must be an integer from 1 to ${MAX_TIMER_MS}, got ${headersTimeoutMs}`,
+    );
+  }
   if (!Number.isInteger(threads) || threads < 1 || threads > 32) {
     throw new RangeError(`threads must be an integer from 1 to 32, got ${threads}`);
   }
@@ -63,6 +76,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
     maxDelayMs,
     backlog: options.backlog ?? 4096,
     graceMs: options.graceMs ?? 10_000,
+    headersTimeoutMs,
     log,
     stats: stats.buffer as SharedArrayBuffer,
     modules: (options.modules ?? []).map(String),
