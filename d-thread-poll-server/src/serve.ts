@@ -12,7 +12,6 @@ import {
   MAX_TIMER_MS,
 } from "@ch08/delayserver";
 import type { ThreadPollServer } from "./server/options.js";
-import { startServer } from "./server/start.js";
 
 function usageError(message: string): never {
   console.error(`serve: ${message}; see --help`);
@@ -94,19 +93,15 @@ const RELAY_WINDOW_MS = 1000;
 
 let server: ThreadPollServer | undefined;
 let stoppingSince: number | undefined;
-const stop = (signal: NodeJS.Signals): void => {
-  if (stoppingSince !== undefined) {
-    // pnpm passes the terminal's SIGINT on to its child, which got it from the terminal too.
-    if (performance.now() - stoppingSince < RELAY_WINDOW_MS) return;
-    console.log(`serve: stopped at once (second ${signal})`);
-    process.exit(1);
-  }
-  stoppingSince = performance.now();
-  if (server === undefined) process.exit(0);
+/** A signal that came while the server was starting: it stops as soon as it is up. */
+let signalDuringStart: NodeJS.Signals | undefined;
+
+/** Stops the running server as Ctrl-C asks: no new connections, answers in flight finish, exit 0. */
+const stopServer = (running: ThreadPollServer, signal: NodeJS.Signals): void => {
   console.log(
     `serve: ${signal}: not accepting any more; waiting up to ${graceMs} ms for answers in flight`,
   );
-  server.stop().then(
+  running.stop().then(
     (summary) => {
       const dropped =
         summary.droppedAnswers + summary.droppedConnections === 0
@@ -123,9 +118,26 @@ const stop = (signal: NodeJS.Signals): void => {
     },
   );
 };
+
+const stop = (signal: NodeJS.Signals): void => {
+  if (stoppingSince !== undefined) {
+    // pnpm passes the terminal's SIGINT on to its child, which got it from the terminal too.
+    if (performance.now() - stoppingSince < RELAY_WINDOW_MS) return;
+    console.log(`serve: stopped at once (second ${signal})`);
+    process.exit(1);
+  }
+  stoppingSince = performance.now();
+  // Still starting: its threads may be loading, and none is to be cut off half-way (koffi
+  // aborts the process then). The start finishes first, then the server stops as usual.
+  if (server === undefined) signalDuringStart = signal;
+  else stopServer(server, signal);
+};
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
 
+// The runtime (koffi, libc) loads only now, with the signal handlers in place: a Ctrl-C
+// while it loads is already the graceful one.
+const { startServer } = await import("./server/start.js");
 try {
   server = await startServer({
     host,
@@ -149,9 +161,13 @@ try {
   }
   process.exit(1);
 }
-const runtimeName =
-  threads === 1
-    ? "the single-threaded runtime"
-    : `a polling thread and ${threads} executor threads`;
-console.log(`stage d: served by ${runtimeName}`);
-console.log(bannerText(server.address, maxDelayMs));
+if (signalDuringStart !== undefined) {
+  stopServer(server, signalDuringStart);
+} else {
+  const runtimeName =
+    threads === 1
+      ? "the single-threaded runtime"
+      : `a polling thread and ${threads} executor threads`;
+  console.log(`stage d: served by ${runtimeName}`);
+  console.log(bannerText(server.address, maxDelayMs));
+}

@@ -48,6 +48,10 @@ interface Answer {
 export class Connection {
   /** Bytes of an unfinished request, kept between polls. */
   private partial: Buffer | undefined;
+  /** When the first byte of the unfinished request head in `partial` came (NaN: none pending). */
+  private headSince = Number.NaN;
+  /** The pending headers-timeout check: at most one is in the heap per connection. */
+  private headCheckAt = Number.NEGATIVE_INFINITY;
   /** Body bytes still to skip before the next request starts. */
   private skip = 0;
   private readonly answers: Answer[] = [];
@@ -89,6 +93,7 @@ export class Connection {
     try {
       let now = performance.now();
       if (this.reading && this.answers.length < MAX_QUEUED) this.readRequests(now);
+      if (this.reading && this.partial !== undefined) this.checkHeadTimeout(now);
       if (this.flush(now)) return this.close();
       if (this.writing === undefined && this.answers.length === 0) {
         if (!this.reading || context.stopping) return this.close();
@@ -158,9 +163,14 @@ export class Connection {
       const asked = scratch.length - end;
       end += n;
       this.idleSince = now;
+      const queued = this.answers.length;
       const start = this.parseRequests(end, now);
       if (!this.reading) return;
-      if (start < end) this.partial = Buffer.from(scratch.subarray(start, end));
+      if (start < end) {
+        // A head begins now if none was pending, or the pending one was completed just now.
+        if (Number.isNaN(this.headSince) || this.answers.length > queued) this.headSince = now;
+        this.partial = Buffer.from(scratch.subarray(start, end));
+      } else this.headSince = Number.NaN;
       if (this.answers.length >= MAX_QUEUED) return;
       if (n < asked && SHORT_READ_DRAINS) return;
     }
@@ -188,6 +198,24 @@ export class Connection {
       if (!this.reading) return end;
     }
     return start;
+  }
+
+  /**
+   * A slowloris client trickles its head a byte at a time, each byte just in time to keep
+   * the connection from idling out: it gets 408 and the connection closes once the head
+   * has taken `headersTimeoutMs` (node:http does the same). Only its own socket is held
+   * meanwhile: each connection is a task of its own, so the others are served as usual.
+   */
+  private checkHeadTimeout(now: number): void {
+    const late = this.headSince + this.context.headersTimeoutMs;
+    if (now >= late) {
+      this.partial = undefined;
+      this.headSince = Number.NaN;
+      this.queue(now, badRequestAnswer(408), true);
+    } else if (this.headCheckAt !== late) {
+      this.headCheckAt = late;
+      reactor().addTimer(late, this.token);
+    }
   }
 
   /** Routes one request exactly as the delayserver does, and queues its answer. */

@@ -22,6 +22,7 @@ export function createContext(options: ServerThreadOptions): {
   }
   const context: ServerContext = {
     maxDelayMs: options.maxDelayMs,
+    headersTimeoutMs: options.headersTimeoutMs,
     usage: usageLine(options.maxDelayMs),
     log,
     stats: new Int32Array(options.stats),

@@ -27,6 +27,8 @@ export const Stat = {
 export interface ServerContext {
   /** Longest delay a request may ask for; larger gets 400. */
   readonly maxDelayMs: number;
+  /** How long a request head may take to arrive, from its first byte, before a 408. */
+  readonly headersTimeoutMs: number;
   /** The usage line appended to every 4xx. */
   readonly usage: string;
   /** Where the `#n - Xms: message` lines go; undefined when quiet. */

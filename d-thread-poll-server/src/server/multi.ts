@@ -1,13 +1,11 @@
-import { Worker } from "node:worker_threads";
 import { IoError, Waker as MioWaker, TcpListener } from "@ch08/mio";
-import { SharedMap } from "@ch08/std";
-import { traceBuffers } from "@ch08/trace";
+import { SharedMap, type Spawned, spawn, ThreadState } from "@ch08/std";
 import { storedWaker } from "../runtime/executor.js";
 import { start, stop } from "../runtime/reactor.js";
 import { createJobQueue } from "../spawner.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 import type { ServerThreadOptions } from "./options.js";
-import { type Running, workerExit } from "./start.js";
+import { type Running, threadExit } from "./start.js";
 
 /**
  * Starts the multi-threaded server (the seed's multi-threaded model): this thread binds
@@ -36,25 +34,22 @@ export async function startMultiThreaded(
   };
   // From here on the polling thread owns the listener: it accepts, and closes it on stop.
   const handle = start(server);
-  const workers: Worker[] = [];
+  // Through @ch08/std's spawn, not `new Worker`: its start gate keeps a stop, an exit or
+  // a failed sibling from ending a thread while koffi loads in it (that aborts the process).
+  const executors: Spawned[] = [];
   for (let index = 0; index < threads; index++) {
-    workers.push(
-      new Worker(new URL("./executor-thread-main.js", import.meta.url), {
-        workerData: {
-          name: `exec-${index}`,
-          reactor: handle,
-          trace: traceBuffers(),
-          index,
-          server,
-          options,
-        },
+    executors.push(
+      spawn(new URL("./executor-thread-main.js", import.meta.url), "runServerExecutor", {
+        name: `exec-${index}`,
+        args: [index, server, options],
+        data: { reactor: handle, jobModules: options.modules },
       }),
     );
   }
-  const up = await Promise.all(workers.map((worker) => started(worker)));
+  const up = await Promise.all(executors.map((thread) => started(thread)));
   const failure = up.find((outcome) => outcome !== "ready");
   if (failure !== undefined) {
-    await Promise.all(workers.map((worker) => worker.terminate()));
+    await Promise.all(executors.map((thread) => thread.terminate()));
     stop();
     return { kind: "failed", code: undefined, message: failure };
   }
@@ -79,7 +74,7 @@ export async function startMultiThreaded(
     },
     exited: async (deadlineMs) => {
       try {
-        await Promise.all(workers.map((worker) => workerExit(worker, deadlineMs)));
+        await Promise.all(executors.map((thread) => threadExit(thread, deadlineMs)));
       } finally {
         stop();
       }
@@ -88,12 +83,16 @@ export async function startMultiThreaded(
 }
 
 /** Resolves "ready" once the executor thread has joined the reactor, or with what went wrong. */
-function started(worker: Worker): Promise<string> {
+function started(thread: Spawned): Promise<string> {
   return new Promise((resolve) => {
-    worker.once("message", (message: unknown) => resolve(String(message)));
-    worker.once("error", (error) => resolve(`an executor thread failed: ${error.message}`));
-    worker.once("exit", () =>
-      resolve("an executor thread ended at start (its error is on stderr)"),
+    thread.worker.once("message", (message: unknown) => resolve(String(message)));
+    thread.worker.once("error", (error) => resolve(`an executor thread failed: ${error.message}`));
+    thread.worker.once("exit", () =>
+      resolve(
+        thread.status === ThreadState.FAILED
+          ? `executor thread ${thread.name} failed at start (its error is on stderr)`
+          : "an executor thread ended at start (its error is on stderr)",
+      ),
     );
   });
 }

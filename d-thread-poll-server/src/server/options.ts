@@ -19,6 +19,11 @@ export interface ServeOptions {
   backlog?: number;
   /** How long in-flight answers may take once a stop is asked for; default 10000 ms. */
   graceMs?: number;
+  /**
+   * How long a request head may take to arrive, from its first byte; default 60000 ms, as
+   * node:http's `headersTimeout`. A client that trickles it slower gets 408 and is closed.
+   */
+  headersTimeoutMs?: number;
   /** Modules every server thread imports before it starts, so a `Spawner` can name their exports. */
   modules?: readonly (string | URL)[];
 }
@@ -54,6 +59,8 @@ export interface ServerThreadOptions {
   readonly maxDelayMs: number;
   readonly backlog: number;
   readonly graceMs: number;
+  /** How long a request head may take to arrive (see `ServeOptions.headersTimeoutMs`). */
+  readonly headersTimeoutMs: number;
   /** Where request lines go: stdout, a BroadcastChannel of this name, or nowhere. */
   readonly log:
     | { readonly to: "stdout" }

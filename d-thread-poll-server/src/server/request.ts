@@ -21,6 +21,25 @@ export type ParseResult =
   | typeof INCOMPLETE
   | { readonly error: 400 | 431; readonly reason: string };
 
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * Whether `buffer[start, end)` holds a CR or an LF that is not part of a CRLF. Such a
+ * byte is how request smuggling hides a second header or a second request from one
+ * parser but not another, so node:http refuses it (400) and so does this server. A CR
+ * as the very last byte may still get its LF in the next read: not bare yet.
+ */
+function bareLineBreak(buffer: Buffer, start: number, end: number): boolean {
+  for (let at = buffer.indexOf(LF, start); at !== -1 && at < end; at = buffer.indexOf(LF, at + 1)) {
+    if (at === start || buffer[at - 1] !== CR) return true;
+  }
+  for (let at = buffer.indexOf(CR, start); at !== -1 && at < end; at = buffer.indexOf(CR, at + 1)) {
+    if (at + 1 < end && buffer[at + 1] !== LF) return true;
+  }
+  return false;
+}
+
 /** More bytes are needed before a whole head is there. */
 export const INCOMPLETE = 0 as const;
 
@@ -60,8 +79,13 @@ const CRLFCRLF = Buffer.from("\r\n\r\n");
  * routes are; the answers to bad syntax match node:http's (400; 431 for a head over 16 KiB).
  */
 export function parseRequest(buffer: Buffer, start: number, end: number): ParseResult {
-  const headEnd = buffer.indexOf(CRLFCRLF, start);
-  if (headEnd === -1 || headEnd + 4 > end) {
+  const found = buffer.indexOf(CRLFCRLF, start);
+  const headEnd = found === -1 || found + 4 > end ? -1 : found;
+  const scanned = headEnd === -1 ? Math.min(end, start + MAX_HEAD_BYTES) : headEnd + 4;
+  if (bareLineBreak(buffer, start, scanned)) {
+    return { error: 400, reason: "a CR or LF that is not part of a CRLF in the request head" };
+  }
+  if (headEnd === -1) {
     if (end - start > MAX_HEAD_BYTES)
       return { error: 431, reason: "the request head is over 16 KiB" };
     return INCOMPLETE;

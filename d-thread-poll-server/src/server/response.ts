@@ -50,8 +50,11 @@ export function rejectAnswer(
   return { bytes: Buffer.from(text, "utf8"), close };
 }
 
-/** The answer to bytes that are not a request we can parse (400, or 431 for a huge head); then close. */
-export function badRequestAnswer(status: 400 | 431): Buffer {
+/**
+ * The answer to bytes that are not a request we can parse (400, or 431 for a huge head),
+ * or to a head that did not arrive in time (408); then close.
+ */
+export function badRequestAnswer(status: 400 | 408 | 431): Buffer {
   const body = `${status} ${STATUS_CODES[status]}\n`;
   return Buffer.from(
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +

@@ -1,4 +1,4 @@
-import { BroadcastChannel, Worker } from "node:worker_threads";
+import { BroadcastChannel } from "node:worker_threads";
 import {
   DEFAULT_HOST,
   DEFAULT_MAX_DELAY_MS,
@@ -8,6 +8,7 @@ import {
   MAX_TIMER_MS,
 } from "@ch08/delayserver";
 import { Waker as MioWaker, type WakerHandle } from "@ch08/mio";
+import { type Spawned, spawn, ThreadState } from "@ch08/std";
 import type { ReactorHandle } from "../runtime/reactor.js";
 import { createJobQueue, type SpawnerHandle } from "../spawner.js";
 import { Stat } from "./context.js";
@@ -18,6 +19,9 @@ import type {
   StopSummary,
   ThreadPollServer,
 } from "./options.js";
+
+/** How long a request head may take to arrive by default: node:http's `headersTimeout`. */
+const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
 
 /** The longest a stop waits for the server's threads beyond the grace period. */
 const EXIT_SLACK_MS = 5000;
@@ -43,6 +47,16 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
       `maxDelayMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${maxDelayMs}`,
     );
   }
+  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
+  if (
+    !Number.isInteger(headersTimeoutMs) ||
+    headersTimeoutMs < 1 ||
+    headersTimeoutMs > MAX_TIMER_MS
+  ) {
+    throw new RangeError(
+      `headersTimeoutMs must be an integer from 1 to ${MAX_TIMER_MS}, got ${headersTimeoutMs}`,
+    );
+  }
   if (!Number.isInteger(threads) || threads < 1 || threads > 32) {
     throw new RangeError(`threads must be an integer from 1 to 32, got ${threads}`);
   }
@@ -62,6 +76,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
     maxDelayMs,
     backlog: options.backlog ?? 4096,
     graceMs: options.graceMs ?? 10_000,
+    headersTimeoutMs,
     log,
     stats: stats.buffer as SharedArrayBuffer,
     modules: (options.modules ?? []).map(String),
@@ -131,16 +146,19 @@ export type Running =
     }
   | { kind: "failed"; code: string | undefined; message: string };
 
-/** Waits for `worker` to exit, or fails after `deadlineMs` (then terminates it). */
-export function workerExit(worker: Worker, deadlineMs: number): Promise<void> {
+/**
+ * Waits for a server thread to exit, or fails after `deadlineMs` and then ends it — through
+ * its `Spawned` handle, whose `terminate` first lets a thread that is still loading finish.
+ */
+export function threadExit(thread: Spawned, deadlineMs: number): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
-      void worker.terminate();
+      void thread.terminate();
       reject(
         new Error(`the server thread did not stop within ${deadlineMs} ms; it was terminated`),
       );
     }, deadlineMs);
-    worker.once("exit", () => {
+    thread.worker.once("exit", () => {
       clearTimeout(timer);
       resolve();
     });
@@ -152,24 +170,39 @@ type Started =
   | { kind: "failed"; code?: string; message: string };
 
 async function startSingleThreaded(options: ServerThreadOptions): Promise<Running> {
-  const worker = new Worker(new URL("./single-thread-main.js", import.meta.url), {
-    workerData: options,
-    name: "server",
-  });
+  // Through @ch08/std's spawn, not `new Worker`: its start gate keeps a stop or an exit
+  // from ending the thread while koffi loads in it (that aborts the whole process).
+  const thread = spawn(
+    new URL("./single-thread-main.js", import.meta.url),
+    "runSingleThreadedServer",
+    {
+      name: "server",
+      args: [options],
+      data: { jobModules: options.modules },
+    },
+  );
+  let ended = false;
   const started = await new Promise<Started>((resolve) => {
-    worker.once("message", (message: Started) => resolve(message));
-    worker.once("error", (error) => resolve({ kind: "failed", message: error.message }));
-    worker.once("exit", () =>
-      resolve({ kind: "failed", message: "the server thread ended at start" }),
-    );
+    thread.worker.once("message", (message: Started) => resolve(message));
+    thread.worker.once("error", (error) => resolve({ kind: "failed", message: error.message }));
+    thread.worker.once("exit", () => {
+      ended = true;
+      resolve({
+        kind: "failed",
+        message:
+          thread.status === ThreadState.FAILED
+            ? "the server thread failed at start (its error is on stderr)"
+            : "the server thread ended at start",
+      });
+    });
   });
   if (started.kind === "failed") {
-    await workerExit(worker, EXIT_SLACK_MS).catch(() => {});
+    if (!ended) await threadExit(thread, EXIT_SLACK_MS).catch(() => {});
     return { kind: "failed", code: started.code, message: started.message };
   }
   const waker = MioWaker.fromHandle(started.wake);
   const { reactor } = started;
-  const exited = workerExit(worker, 24 * 3600 * 1000);
+  const exited = threadExit(thread, 24 * 3600 * 1000);
   return {
     kind: "running",
     port: started.port,
@@ -180,7 +213,7 @@ async function startSingleThreaded(options: ServerThreadOptions): Promise<Runnin
         exited,
         new Promise<void>((_, reject) => {
           const timer = setTimeout(() => {
-            void worker.terminate();
+            void thread.terminate();
             reject(
               new Error(
                 `the server thread did not stop within ${deadlineMs} ms; it was terminated`,

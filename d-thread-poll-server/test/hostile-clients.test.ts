@@ -1,0 +1,125 @@
+import { connect, type Socket } from "node:net";
+import { get, within } from "@ch08/delayserver/test/suites/client";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ThreadPollServer } from "../dist/server/options.js";
+import { INCOMPLETE, parseRequest } from "../dist/server/request.js";
+import { startServer } from "../dist/server/start.js";
+
+const parse = (text: string) =>
+  parseRequest(Buffer.from(text, "latin1"), 0, Buffer.byteLength(text, "latin1"));
+
+describe("parseRequest: a CR or LF outside a CRLF → 400, as node:http answers", () => {
+  it.each([
+    ["LF-only line ends", "GET /1/x HTTP/1.1\nHost: h\n\n"],
+    ["an LF-only request line", "GET /1/x HTTP/1.1\n\r\n"],
+    ["a bare CR inside a header value", "GET /1/x HTTP/1.1\r\nX: a\rContent-Length: 5\r\n\r\n"],
+    ["a bare LF inside a header value", "GET /1/x HTTP/1.1\r\nX: a\nContent-Length: 5\r\n\r\n"],
+  ])("%s → 400", (_, text) => {
+    expect(parse(text)).toMatchObject({ error: 400 });
+  });
+
+  it("refuses a bare LF before the head is complete: no waiting for a CRLFCRLF that never comes", () => {
+    expect(parse("GET /1/x HTTP/1.1\nHost:")).toMatchObject({ error: 400 });
+  });
+
+  it("a CR as the last byte read so far may still get its LF: not refused yet", () => {
+    expect(parse("GET /1/x HTTP/1.1\r")).toBe(INCOMPLETE);
+    expect(parse("GET /1/x HTTP/1.1\r\nHost: h\r\n\r")).toBe(INCOMPLETE);
+  });
+});
+
+/**
+ * Sends `first`, then each of `trickle` `everyMs` apart, and resolves with all the server
+ * sent once it closes the connection (rejects after `deadlineMs`).
+ */
+function exchange(
+  port: number,
+  first: string,
+  deadlineMs: number,
+  trickle: { bytes: string; everyMs: number } = { bytes: "", everyMs: 0 },
+): Promise<string> {
+  let socket: Socket | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let received = "";
+  const closed = new Promise<string>((resolve, reject) => {
+    socket = connect({ host: "127.0.0.1", port }, () => {
+      socket?.write(first);
+      let next = 0;
+      if (trickle.bytes.length > 0) {
+        timer = setInterval(() => {
+          const byte = trickle.bytes[next++ % trickle.bytes.length] ?? "x";
+          if (socket?.writable === true) socket.write(byte);
+        }, trickle.everyMs);
+      }
+    });
+    socket.setEncoding("latin1");
+    socket.on("data", (text: string) => {
+      received += text;
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(received));
+  });
+  return within(
+    closed,
+    deadlineMs,
+    () => `the server to answer and close; it sent: ${received}`,
+  ).finally(() => {
+    clearInterval(timer);
+    socket?.destroy();
+  });
+}
+
+for (const threads of [1, 2]) {
+  describe(`hostile clients (threads: ${threads})`, () => {
+    const HEADERS_TIMEOUT_MS = 800;
+    let server: ThreadPollServer;
+    beforeAll(async () => {
+      server = await startServer({
+        port: 0,
+        threads,
+        quiet: true,
+        headersTimeoutMs: HEADERS_TIMEOUT_MS,
+      });
+    });
+    afterAll(async () => {
+      await server.stop();
+    });
+
+    it.each([
+      ["LF-only line ends", "GET /0/x HTTP/1.1\nHost: h\n\n"],
+      ["a CR hiding a second header", "GET /0/x HTTP/1.1\r\nX: a\rContent-Length: 5\r\n\r\nhello"],
+    ])("%s: 400 at once, then the connection closes", async (_, request) => {
+      const answer = await exchange(server.port, request, 3000);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(answer).toMatch(/Connection: close/);
+    });
+
+    it("a head that grows past 16 KiB gets 431 and is closed, without waiting for its end", async () => {
+      const answer = await exchange(
+        server.port,
+        `GET /0/x HTTP/1.1\r\nX-Huge: ${"a".repeat(20 * 1024)}`,
+        3000,
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 431 Request Header Fields Too Large\r\n/);
+    });
+
+    it("a slowloris client gets 408 once its head has taken too long, and others are served meanwhile", async () => {
+      // A byte every 100 ms: never idle long enough for the 5 s keep-alive timer to close it.
+      const slow = exchange(server.port, "GET /0/slow HTTP/1.1\r\nX-Slow: ", 10_000, {
+        bytes: "abcdefgh",
+        everyMs: 100,
+      });
+      const started = performance.now();
+      // While it trickles, ordinary requests go through, each well within its own deadline.
+      for (let i = 0; i < 3; i++) {
+        const answer = await get(server.address, `/0/meanwhile${i}`, { deadlineMs: 2000 });
+        expect(answer.body).toBe(`meanwhile${i}`);
+      }
+      const answer = await slow;
+      expect(answer).toMatch(/^HTTP\/1\.1 408 Request Timeout\r\n/);
+      expect(answer).toMatch(/Connection: close/);
+      // Not before its time: the head had HEADERS_TIMEOUT_MS from its first byte.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 50);
+    });
+  });
+}
