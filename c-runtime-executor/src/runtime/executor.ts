@@ -19,23 +19,27 @@ import { handle, type ReactorHandle, reactorFailure, startOrAttach, stop } from 
  * Wakes a task so its executor polls it again (Rust: `Waker`).
  *
  * CHANGED from stage b: it also carries the executor's ready queue, and `wake` pushes
- * the task's id there before unparking — so the executor polls only the tasks that
- * were woken, not everything it holds.
+ * the task's id there — so the executor polls only the tasks that were woken, not
+ * everything it holds.
+ *
+ * A JavaScript object never leaves the thread that made it, so a `Waker` is always
+ * woken on its executor's own thread, while that executor runs: a plain array does,
+ * with no lock and no unpark. Other threads (the reactor) wake a task by the numbers
+ * they stored (`storedWaker`): those go through the shared queue and unpark.
  */
 export class Waker {
   constructor(
-    /** The executor's thread, unparked by `wake`. */
+    /** The executor's thread, which other threads unpark. */
     readonly thread: Thread,
     /** The task to poll again. */
     readonly id: number,
-    private readonly readyQueue: SharedQueue,
+    private readonly exec: { woken: Waker[] },
   ) {}
 
-  /** Queues the task on its executor and unparks that executor; callable from any thread. */
+  /** Queues the task on its executor (this thread's: the executor is running, no unpark). */
   wake(): void {
     if (tracing) record(Kind.WAKE, -1, this.thread.slot, this.id);
-    this.readyQueue.pushOrMark(this.id);
-    this.thread.unpark();
+    this.exec.woken.push(this);
   }
 }
 
@@ -92,8 +96,13 @@ export class TaskFailedError extends Error {
   }
 }
 
-/** Where a task's output goes, shared by the task and its `JoinHandle`. */
-class TaskResult<T> {
+/**
+ * A spawned future, what the executor keeps about it, and where its output goes (shared
+ * with its `JoinHandle`). It is its own `Waker`: one object per spawn, not three.
+ */
+class Task<T> extends Waker {
+  /** Whether it is in the executor's id map, where wakes from other threads find it. */
+  listed = false;
   state: "pending" | "done" | "failed" = "pending";
   value: T | undefined;
   error: unknown;
@@ -101,24 +110,38 @@ class TaskResult<T> {
   joiner: Waker | undefined;
   /** Whether anyone saw the outcome; an unseen failure is reported on stderr. */
   observed = false;
-}
-
-/** A spawned future and what the executor keeps about it. */
-interface Task {
-  readonly id: number;
-  readonly future: Future<unknown>;
-  readonly waker: Waker;
-  readonly result: TaskResult<unknown>;
   /** The round in which it was last polled: a task woken twice before it runs is polled once. */
-  round: number;
+  round = 0;
+
+  constructor(
+    thread: Thread,
+    id: number,
+    exec: { woken: Waker[] },
+    readonly future: Future<T>,
+    /** The executor's generation it was spawned in: a `blockOn` that gives up abandons it. */
+    readonly generation: number,
+  ) {
+    super(thread, id, exec);
+  }
 }
 
 /** What one executor thread holds (Rust: the `thread_local!` `CURRENT_EXEC`). */
 interface ExecutorCore {
   readonly thread: Thread;
+  /** Wakes from other threads (the reactor's), behind a lock, with an unpark. */
   readonly readyQueue: SharedQueue;
-  readonly tasks: Map<number, Task>;
-  readonly failed: Task[];
+  /** Wakes and spawns from this thread: a plain array. */
+  woken: Waker[];
+  /**
+   * The tasks that other threads may wake, by id: those that were once not ready (a
+   * task ready on its first poll never gave its waker away, and is never listed).
+   */
+  readonly tasks: Map<number, Task<unknown>>;
+  /** Tasks spawned and not finished. */
+  live: number;
+  /** Counts the `blockOn`s that gave up: their tasks, abandoned, are never polled again. */
+  generation: number;
+  readonly failed: Task<unknown>[];
   nextId: number;
   running: boolean;
 }
@@ -141,7 +164,10 @@ function currentCore(): ExecutorCore {
   core = {
     thread,
     readyQueue: new SharedQueue(queues, thread.slot),
+    woken: [],
     tasks: new Map(),
+    live: 0,
+    generation: 0,
     failed: [],
     nextId: 1,
     running: false,
@@ -155,20 +181,18 @@ function currentCore(): ExecutorCore {
  * started — inside a task included.
  */
 export function spawn<T>(future: Future<T>): JoinHandle<T> {
-  const exec = currentCore();
+  const task = spawnTask(currentCore(), future);
+  return new JoinHandle(task.id, task);
+}
+
+function spawnTask<T>(exec: ExecutorCore, future: Future<T>): Task<T> {
   const id = exec.nextId++;
-  const result = new TaskResult<T>();
-  const task: Task = {
-    id,
-    future,
-    waker: new Waker(exec.thread, id, exec.readyQueue),
-    result: result as TaskResult<unknown>,
-    round: 0,
-  };
-  exec.tasks.set(id, task);
+  const task = new Task(exec.thread, id, exec, future, exec.generation);
+  exec.live++;
   if (tracing) record(Kind.SPAWN, id);
-  exec.readyQueue.pushOrMark(id);
-  return new JoinHandle(id, result);
+  // Spawned on this thread: first polled from the plain array, like a wake from here.
+  exec.woken.push(task);
+  return task;
 }
 
 /** A spawned task's output, as a future: ready when the task is, failing if it failed. */
@@ -176,7 +200,7 @@ export class JoinHandle<T> implements Future<T> {
   constructor(
     /** The id of the task it joins. */
     readonly id: number,
-    private readonly result: TaskResult<T>,
+    private readonly result: Task<T>,
   ) {}
 
   /** Ready with the task's output; throws `TaskFailedError` if the task threw. */
@@ -211,7 +235,9 @@ export class Executor {
   parks = 0;
 
   private round = 0;
-  private readonly ready: number[] = [];
+  private ready: Waker[] = [];
+  /** Ids drained from the shared queue, made once. */
+  private readonly fromOtherThreads: number[] = [];
 
   /** Spawns `future`, runs every task to the end, and returns `future`'s output. */
   blockOn<T>(future: Future<T>, options: BlockOnOptions = {}): T {
@@ -220,12 +246,15 @@ export class Executor {
       throw new Error("blockOn called inside a running executor: spawn the future instead");
     exec.running = true;
     try {
-      const main = spawn(future);
+      const main = spawnTask(exec, future);
       this.run(exec, options.timeoutMs);
       return this.outcome(exec, main);
     } catch (error) {
       // Given up (deadline, reactor failure): what is left must not haunt the next blockOn.
       exec.tasks.clear();
+      exec.live = 0;
+      exec.generation++;
+      exec.woken.length = 0;
       throw error;
     } finally {
       exec.running = false;
@@ -234,17 +263,17 @@ export class Executor {
 
   private run(exec: ExecutorCore, timeoutMs: number | undefined): void {
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
-    const { thread, tasks } = exec;
+    const { thread } = exec;
     for (;;) {
       this.pollReadyTasks(exec);
-      if (tasks.size === 0) {
+      if (exec.live === 0) {
         println(`${thread.name}: All tasks are finished`);
         return;
       }
       // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
       const remaining = deadline === undefined ? undefined : deadline - performance.now();
       if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
-      println(`${thread.name}: ${tasks.size} pending tasks. Sleep until notified.`);
+      println(`${thread.name}: ${exec.live} pending tasks. Sleep until notified.`);
       this.parks++;
       if (tracing) record(Kind.PARK);
       thread.park(remaining);
@@ -256,35 +285,61 @@ export class Executor {
 
   /** Polls every woken task, until no task is woken any more. */
   private pollReadyTasks(exec: ExecutorCore): void {
-    const { ready } = this;
     for (;;) {
-      ready.length = 0;
-      if (exec.readyQueue.drainInto(ready)) {
-        for (const id of exec.tasks.keys()) ready.push(id);
-      }
+      // This thread's wakes, then other threads': the arrays swap, so that wakes made
+      // while these tasks are polled wait for the next round.
+      const ready = exec.woken;
+      exec.woken = this.ready;
+      this.ready = ready;
+      this.drainOtherThreads(exec, ready);
       if (ready.length === 0) return;
       const round = ++this.round;
-      for (const id of ready) {
-        // A finished task's late wake, and a second wake in one round, find nothing to do.
-        const task = exec.tasks.get(id);
-        if (task === undefined || task.round === round) continue;
-        task.round = round;
-        this.pollTask(exec, task);
+      const { generation } = exec;
+      for (const waker of ready) {
+        // A late wake of a finished or abandoned task, and a second wake in one round,
+        // find nothing to do.
+        if (
+          !(waker instanceof Task) ||
+          waker.state !== "pending" ||
+          waker.generation !== generation ||
+          waker.round === round
+        ) {
+          continue;
+        }
+        waker.round = round;
+        this.pollTask(exec, waker);
       }
+      // Emptied by pops: V8 inlines `pop`, while `length = 0` is a call into the runtime.
+      while (ready.length > 0) ready.pop();
     }
   }
 
-  private pollTask(exec: ExecutorCore, task: Task): void {
+  /** Adds the tasks other threads woke (by id, through the shared queue) to `ready`. */
+  private drainOtherThreads(exec: ExecutorCore, ready: Waker[]): void {
+    const ids = this.fromOtherThreads;
+    if (exec.readyQueue.drainInto(ids)) {
+      // Some wakes were dropped: poll every task once (a spurious poll is harmless).
+      for (const task of exec.tasks.values()) ready.push(task);
+    }
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      const task = exec.tasks.get(id);
+      if (task !== undefined) ready.push(task);
+    }
+    while (ids.length > 0) ids.pop();
+  }
+
+  private pollTask(exec: ExecutorCore, task: Task<unknown>): void {
     this.polls++;
-    const { result } = task;
+    const result = task;
     let state: PollState<unknown>;
     if (tracing) record(Kind.POLL_BEGIN, task.id);
     try {
-      state = task.future.poll(task.waker);
+      state = task.future.poll(task);
     } catch (error) {
       if (tracing) record(Kind.POLL_END, task.id, 1);
       // A failing task ends alone: the executor and the other tasks go on.
-      exec.tasks.delete(task.id);
+      this.finish(exec, task);
       result.state = "failed";
       result.error = error;
       exec.failed.push(task);
@@ -292,26 +347,38 @@ export class Executor {
       return;
     }
     if (tracing) record(Kind.POLL_END, task.id, state.ready ? 1 : 0);
-    if (!state.ready) return;
-    exec.tasks.delete(task.id);
+    if (!state.ready) {
+      // It may have given its waker to the reactor: list it where the reactor's wakes look.
+      if (!task.listed) {
+        task.listed = true;
+        exec.tasks.set(task.id, task);
+      }
+      return;
+    }
+    this.finish(exec, task);
     result.state = "done";
     result.value = state.value;
     result.joiner?.wake();
   }
 
+  private finish(exec: ExecutorCore, task: Task<unknown>): void {
+    exec.live--;
+    if (task.listed) exec.tasks.delete(task.id);
+  }
+
   /** The top-level task's output; reports failures nobody joined on stderr. */
-  private outcome<T>(exec: ExecutorCore, main: JoinHandle<T>): T {
+  private outcome<T>(exec: ExecutorCore, main: Task<T>): T {
     const failures = exec.failed.splice(0);
     for (const task of failures) {
-      if (task.result.observed || task.id === main.id) continue;
-      const error = task.result.error;
+      if (task.observed || task.id === main.id) continue;
+      const error = task.error;
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
       writeSync(2, `${exec.thread.name}: task ${task.id} failed and nobody joined it: ${detail}\n`);
     }
-    const state = main.poll(new Waker(exec.thread, main.id, exec.readyQueue));
-    if (!state.ready)
+    if (main.state === "failed") throw new TaskFailedError(main.id, main.error);
+    if (main.state === "pending")
       throw new Error("unreachable: all tasks finished but the top-level task is pending");
-    return state.value;
+    return main.value as T;
   }
 
   /** Ends the runtime at the end of a `using` scope: stops the reactor thread. */
