@@ -145,6 +145,40 @@ describe("wakers", () => {
     expect(target.polls).toBe(2);
   });
 
+  it("late wakes of finished tasks poll nothing, whether they come from this thread or, by number, from the reactor", () => {
+    const wakeStored = storedWaker(handle());
+    const quick = new Manual();
+    quick.done = true; // ready at its first poll: its waker was never given away
+    const slow = new Manual(); // not ready once, then ready
+    const late = steps((n, self) => {
+      if (n === 1) {
+        slow.done = true;
+        slow.waker?.wake();
+        self.wake();
+        return false;
+      }
+      // Both finished in the round before: wake each both ways, then end.
+      for (const waker of [quick.waker, slow.waker]) {
+        if (waker === undefined) continue;
+        waker.wake();
+        wakeStored(waker.thread.slot, waker.id);
+      }
+      return true;
+    });
+    executor.blockOn(
+      steps(() => {
+        spawn(quick);
+        spawn(slow);
+        spawn(late);
+        return true;
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(quick.polls).toBe(1);
+    expect(slow.polls).toBe(2);
+    expect(late.polls).toBe(2);
+  });
+
   it("blockOn gives up at its deadline with a DeadlineError; the executor is usable after", () => {
     const never = new Manual();
     const started = performance.now();
