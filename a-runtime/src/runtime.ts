@@ -1,49 +1,28 @@
 import { println } from "@ch08/http";
 import { Events, Poll, type Registry } from "@ch08/mio";
+import {
+  AlreadyRunningError,
+  type BlockOnOptions,
+  DeadlineError,
+  OutsideRuntimeError,
+} from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "./future.js";
+
+export { type BlockOnOptions, DeadlineError, OutsideRuntimeError } from "@ch08/std";
 
 /** The registry of the running runtime; leaf futures reach it through `registry()`. */
 let current: Registry | undefined;
 
-/** Raised when a leaf future is polled with no runtime to register with. */
-export class OutsideRuntimeError extends Error {
-  constructor() {
-    super(
-      "called outside a runtime: create one with `new Runtime()` and drive the future " +
-        "with `runtime.blockOn(future)`",
-    );
-    this.name = "OutsideRuntimeError";
-  }
-}
-
-/** Raised when `blockOn` runs past its deadline. */
-export class DeadlineError extends Error {
-  constructor(timeoutMs: number) {
-    super(
-      `blockOn gave up after ${timeoutMs} ms: the future was still not ready. ` +
-        "Is the delayserver answering?",
-    );
-    this.name = "DeadlineError";
-  }
-}
-
 /** The registry leaf futures register their sockets with (the book's `runtime::registry()`). */
 export function registry(): Registry {
-  if (current === undefined) throw new OutsideRuntimeError();
-  return current;
+  if (current !== undefined) return current;
+  throw new OutsideRuntimeError(
+    "create one with `new Runtime()` and drive the future with `runtime.blockOn(future)`",
+  );
 }
 
-/** Options for `blockOn`. */
-export interface BlockOnOptions {
-  /** Give up with a `DeadlineError` after this many milliseconds (default: wait forever). */
-  timeoutMs?: number;
-}
-
-/**
- * Stage a's runtime: one `Poll`, and a loop that polls the top-level future and, when it
- * is not ready, sleeps in `epoll_wait` until the OS reports any event — no busy polling.
- */
+/** Stage a's runtime: one `Poll`; between polls of the future, sleep in `epoll_wait`. */
 export class Runtime {
   /** How many times `blockOn` slept in `Poll.poll` (the tests count them). */
   waits = 0;
@@ -55,7 +34,7 @@ export class Runtime {
 
   constructor() {
     if (current !== undefined) {
-      throw new Error(
+      throw new AlreadyRunningError(
         "a Runtime is already running on this thread: close() it before creating another",
       );
     }
@@ -73,21 +52,14 @@ export class Runtime {
       if (state.ready) return state.value;
       println("Schedule other tasks");
       println();
-      const remaining =
-        deadline === undefined ? null : Math.max(0, Math.ceil(deadline - performance.now()));
+      const remaining = deadline === undefined ? null : Math.max(0, deadline - performance.now());
       this.waits++;
       if (tracing) record(Kind.WAIT_BEGIN);
-      this.poll.poll(this.events, remaining);
+      this.poll.poll(this.events, remaining === null ? null : Math.ceil(remaining));
       if (tracing) record(Kind.WAIT_END, this.events.length);
-      // No event in the time left, or events that keep coming past the deadline (a source
-      // that fires on every poll): either way the deadline is up.
-      if (
-        deadline !== undefined &&
-        timeoutMs !== undefined &&
-        (this.events.length === 0 || performance.now() >= deadline)
-      ) {
-        throw new DeadlineError(timeoutMs);
-      }
+      // No event in time, or events that keep coming past it (a source firing on every poll).
+      if (remaining !== null && (this.events.length === 0 || performance.now() >= (deadline ?? 0)))
+        throw new DeadlineError(timeoutMs ?? 0);
     }
   }
 

@@ -1,5 +1,6 @@
 import { type DelayServer, startDelayServerThread } from "@ch08/delayserver";
 import { UnreachableError } from "@ch08/http";
+import { PolledAfterReadyError } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   asyncMain,
@@ -101,6 +102,8 @@ describe("async_main, as corofy writes it and as a generator", () => {
     const generator = asyncMainGenerator(["/0/a", "/0/b"]);
     run(machine);
     run(generator);
+    expect(() => machine.poll()).toThrow(PolledAfterReadyError);
+    expect(() => generator.poll()).toThrow(PolledAfterReadyError);
     expect(() => machine.poll()).toThrow(/polled a resolved future/);
     expect(() => generator.poll()).toThrow(/polled a resolved coroutine/);
   });

@@ -27,10 +27,10 @@ export {
   Executor,
   init,
   OutsideRuntimeError,
-  ReactorDiedError,
-  ReactorStartError,
   type ReactorStats,
   reactor,
   shutdown,
+  ThreadFailedError,
+  ThreadStartError,
   Waker,
 } from "./runtime.js";

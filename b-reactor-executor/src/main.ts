@@ -1,5 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { println } from "@ch08/http";
+import { PolledAfterReadyError } from "@ch08/std";
 import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "./future.js";
 import { Http } from "./http.js";
 import type { Waker } from "./runtime.js";
@@ -79,7 +80,7 @@ class Coroutine0 implements Future<string> {
           return ready("");
         }
         case "Resolved":
-          throw new Error("polled a resolved future");
+          throw new PolledAfterReadyError();
       }
     }
   }

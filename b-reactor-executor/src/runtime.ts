@@ -1,14 +1,19 @@
 import { Executor } from "./runtime/executor.js";
 import { start } from "./runtime/reactor.js";
 
-export { OutsideRuntimeError } from "@ch08/std";
-export { type BlockOnOptions, DeadlineError, Executor, Waker } from "./runtime/executor.js";
 export {
-  ReactorDiedError,
-  ReactorStartError,
+  type BlockOnOptions,
+  DeadlineError,
+  OutsideRuntimeError,
+  ThreadFailedError,
+  ThreadStartError,
+} from "@ch08/std";
+export { Executor, Waker } from "./runtime/executor.js";
+export {
   type ReactorStats,
   reactor,
   stop as shutdown,
+  WAKER_CAPACITY,
 } from "./runtime/reactor.js";
 
 /** Starts the reactor thread (once per process) and returns an executor for this thread. */

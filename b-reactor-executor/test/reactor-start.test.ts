@@ -47,3 +47,27 @@ describe("a reactor thread that cannot start", () => {
     expect(run.stderr).toContain("pnpm build");
   });
 });
+
+describe("a reactor thread that cannot start for want of file descriptors", () => {
+  it("says EMFILE, not that the build is incomplete", () => {
+    const said: string[] = [];
+    // (With std, http and trace bundled, a thread loads with fewer descriptors: 11 free
+    // is enough here, 9 is not; with 8 or fewer the thread only times out.)
+    for (const free of [9, 20]) {
+      const run = spawnSync(
+        process.execPath,
+        [join(import.meta.dirname, "helpers", "fd-starved.mjs"), String(free)],
+        { encoding: "utf8", timeout: 30_000 },
+      );
+      expect(run.signal).toBeNull();
+      said.push(run.stdout.trim().split("\n").at(-1) ?? "");
+    }
+    // How many descriptors a thread needs to load varies; the fewer, the surer it fails.
+    expect(said[0]).toMatch(/^ThreadStartError: the reactor thread /);
+    for (const line of said) {
+      if (line === "started") continue;
+      expect(line).toMatch(/EMFILE|file descriptors/);
+      expect(line).not.toMatch(/pnpm build/);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { println } from "@ch08/http";
+import { PolledAfterReadyError } from "@ch08/std";
 import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "./future.js";
 import { Http } from "./http.js";
 import type { Waker } from "./runtime.js";
@@ -23,6 +24,7 @@ export function main(generator = process.argv.includes("--generator")): void {
   const future = generator ? asyncMainGenerator() : asyncMain();
   const executor = runtime.init();
   executor.blockOn(future);
+  if (executor.unjoinedFailures.length > 0) process.exitCode = 1;
 }
 
 // What the program says, written as the book writes it with its `coroutine` keyword:
@@ -77,7 +79,7 @@ class Coroutine0 implements Future<string> {
         return ready("");
       }
       default:
-        throw new Error("polled a resolved future");
+        throw new PolledAfterReadyError();
     }
   }
 }
@@ -111,7 +113,7 @@ class Coroutine1 implements Future<string> {
           return ready(txt);
         }
         case "Resolved":
-          throw new Error("polled a resolved future");
+          throw new PolledAfterReadyError();
       }
     }
   }

@@ -1,24 +1,27 @@
 import { Executor, useReadyQueues } from "./runtime/executor.js";
 import { startOrAttach } from "./runtime/reactor.js";
 
-export { OutsideRuntimeError } from "@ch08/std";
 export {
   type BlockOnOptions,
   DeadlineError,
+  OutsideRuntimeError,
+  TaskFailedError,
+  ThreadFailedError,
+  ThreadStartError,
+} from "@ch08/std";
+export {
   Executor,
   type ExecutorThread,
   JoinHandle,
   spawn,
   spawnExecutorThread,
-  TaskFailedError,
   Waker,
 } from "./runtime/executor.js";
 export {
-  ReactorDiedError,
-  ReactorStartError,
   type ReactorStats,
   reactor,
   stop as shutdown,
+  WAKER_CAPACITY,
 } from "./runtime/reactor.js";
 
 /**

@@ -92,8 +92,9 @@ describe("a wake racing with park is never lost", () => {
   });
 
   it(`${ROUNDS} wakes from another thread, each sent as this executor goes to park`, async () => {
-    // [polls that counted a wake, thread slot, task id, "about to park" announcements]
-    const cells = new Int32Array(new SharedArrayBuffer(4 * Int32Array.BYTES_PER_ELEMENT));
+    // [polls that counted a wake, thread slot, task id, "about to park" announcements,
+    //  the wake after which the worker saw the executor stuck]
+    const cells = new Int32Array(new SharedArrayBuffer(5 * Int32Array.BYTES_PER_ELEMENT));
     const early = lingerBeforePark({ cells, index: 3 });
     const worker = new Worker(new URL("./helpers/waker-worker.mjs", import.meta.url), {
       workerData: { handle: handle(), shared: cells.buffer, rounds: ROUNDS },
@@ -111,6 +112,9 @@ describe("a wake racing with park is never lost", () => {
           Atomics.notify(cells, 1);
           return NOT_READY;
         }
+        const stuck = Atomics.load(cells, 4);
+        if (stuck !== 0)
+          throw new Error(`a wake was lost: the executor stayed parked after wake ${stuck}`);
         // Every wake the worker sent so far has come through: count it.
         const seen = Atomics.add(cells, 0, 1) + 1;
         return seen >= ROUNDS ? ready(seen) : NOT_READY;
@@ -118,7 +122,8 @@ describe("a wake racing with park is never lost", () => {
     };
     const parksBefore = executor.parks;
     try {
-      expect(executor.blockOn(task, { timeoutMs: 10_000 })).toBe(ROUNDS);
+      // A backstop: the worker catches a lost wake within a round (and ends the wait).
+      expect(executor.blockOn(task, { timeoutMs: 60_000 })).toBe(ROUNDS);
     } finally {
       silencePrintln();
       // Never leave the worker spinning if the executor gave up.

@@ -139,16 +139,21 @@ describe("the concurrency example", () => {
       "HelloWorld3",
       "HelloWorld4",
     ]);
-    // The countdown: 5 (or 4, if HelloWorld0 came back within its first poll) down to 1.
-    // A line may repeat: a wake may find its task not finished yet (part of a response),
-    // or come for a task already polled in this round, and the executor parks again.
-    const pending = lines
-      .map((l) => /^main: (\d+) pending tasks\. Sleep until notified\.$/.exec(l)?.[1])
-      .filter((n) => n !== undefined)
-      .map(Number)
-      .filter((n, i, all) => n !== all[i - 1]);
-    expect(pending.slice(-4)).toEqual([4, 3, 2, 1]);
-    expect(pending.length).toBeLessThanOrEqual(5);
+    // The countdown: each park says how many tasks are left, which is 5 minus the
+    // responses printed so far — whether the answers came one per round or, on a loaded
+    // machine, two in one. A line may repeat: a wake may find its task not finished yet
+    // (part of a response) or already polled in this round, and the executor parks again.
+    let answered = 0;
+    const pending: number[] = [];
+    for (const line of lines) {
+      if (line.startsWith("HelloWorld")) answered++;
+      const left = /^main: (\d+) pending tasks\. Sleep until notified\.$/.exec(line)?.[1];
+      if (left === undefined) continue;
+      expect(Number(left), `parked after ${answered} answers`).toBe(5 - answered);
+      if (Number(left) !== pending.at(-1)) pending.push(Number(left));
+    }
+    expect(pending.length).toBeGreaterThanOrEqual(1);
+    expect(pending.at(-1)).toBeGreaterThanOrEqual(1);
     expect(lines.at(-2)).toBe("main: All tasks are finished");
   });
 });

@@ -1,5 +1,6 @@
 import type { DelayServer } from "@ch08/delayserver";
 import { capturePrintln } from "@ch08/http";
+import { AlreadyRunningError } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   coroutine,
@@ -145,6 +146,7 @@ describe("spawn", () => {
       }),
       { timeoutMs: 5000 },
     );
+    expect(refused).toBeInstanceOf(AlreadyRunningError);
     expect(String(refused)).toMatch(/blockOn called inside a running executor/);
   });
 });

@@ -74,6 +74,34 @@ describe("wakers", () => {
     expect(target.polls).toBe(2);
   });
 
+  it("a task that stays pending, woken twice in one round, is polled once in that round", () => {
+    const target = new Manual();
+    // Round 2 polls target (pending), then this: two wakes for target, one for itself.
+    // Round 3 must poll target once; an executor without the per-round dedup polls it
+    // twice there (it stays pending, so the second poll is not a no-op). Then target is
+    // made ready and woken: round 4 polls it a last time.
+    const wakeTwice = steps((n, waker) => {
+      if (n === 1) {
+        target.waker?.wake();
+        target.waker?.wake();
+        waker.wake();
+        return false;
+      }
+      target.done = true;
+      target.waker?.wake();
+      return true;
+    });
+    executor.blockOn(
+      steps(() => {
+        spawn(target);
+        spawn(wakeTwice);
+        return true;
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(target.polls).toBe(3);
+  });
+
   it("a wake for a finished task is a no-op", () => {
     const finished = new Manual();
     finished.done = true; // ready on its first poll

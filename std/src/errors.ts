@@ -3,11 +3,10 @@
 
 /** A call that needs a runtime (its thread table) was made with none started on this thread. */
 export class OutsideRuntimeError extends Error {
-  constructor() {
-    super(
-      "called outside a runtime: start one with `const executor = runtime.init()` and " +
-        "drive the future with `executor.blockOn(future)`",
-    );
+  constructor(
+    how = "start one with `const executor = runtime.init()` and drive the future with `executor.blockOn(future)`",
+  ) {
+    super(`called outside a runtime: ${how}`);
     this.name = "OutsideRuntimeError";
   }
 }
@@ -36,6 +35,70 @@ export class ThreadFailedError extends Error {
   constructor(name: string) {
     super(`thread ${name} failed (its error is on stderr)`);
     this.name = "ThreadFailedError";
+  }
+}
+
+/**
+ * A spawned thread did not reach RUNNING: it failed while loading (`reason`, its error),
+ * or did not load within `timeoutMs`. An errno says what ran out; anything else is
+ * most likely an incomplete build.
+ */
+export class ThreadStartError extends Error {
+  constructor(name: string, reason: string | undefined, timeoutMs: number) {
+    super(
+      reason === undefined
+        ? `the ${name} thread did not start within ${timeoutMs} ms: is the machine overloaded, or out of file descriptors (ulimit -n)?`
+        : `the ${name} thread could not start: ${reason}` +
+            (/^E[A-Z]+:/.test(reason) ? "" : "; is the build complete? run `pnpm build`"),
+    );
+    this.name = "ThreadStartError";
+  }
+}
+
+/** `blockOn` ran past its deadline (Rust has no such thing: its tests would hang instead). */
+export class DeadlineError extends Error {
+  constructor(timeoutMs: number) {
+    super(
+      `blockOn gave up after ${timeoutMs} ms: the future was still not ready and nothing ` +
+        "woke it. Is the delayserver answering? Does every leaf future store its waker?",
+    );
+    this.name = "DeadlineError";
+  }
+}
+
+/** Options for a runtime's `blockOn`. */
+export interface BlockOnOptions {
+  /** Give up with a `DeadlineError` after this many milliseconds (default: wait forever). */
+  timeoutMs?: number;
+}
+
+/** A spawned task threw: its `JoinHandle` (or `blockOn`, for the top-level task) raises this. */
+export class TaskFailedError extends Error {
+  constructor(
+    /** The id of the task that failed. */
+    readonly taskId: number,
+    cause: unknown,
+  ) {
+    super(`task ${taskId} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+    this.name = "TaskFailedError";
+  }
+}
+
+/** A runtime was started, or entered, where one already runs on this thread. */
+export class AlreadyRunningError extends Error {
+  constructor(what: string) {
+    super(what);
+    this.name = "AlreadyRunningError";
+  }
+}
+
+/** A future was polled again after it returned ready (the book's `panic!("Polled a resolved future")`). */
+export class PolledAfterReadyError extends Error {
+  constructor(what = "future") {
+    super(`polled a resolved ${what}: a future must not be polled after it is ready`);
+    this.name = "PolledAfterReadyError";
   }
 }
 

@@ -10,18 +10,35 @@
  * ```
  */
 export {
+  AlreadyRunningError,
+  type BlockOnOptions,
+  DeadlineError,
   JoinTimeoutError,
   MapFullError,
   OutsideRuntimeError,
+  PolledAfterReadyError,
   QueueFullError,
   SpawnTargetError,
+  TaskFailedError,
   ThreadFailedError,
+  ThreadStartError,
   TooManyThreadsError,
 } from "./errors.js";
 export { Mutex } from "./mutex.js";
+export { SharedCounters } from "./shared-counters.js";
 export { SharedMap } from "./shared-map.js";
 export { SharedQueue } from "./shared-queue.js";
-export { Spawned, type SpawnOptions, START_GATE_MS, spawn } from "./spawn.js";
+export {
+  Service,
+  type ServiceOptions,
+  Spawned,
+  type SpawnOptions,
+  START_GATE_MS,
+  serviceState,
+  spawn,
+  spawnService,
+  stopRequested,
+} from "./spawn.js";
 export {
   createThreadTable,
   currentThread,

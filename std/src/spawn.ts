@@ -1,6 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { traceBuffers } from "@ch08/trace";
-import { JoinTimeoutError, ThreadFailedError } from "./errors.js";
+import { JoinTimeoutError, ThreadFailedError, ThreadStartError } from "./errors.js";
 import { currentThreadTable } from "./thread.js";
 import { ThreadState } from "./thread-state.js";
 
@@ -39,6 +39,7 @@ export function spawn(moduleUrl: URL | string, exportName: string, options: Spaw
   const state = new Int32Array(
     options.state ?? new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
   );
+  const failure = new SharedArrayBuffer(FAILURE_BYTES);
   const worker = new Worker(new URL("./thread-entry.js", import.meta.url), {
     workerData: {
       ...options.data,
@@ -52,13 +53,17 @@ export function spawn(moduleUrl: URL | string, exportName: string, options: Spaw
           ? undefined
           : { module: String(options.runWith.module), exportName: options.runWith.exportName },
       state: state.buffer,
+      failure,
       threads: currentThreadTable()?.buffer,
     },
   });
   if (options.detached === true) worker.unref();
   guardStart(state);
-  return new Spawned(options.name, worker, state);
+  return new Spawned(options.name, worker, state, failure);
 }
+
+/** Room for the first line of a failed thread's error, which `ThreadStartError` repeats. */
+const FAILURE_BYTES = 1024;
 
 /** A thread started by `spawn` (Rust: `JoinHandle<()>`); `using` ends it at scope exit. */
 export class Spawned implements Disposable {
@@ -68,6 +73,7 @@ export class Spawned implements Disposable {
     /** The worker behind it. */
     readonly worker: Worker,
     private readonly state: Int32Array,
+    private readonly failure: SharedArrayBuffer,
   ) {}
 
   /** Where the thread stands now: one of `ThreadState`. */
@@ -78,6 +84,33 @@ export class Spawned implements Disposable {
   /** Blocks (at most `timeoutMs`) until the thread has loaded; true if it has. */
   waitUntilLoaded(timeoutMs = START_GATE_MS): boolean {
     return waitUntilLoaded(this.state, timeoutMs);
+  }
+
+  /**
+   * Blocks until the thread runs (Rust's `spawn` cannot fail this way: a closure needs no
+   * loading). Throws `ThreadStartError` with the thread's own error if it failed first,
+   * or if `timeoutMs` passed.
+   */
+  waitUntilRunning(timeoutMs = START_GATE_MS): void {
+    if (this.waitUntilLoaded(timeoutMs) && this.status !== ThreadState.FAILED) return;
+    const length = new Int32Array(this.failure, 0, 1)[0] ?? 0;
+    const reason = new TextDecoder().decode(new Uint8Array(this.failure, 4, length).slice());
+    throw new ThreadStartError(
+      this.name,
+      this.status === ThreadState.FAILED ? reason : undefined,
+      timeoutMs,
+    );
+  }
+
+  /** Blocks (at most `timeoutMs`) until the thread has ended; true if it has. */
+  waitUntilEnded(timeoutMs: number): boolean {
+    const deadline = performance.now() + timeoutMs;
+    for (let now = this.status; now < ThreadState.FINISHED; now = this.status) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return false;
+      Atomics.wait(this.state, 0, now, remaining);
+    }
+    return true;
   }
 
   /**
@@ -145,4 +178,70 @@ function waitForLoadingThreads(): void {
   for (const state of loading.splice(0)) {
     waitUntilLoaded(state, Math.max(0, deadline - performance.now()));
   }
+}
+
+/** Options for `spawnService`: how to end the loop's wait, and what to free once it has left. */
+export interface ServiceOptions extends Omit<SpawnOptions, "detached"> {
+  /** Makes the loop's blocking wait return (a write to its eventfd), so it sees `stopRequested`. */
+  readonly wake: () => void;
+  /** Frees what the loop waits on, once it has left: a closed fd's number is soon reused. */
+  readonly release: () => void;
+}
+
+/** A state cell for a service thread: its `ThreadState`, then the stop request. */
+export function serviceState(): SharedArrayBuffer {
+  return new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
+}
+
+/** Whether the service thread with this state cell (`serviceState`) was asked to stop. */
+export function stopRequested(state: Int32Array): boolean {
+  return Atomics.load(state, 1) === 1;
+}
+
+/**
+ * Starts a thread that loops until stopped (a reactor's event loop) and returns once it
+ * runs, or throws `ThreadStartError`. Rust lets such a thread die with the process; a
+ * thread waiting in epoll_wait would keep ours alive, so it is detached, and `stop` —
+ * run at exit too — ends it.
+ */
+export function spawnService(
+  moduleUrl: URL | string,
+  exportName: string,
+  options: ServiceOptions,
+): Service {
+  const state = options.state ?? serviceState();
+  const thread = spawn(moduleUrl, exportName, { ...options, detached: true, state });
+  const service = new Service(thread, new Int32Array(state), options.wake, options.release);
+  try {
+    thread.waitUntilRunning();
+  } catch (error) {
+    service.stop();
+    throw error;
+  }
+  process.once("exit", service.stop);
+  return service;
+}
+
+/** A thread started by `spawnService`. */
+export class Service {
+  #stopped = false;
+
+  constructor(
+    /** The thread that runs the loop. */
+    readonly thread: Spawned,
+    private readonly state: Int32Array,
+    private readonly wake: () => void,
+    private readonly release: () => void,
+  ) {}
+
+  /** Asks the loop to end, wakes it, waits (2 s at most) until it has, then releases. */
+  readonly stop = (): void => {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    process.removeListener("exit", this.stop);
+    Atomics.store(this.state, 1, 1);
+    this.wake();
+    // A thread still loading finds the stop request when it gets to its loop, and ends.
+    if (this.thread.waitUntilEnded(2000)) this.release();
+  };
 }

@@ -1,4 +1,4 @@
-import { writeSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 import { SpawnTargetError } from "./errors.js";
 import { ThreadState, unparkAll } from "./thread-state.js";
@@ -20,10 +20,13 @@ interface EntryData {
   readonly args: readonly unknown[];
   readonly runWith: { readonly module: string; readonly exportName: string } | undefined;
   readonly state: SharedArrayBuffer;
+  /** Where the first line of the error goes (a length cell, then UTF-8), for `ThreadStartError`. */
+  readonly failure: SharedArrayBuffer;
   readonly threads: SharedArrayBuffer | undefined;
 }
 
-const { name, module, exportName, args, runWith, state, threads } = workerData as EntryData;
+const { name, module, exportName, args, runWith, state, failure, threads } =
+  workerData as EntryData;
 const cell = new Int32Array(state);
 
 /** The function `exportName` of `module`, imported; `SpawnTargetError` if there is none. */
@@ -32,6 +35,16 @@ async function load(module: string, exportName: string): Promise<(...args: unkno
   const found = exported[exportName];
   if (typeof found !== "function") throw new SpawnTargetError(module, exportName);
   return found as (...args: unknown[]) => unknown;
+}
+
+/** Node's module resolver reports a full fd table as a missing package: say what it is. */
+function fdShortage(): string | undefined {
+  try {
+    closeSync(openSync("/dev/null", "r"));
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 try {
@@ -47,6 +60,13 @@ try {
 } catch (error) {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
   writeSync(2, `${name} thread failed: ${detail}\n`);
+  const firstLine = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+  const shortage = fdShortage();
+  const bytes = new TextEncoder()
+    .encode(shortage === undefined ? firstLine : `${shortage} (so: ${firstLine})`)
+    .subarray(0, failure.byteLength - 4);
+  new Uint8Array(failure, 4).set(bytes);
+  Atomics.store(new Int32Array(failure, 0, 1), 0, bytes.length);
   Atomics.store(cell, 0, ThreadState.FAILED);
   if (threads !== undefined) unparkAll(new Int32Array(threads));
 } finally {

@@ -1,20 +1,17 @@
 import { println } from "@ch08/http";
-import { currentThread, type Thread, unparkSlot } from "@ch08/std";
+import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
 import { type ReactorHandle, reactorFailure, stop } from "./reactor.js";
 
 /**
- * Wakes a task so its executor polls it again (Rust: `Waker`).
- *
- * It holds only numbers that mean the same on every thread — which thread to unpark and
- * which task it is — so the reactor thread, which cannot hold a JavaScript object from
- * another thread, stores exactly these two numbers and wakes with them.
+ * Wakes a task so its executor polls it again (Rust: `Waker`). Only numbers, the same on
+ * every thread: the reactor thread stores these two and wakes with them.
  */
 export class Waker {
   constructor(
     /** The executor's thread, unparked by `wake`. */
-    readonly thread: Thread,
+    readonly thread: std.Thread,
     /** The task this waker belongs to (stage b has one task per executor: 0). */
     readonly id: number,
   ) {}
@@ -29,31 +26,10 @@ export class Waker {
 export function storedWaker(handle: ReactorHandle): (thread: number, task: number) => void {
   const tokens = new Int32Array(handle.threads);
   // Stage b has no ready queue: its executor has one task, so unparking is the whole wake.
-  return (thread) => unparkSlot(tokens, thread);
+  return (thread) => std.unparkSlot(tokens, thread);
 }
 
-/** Raised when `blockOn` runs past its deadline. */
-export class DeadlineError extends Error {
-  constructor(timeoutMs: number) {
-    super(
-      `blockOn gave up after ${timeoutMs} ms: the future was still not ready and no waker ` +
-        "woke it. Is the delayserver answering? Does every leaf future store its waker?",
-    );
-    this.name = "DeadlineError";
-  }
-}
-
-/** Options for `blockOn`. */
-export interface BlockOnOptions {
-  /** Give up with a `DeadlineError` after this many milliseconds (default: wait forever). */
-  timeoutMs?: number;
-}
-
-/**
- * Drives one top-level future: poll it with a waker, and when it is not ready, park the
- * thread until something wakes it. The executor never asks the OS about I/O itself — the
- * reactor does, on its own thread, and the two only meet through the waker.
- */
+/** Drives one top-level future: poll it; when not ready, park until its waker wakes it. */
 export class Executor {
   /** How many times the top-level future was polled (the tests count them). */
   polls = 0;
@@ -61,30 +37,36 @@ export class Executor {
   parks = 0;
 
   /** Polls `future` until it is ready, parking between polls; returns its output. */
-  blockOn<T>(future: Future<T>, options: BlockOnOptions = {}): T {
-    const thread = currentThread();
+  blockOn<T>(future: Future<T>, options: std.BlockOnOptions = {}): T {
+    const thread = std.currentThread();
     const waker = new Waker(thread, 0);
     const { timeoutMs } = options;
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
-    for (;;) {
-      this.polls++;
-      if (tracing) record(Kind.POLL_BEGIN, 0);
-      const state = future.poll(waker);
-      if (tracing) record(Kind.POLL_END, 0, state.ready ? 1 : 0);
-      if (state.ready) {
-        println(`${thread.name}: All tasks are finished`);
-        return state.value;
+    try {
+      for (;;) {
+        this.polls++;
+        if (tracing) record(Kind.POLL_BEGIN, 0);
+        const state = future.poll(waker);
+        if (tracing) record(Kind.POLL_END, 0, state.ready ? 1 : 0);
+        if (state.ready) {
+          println(`${thread.name}: All tasks are finished`);
+          return state.value;
+        }
+        // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
+        const remaining = deadline === undefined ? undefined : deadline - performance.now();
+        if (remaining !== undefined && remaining <= 0) throw new std.DeadlineError(timeoutMs ?? 0);
+        println(`${thread.name}: 1 pending tasks. Sleep until notified.`);
+        this.parks++;
+        if (tracing) record(Kind.PARK);
+        thread.park(remaining);
+        if (tracing) record(Kind.UNPARK);
+        const failure = reactorFailure();
+        if (failure !== undefined) throw failure;
       }
-      // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
-      const remaining = deadline === undefined ? undefined : deadline - performance.now();
-      if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
-      println(`${thread.name}: 1 pending tasks. Sleep until notified.`);
-      this.parks++;
-      if (tracing) record(Kind.PARK);
-      thread.park(remaining);
-      if (tracing) record(Kind.UNPARK);
-      const failure = reactorFailure();
-      if (failure !== undefined) throw failure;
+    } catch (error) {
+      // Given up: release its sockets and tokens, so none haunts the next blockOn.
+      future.close?.();
+      throw error;
     }
   }
 

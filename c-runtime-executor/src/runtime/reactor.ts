@@ -1,288 +1,194 @@
 import { workerData } from "node:worker_threads";
-import {
-  Events,
-  type Interest,
-  Waker as MioWaker,
-  Poll,
-  type PollHandle,
-  Registry,
-  type Source,
-  Token,
-  type WakerHandle,
-} from "@ch08/mio";
-import {
-  createThreadTable,
-  OutsideRuntimeError,
-  SharedMap,
-  spawn,
-  ThreadState,
-  useThreadTable,
-} from "@ch08/std";
+import * as mio from "@ch08/mio";
+import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import { createReadyQueues, storedWaker, type Waker } from "./executor.js";
 
-/** The token of the reactor's own mio `Waker`, which tells its thread to stop. */
-export const STOP_TOKEN = Token(0);
-
 /** How many registrations can wait at once (Rust's HashMap grows; shared memory cannot). */
 export const WAKER_CAPACITY = 1 << 16;
+const STOP_TOKEN = mio.Token(0);
+const COUNTERS = ["nextId", "waits", "events", "wakes", "dropped"] as const;
 
-/** How long `start` waits for the reactor thread to be up (it loads koffi and libc). */
-const START_TIMEOUT_MS = 10_000;
-
-/**
- * Cells of the reactor's control block, shared by every thread of the runtime: STOP asks
- * the reactor thread to leave its loop; WAITS, EVENTS, WAKES and DROPPED (events whose
- * token had no waker) count what it did; NEXT_ID is the book's `next_id`.
- */
-export const Control = { STOP: 0, WAITS: 1, EVENTS: 2, WAKES: 3, DROPPED: 4, NEXT_ID: 5, SIZE: 6 };
-
-/** Everything another thread needs to use this process's reactor (sent in `workerData`). */
+/** What another thread needs to reach this process's reactor (sent in `workerData`). */
 export interface ReactorHandle {
-  readonly poll: PollHandle;
-  readonly stopWaker: WakerHandle;
+  readonly poll: mio.PollHandle;
+  readonly stopWaker: mio.WakerHandle;
   readonly wakers: SharedArrayBuffer;
   readonly threads: SharedArrayBuffer;
   /** CHANGED from stage b: every executor thread's ready queue, which the reactor pushes to. */
   readonly queues: SharedArrayBuffer;
-  readonly control: SharedArrayBuffer;
-  /** The reactor thread's state cell (`ThreadState`): FAILED means no more wakes. */
+  readonly counters: SharedArrayBuffer;
+  /** The reactor thread's state (`std.serviceState`): FAILED means no more wakes. */
   readonly state: SharedArrayBuffer;
 }
 
 /** What the reactor thread has done so far. */
-export type ReactorStats = Record<"waits" | "events" | "wakes" | "dropped", number>;
+export type ReactorStats = Record<(typeof COUNTERS)[number], number>;
 
-/** The reactor thread could not start: no wake would ever come. */
-export class ReactorStartError extends Error {
-  constructor(failed: boolean) {
-    super(
-      failed
-        ? "the reactor thread could not start (its error is on stderr); is the build complete? run `pnpm build`"
-        : `the reactor thread did not start within ${START_TIMEOUT_MS} ms: is the machine overloaded?`,
-    );
-    this.name = "ReactorStartError";
-  }
-}
-
-/** The reactor thread failed while running: an executor stops waiting for wakes. */
-export class ReactorDiedError extends Error {
-  constructor() {
-    super("the reactor thread failed (its error is on stderr); no more wakes will come");
-    this.name = "ReactorDiedError";
-  }
-}
-
-/**
- * The reactor as leaf futures see it: register a source under a token, store the waker
- * to wake when that token fires, deregister when done. Its methods work from any
- * thread; its event loop (`eventLoop`) runs on a thread of its own.
- */
+/** The reactor as leaf futures see it; its methods work from any thread. */
 export class Reactor {
-  private readonly wakers: SharedMap;
-  private readonly control: Int32Array;
+  readonly #wakers: std.SharedMap;
+  readonly #counters: std.SharedCounters<(typeof COUNTERS)[number]>;
 
   constructor(
-    private readonly registry: Registry,
+    private readonly registry: mio.Registry,
     handle: ReactorHandle,
   ) {
-    this.wakers = new SharedMap(handle.wakers);
-    this.control = new Int32Array(handle.control);
+    this.#wakers = new std.SharedMap(handle.wakers);
+    this.#counters = new std.SharedCounters(COUNTERS, handle.counters);
   }
 
   /** Watches `source` for `interest`; events for it carry token `id`. */
-  register(source: Source, interest: Interest, id: number): void {
+  register(source: mio.Source, interest: mio.Interest, id: number): void {
     if (tracing) record(Kind.REGISTER, id);
-    this.registry.register(source, Token(id), interest);
+    this.registry.register(source, mio.Token(id), interest);
   }
 
   /** Changes what `source` is watched for. */
-  reregister(source: Source, interest: Interest, id: number): void {
-    this.registry.reregister(source, Token(id), interest);
+  reregister(source: mio.Source, interest: mio.Interest, id: number): void {
+    this.registry.reregister(source, mio.Token(id), interest);
   }
 
-  /** Stores `waker` for `id`: it must always be the most recent one the future was polled with. */
+  /** Stores `waker` for `id`: always the most recent one the future was polled with. */
   setWaker(waker: Waker, id: number): void {
-    this.wakers.set(id, waker.thread.slot, waker.id);
+    this.#wakers.set(id, waker.thread.slot, waker.id);
   }
 
   /** Forgets the waker for `id` and stops watching `source`. */
-  deregister(source: Source, id: number): void {
+  deregister(source: mio.Source, id: number): void {
     if (tracing) record(Kind.DEREGISTER, id);
-    this.wakers.remove(id);
+    this.removeWaker(id);
     this.registry.deregister(source);
+  }
+
+  /** Forgets the waker for `id` (a future whose source never got registered). */
+  removeWaker(id: number): void {
+    this.#wakers.remove(id);
   }
 
   /** A fresh token (the book's `next_id`). */
   nextId(): number {
-    return Atomics.add(this.control, Control.NEXT_ID, 1);
+    return this.#counters.add("nextId") + 1;
   }
 
-  /** Counts from the reactor thread: waits, events, wakes and dropped wakes. */
+  /** Counts from the reactor thread. */
   stats(): ReactorStats {
-    return {
-      waits: Atomics.load(this.control, Control.WAITS),
-      events: Atomics.load(this.control, Control.EVENTS),
-      wakes: Atomics.load(this.control, Control.WAKES),
-      dropped: Atomics.load(this.control, Control.DROPPED),
-    };
+    return this.#counters.snapshot();
   }
 }
 
-/**
- * The reactor thread's loop (the book's `event_loop`): block in `Poll.poll`; for every
- * event, wake the waker stored for its token; repeat until told to stop.
- */
+/** The reactor thread (the book's `event_loop`): block in `Poll.poll`, wake each event's waker. */
 export function eventLoop(handle: ReactorHandle): void {
-  const poll = Poll.fromHandle(handle.poll);
-  const stopWaker = MioWaker.fromHandle(handle.stopWaker);
-  const wakers = new SharedMap(handle.wakers);
-  const control = new Int32Array(handle.control);
-  const events = new Events(100);
-  // Made once: the loop allocates nothing.
+  const poll = mio.Poll.fromHandle(handle.poll);
+  const stopWaker = mio.Waker.fromHandle(handle.stopWaker);
+  const wakers = new std.SharedMap(handle.wakers);
+  const counters = new std.SharedCounters(COUNTERS, handle.counters);
+  const state = new Int32Array(handle.state);
+  const events = new mio.Events(100);
   const wakeStored = storedWaker(handle);
-  let firing = 0;
+  let token = 0;
+  // Made once, so the loop allocates nothing; counted first, so a woken thread sees it counted.
   const wake = (thread: number, task: number): void => {
-    // Counted before it is delivered: a thread this wake unparks always finds it counted.
-    Atomics.add(control, Control.WAKES, 1);
-    if (tracing) record(Kind.WAKE, firing, thread, task);
+    counters.add("wakes");
+    if (tracing) record(Kind.WAKE, token, thread, task);
     wakeStored(thread, task);
   };
   for (;;) {
     if (tracing) record(Kind.WAIT_BEGIN);
     poll.poll(events, null);
     if (tracing) record(Kind.WAIT_END, events.length);
-    Atomics.add(control, Control.WAITS, 1);
+    counters.add("waits");
     for (let i = 0; i < events.length; i++) {
-      const token = events.token(i);
+      token = events.token(i);
       if (token === STOP_TOKEN) {
         stopWaker.reset();
-        if (Atomics.load(control, Control.STOP) === 1) return;
+        if (std.stopRequested(state)) return;
         continue;
       }
-      Atomics.add(control, Control.EVENTS, 1);
-      firing = token;
-      if (!wakers.get(token, wake)) {
-        if (tracing) record(Kind.DROP, token);
-        Atomics.add(control, Control.DROPPED, 1);
-      }
+      counters.add("events");
+      if (wakers.get(token, wake)) continue;
+      if (tracing) record(Kind.DROP, token);
+      counters.add("dropped");
     }
   }
 }
 
-/** The reactor this thread uses (Rust: the `static REACTOR`). */
+/** This thread's reactor (Rust: the `static REACTOR`), and its thread's state cell. */
 let current: Reactor | undefined;
+let reactorState: Int32Array | undefined;
 /** What the starting thread keeps to stop the reactor thread. */
-let running:
-  | { handle: ReactorHandle; poll: Poll; stopWaker: MioWaker; state: Int32Array }
-  | undefined;
+let running: { handle: ReactorHandle; service: std.Service } | undefined;
 
 /** The running reactor (the book's `reactor()`); throws outside a runtime. */
 export function reactor(): Reactor {
-  if (current === undefined) throw new OutsideRuntimeError();
+  if (current === undefined) throw new std.OutsideRuntimeError();
   return current;
 }
 
-/** The handle of the reactor this thread uses, to pass to the threads it starts. */
+/** The handle of this thread's reactor, to pass to the threads it starts. */
 export function handle(): ReactorHandle {
   const handle = running?.handle ?? attached;
-  if (handle === undefined) throw new OutsideRuntimeError();
+  if (handle === undefined) throw new std.OutsideRuntimeError();
   return handle;
 }
 
 /** The reactor handle this thread was started with, if it is an executor thread. */
 let attached: ReactorHandle | undefined;
-/** Its reactor thread's state cell, viewed once (executors check it after every park). */
-let attachedState: Int32Array | undefined;
 
-/**
- * Makes the process's reactor this thread's reactor: on an executor thread, the one
- * whose handle the thread was started with; elsewhere, a new one (`start`).
- */
+/** Makes the process's reactor ours: on an executor thread, the one it was started with. */
 export function startOrAttach(): ReactorHandle {
   const given = (workerData as { reactor?: ReactorHandle } | null)?.reactor;
   if (given === undefined || running !== undefined) return start();
   if (attached !== given) {
     attached = given;
-    attachedState = new Int32Array(given.state);
-    useThreadTable(given.threads);
-    current = new Reactor(Registry.fromHandle(given.poll), given);
+    reactorState = new Int32Array(given.state);
+    std.useThreadTable(given.threads);
+    current = new Reactor(mio.Registry.fromHandle(given.poll), given);
   }
   return given;
 }
 
-/**
- * Starts the reactor thread, blocked in `Poll.poll` on a new `Poll`, and makes it this
- * thread's reactor. Starting it again while it runs returns the same handle.
- */
+/** Starts the reactor thread on a new `Poll`; while it runs, returns the same handle. */
 export function start(): ReactorHandle {
   if (running !== undefined) return running.handle;
-  const poll = new Poll();
-  const registry = poll.registry();
-  const stopWaker = new MioWaker(registry, STOP_TOKEN);
+  const poll = new mio.Poll();
+  const stopWaker = new mio.Waker(poll.registry(), STOP_TOKEN);
   const handle: ReactorHandle = {
     poll: poll.handle(),
     stopWaker: stopWaker.handle(),
-    wakers: SharedMap.create(WAKER_CAPACITY).buffer,
-    threads: createThreadTable(),
+    wakers: std.SharedMap.create(WAKER_CAPACITY).buffer,
+    threads: std.createThreadTable(),
     queues: createReadyQueues(),
-    control: new SharedArrayBuffer(Control.SIZE * Int32Array.BYTES_PER_ELEMENT),
-    state: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
+    counters: new std.SharedCounters(COUNTERS).buffer,
+    state: std.serviceState(),
   };
-  Atomics.store(new Int32Array(handle.control), Control.NEXT_ID, 1);
-  // This thread's table first: a reactor thread that fails unparks its threads.
-  useThreadTable(handle.threads);
-  // The thread blocks in epoll_wait, not in Node's event loop: it must not keep the
-  // process alive by itself (detached). At exit, `stop` wakes it so it can end.
-  const thread = spawn(import.meta.url, "eventLoop", {
+  // Our thread table first: a reactor thread that fails unparks its threads.
+  std.useThreadTable(handle.threads);
+  const service = std.spawnService(import.meta.url, "eventLoop", {
     name: "reactor",
     args: [handle],
-    detached: true,
     state: handle.state,
+    wake: () => stopWaker.wake(),
+    release: () => {
+      stopWaker.close();
+      poll.close();
+    },
   });
-  // If it cannot start, say so now, rather than let an executor park forever.
-  if (!thread.waitUntilLoaded(START_TIMEOUT_MS) || thread.status === ThreadState.FAILED) {
-    const failed = thread.status === ThreadState.FAILED;
-    release(poll, stopWaker, handle);
-    throw new ReactorStartError(failed);
-  }
-  running = { handle, poll, stopWaker, state: new Int32Array(handle.state) };
-  process.once("exit", stop);
-  current = new Reactor(registry, handle);
+  running = { handle, service };
+  reactorState = new Int32Array(handle.state);
+  current = new Reactor(poll.registry(), handle);
   return handle;
 }
 
-/**
- * Stops the reactor thread: asks it to leave its loop, wakes its `Poll` with the mio
- * `Waker`, waits (a bounded time) until it has, then closes the event queue. The
- * process can then exit on its own; `start` makes a new one.
- */
+/** Stops the reactor thread; `start` makes a new one. */
 export function stop(): void {
-  if (running === undefined) return;
-  const { poll, stopWaker, handle } = running;
-  running = undefined;
-  current = undefined;
-  process.removeListener("exit", stop);
-  release(poll, stopWaker, handle);
+  running?.service.stop();
+  running = current = reactorState = undefined;
 }
 
-/** Tells the reactor thread to leave its loop, waits (bounded) until it has, then closes its fds. */
-function release(poll: Poll, stopWaker: MioWaker, handle: ReactorHandle): void {
-  const state = new Int32Array(handle.state);
-  Atomics.store(new Int32Array(handle.control), Control.STOP, 1);
-  stopWaker.wake();
-  Atomics.wait(state, 0, ThreadState.RUNNING, 2000);
-  // Close the event queue only once the thread has left it: a closed fd's number is soon
-  // reused (by the next `start`'s Poll), and a thread still starting up would then wait
-  // on that one. Such a thread finds STOP set and the stop waker readable, and ends.
-  if (Atomics.load(state, 0) < ThreadState.FINISHED) return;
-  stopWaker.close();
-  poll.close();
-}
-
-/** The reactor thread's failure, if it has failed: executors stop waiting for it. */
+/** The reactor thread's failure, if it failed: executors stop waiting for wakes. */
 export function reactorFailure(): Error | undefined {
-  const state = running?.state ?? attachedState;
-  if (state === undefined || Atomics.load(state, 0) !== ThreadState.FAILED) return undefined;
-  return new ReactorDiedError();
+  if (reactorState === undefined || Atomics.load(reactorState, 0) !== std.ThreadState.FAILED)
+    return;
+  return new std.ThreadFailedError("reactor");
 }
