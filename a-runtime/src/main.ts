@@ -1,5 +1,4 @@
 import { pathToFileURL } from "node:url";
-import { withDelayServer } from "@ch08/delayserver";
 import { println } from "@ch08/http";
 import { PolledAfterReadyError } from "@ch08/std";
 import {
@@ -138,4 +137,9 @@ export function asyncMainGenerator(paths: readonly [string, string] = BOOK_PATHS
 }
 
 // Run as a program (`node dist/main.js`), not when imported.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await withDelayServer(main);
+// Run as a program: only then load the delayserver (node:http), which a library user of
+// this module does not need at start-up.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { withDelayServer } = await import("@ch08/delayserver");
+  await withDelayServer(main);
+}

@@ -129,6 +129,7 @@ export function costTable(r: Results): Table {
 const FLOOR_LABELS: Readonly<Record<string, string>> = {
   node: "bare node",
   "node-worker": "bare node + one Worker",
+  "node-worker-koffi": "node + one Worker, koffi in both threads",
 };
 
 /** Section 3 as a table. */

@@ -1,5 +1,4 @@
 import { pathToFileURL } from "node:url";
-import { withDelayServer } from "@ch08/delayserver";
 import { println } from "@ch08/http";
 import { PolledAfterReadyError } from "@ch08/std";
 import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "./future.js";
@@ -148,4 +147,9 @@ export function asyncMainLastLines(options: ExampleOptions = {}): Future<string>
 }
 
 // Run as a program (`node dist/main.js`), not when imported.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await withDelayServer(main);
+// Run as a program: only then load the delayserver (node:http), which a library user of
+// this module does not need at start-up.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { withDelayServer } = await import("@ch08/delayserver");
+  await withDelayServer(main);
+}

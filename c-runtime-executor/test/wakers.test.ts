@@ -11,7 +11,8 @@ import {
   spawn,
   type Waker,
 } from "../dist/index.js";
-import { QUEUE_CAPACITY } from "../dist/runtime/executor.js";
+import { QUEUE_CAPACITY, storedWaker } from "../dist/runtime/executor.js";
+import { handle } from "../dist/runtime/reactor.js";
 import { silencePrintln } from "./helpers/server.js";
 
 let executor: Executor;
@@ -144,14 +145,19 @@ describe("wakers", () => {
   it("when more wakes arrive than the ready queue holds, every task is polled: none is lost", () => {
     const target = new Manual();
     const quiet = new Manual();
-    // Polled after target and quiet stored their wakers: fills target's executor's queue,
-    // then wakes quiet, whose id finds no room. The queue remembers that it overflowed
-    // and the executor polls every task once.
+    // Wakes as the reactor thread sends them (by numbers, through the shared queue; a
+    // Waker's own wake is local and has no bound). Polled after target and quiet stored
+    // their wakers: fills this executor's shared queue, then wakes quiet, whose id finds
+    // no room. The queue remembers that it overflowed and the executor polls every task once.
+    const wakeStored = storedWaker(handle());
+    const wakeAsReactor = (waker: Waker | undefined): void => {
+      if (waker !== undefined) wakeStored(waker.thread.slot, waker.id);
+    };
     const flooder = steps(() => {
       target.done = true;
-      for (let i = 0; i < QUEUE_CAPACITY + 10; i++) target.waker?.wake();
+      for (let i = 0; i < QUEUE_CAPACITY + 10; i++) wakeAsReactor(target.waker);
       quiet.done = true;
-      quiet.waker?.wake();
+      wakeAsReactor(quiet.waker);
       return true;
     });
     executor.blockOn(
@@ -165,6 +171,40 @@ describe("wakers", () => {
     );
     expect(quiet.polls).toBe(2);
     expect(target.polls).toBe(2);
+  });
+
+  it("late wakes of finished tasks poll nothing, whether they come from this thread or, by number, from the reactor", () => {
+    const wakeStored = storedWaker(handle());
+    const quick = new Manual();
+    quick.done = true; // ready at its first poll: its waker was never given away
+    const slow = new Manual(); // not ready once, then ready
+    const late = steps((n, self) => {
+      if (n === 1) {
+        slow.done = true;
+        slow.waker?.wake();
+        self.wake();
+        return false;
+      }
+      // Both finished in the round before: wake each both ways, then end.
+      for (const waker of [quick.waker, slow.waker]) {
+        if (waker === undefined) continue;
+        waker.wake();
+        wakeStored(waker.thread.slot, waker.id);
+      }
+      return true;
+    });
+    executor.blockOn(
+      steps(() => {
+        spawn(quick);
+        spawn(slow);
+        spawn(late);
+        return true;
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(quick.polls).toBe(1);
+    expect(slow.polls).toBe(2);
+    expect(late.polls).toBe(2);
   });
 
   it("blockOn gives up at its deadline with a DeadlineError; the executor is usable after", () => {

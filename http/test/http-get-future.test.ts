@@ -261,6 +261,16 @@ describe("a malformed address is refused before anything happens", () => {
       "\r\nHost: localhost:80\r\n",
     );
   });
+
+  it("an address or request just accepted is remembered, yet a bad one right after is still refused", () => {
+    const first = encodeRequest("/0/x", "127.0.0.1:8080");
+    expect(encodeRequest("/0/x", "127.0.0.1:8080")).toBe(first);
+    expect(encodeRequest("/1/x", "127.0.0.1:8080").toString()).toContain("GET /1/x ");
+    expect(() => encodeRequest("/0/x", "")).toThrow(InvalidAddressError);
+    expect(() => encodeRequest("/0/x", "127.0.0.1:8080\r\nX: y")).toThrow(InvalidAddressError);
+    expect(() => encodeRequest("0/x", "127.0.0.1:8080")).toThrow(InvalidPathError);
+    expect(encodeRequest("/0/x", "127.0.0.1:8080").toString()).toContain("Host: 127.0.0.1:8080");
+  });
 });
 
 describe("close() and [Symbol.dispose]() release a future given up on", () => {

@@ -72,6 +72,11 @@ export class SharedQueue {
   /** Moves every number into `out`, oldest first (newest first under `CH08_EXPERIMENT=lifo`); true if some were dropped since the last drain. */
   drainInto(out: number[]): boolean {
     const { cells, base } = this;
+    // Nothing pushed, nothing dropped: skip the lock (the drainer's common case). A push
+    // racing with this look is not lost: its pusher unparks the drainer, which drains again.
+    if (Atomics.load(cells, base + LENGTH) === 0 && Atomics.load(cells, base + OVERFLOW) === 0) {
+      return false;
+    }
     this.mutex.lock();
     const length = cells[base + LENGTH] ?? 0;
     for (let i = 0; i < length; i++)

@@ -150,6 +150,14 @@ export function coldPrograms(settings: ColdSettings): ColdProgram[] {
       expect: /^bound 8$/m,
     },
     {
+      id: "node-worker-koffi",
+      label: "node + one Worker, koffi + libc (8 functions) in both threads",
+      group: "floor",
+      args: [script("../cold/koffi-worker.js")],
+      floor: "node-worker",
+      expect: /^bound 8$/m,
+    },
+    {
       id: "one-a",
       label: "stage a: one request (no threads)",
       group: "start-up",

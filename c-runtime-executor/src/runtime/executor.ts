@@ -7,22 +7,26 @@ import { handle, type ReactorHandle, reactorFailure, startOrAttach, stop } from 
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`). CHANGED from stage b: it
- * queues the task's id first, so the executor polls only the tasks that were woken.
+ * queues the task first, so the executor polls only the tasks that were woken.
+ *
+ * A JavaScript object never leaves the thread that made it, so a `Waker` is always woken
+ * on its executor's own thread, while that executor runs: a plain array does, with no
+ * lock and no unpark. Other threads (the reactor) wake a task by the numbers they stored
+ * (`storedWaker`): those go through the shared queue and unpark.
  */
 export class Waker {
   constructor(
-    /** The executor's thread, unparked by `wake`. */
+    /** The executor's thread, which other threads unpark. */
     readonly thread: std.Thread,
     /** The task to poll again. */
     readonly id: number,
-    private readonly readyQueue: std.SharedQueue,
+    private readonly exec: { woken: Waker[] },
   ) {}
 
-  /** Queues the task on its executor and unparks that executor; callable from any thread. */
+  /** Queues the task on its executor (this thread's: the executor is running, no unpark). */
   wake(): void {
     if (tracing) record(Kind.WAKE, -1, this.thread.slot, this.id);
-    this.readyQueue.pushOrMark(this.id);
-    this.thread.unpark();
+    this.exec.woken.push(this);
   }
 }
 
@@ -50,11 +54,11 @@ export function createReadyQueues(): SharedArrayBuffer {
   return std.SharedQueue.createMany(std.MAX_THREADS + 1, QUEUE_CAPACITY);
 }
 
-/** A spawned future, and its outcome once it has one (shared with its `JoinHandle`). */
-interface Task {
-  readonly id: number;
-  readonly future: Future<unknown>;
-  readonly waker: Waker;
+/**
+ * A spawned future, and its outcome once it has one (shared with its `JoinHandle`). It
+ * is its own `Waker`: one object per spawn.
+ */
+class Task extends Waker {
   outcome?:
     | { readonly ok: true; readonly value: unknown }
     | { readonly ok: false; readonly error: unknown };
@@ -62,14 +66,38 @@ interface Task {
   joiner?: Waker;
   observed?: boolean;
   /** The round in which it was last polled: woken twice before it runs, it is polled once. */
-  round: number;
+  round = 0;
+  /** Whether it is in the executor's id map, where wakes from other threads find it. */
+  listed = false;
+
+  constructor(
+    thread: std.Thread,
+    id: number,
+    exec: { woken: Waker[] },
+    readonly future: Future<unknown>,
+    /** The executor's generation it was spawned in: a `blockOn` that gives up abandons it. */
+    readonly generation: number,
+  ) {
+    super(thread, id, exec);
+  }
 }
 
 /** What one executor thread holds (Rust: the `thread_local!` `CURRENT_EXEC`). */
 interface ExecutorCore {
   readonly thread: std.Thread;
+  /** Wakes from other threads (the reactor's), behind a lock, with an unpark. */
   readonly readyQueue: std.SharedQueue;
+  /** Wakes and spawns from this thread: a plain array. */
+  woken: Waker[];
+  /**
+   * The tasks other threads may wake, by id: those that were once not ready (a task
+   * ready on its first poll never gave its waker away, and is never listed).
+   */
   readonly tasks: Map<number, Task>;
+  /** Tasks spawned and not finished. */
+  live: number;
+  /** Counts the `blockOn`s that gave up: their tasks, abandoned, are never polled again. */
+  generation: number;
   readonly failed: Task[];
   nextId: number;
   running: boolean;
@@ -90,19 +118,33 @@ function currentCore(): ExecutorCore {
   if (queues === undefined) throw new std.OutsideRuntimeError();
   const thread = std.currentThread();
   const readyQueue = new std.SharedQueue(queues, thread.slot);
-  core = { thread, readyQueue, tasks: new Map(), failed: [], nextId: 1, running: false };
+  core = {
+    thread,
+    readyQueue,
+    woken: [],
+    tasks: new Map(),
+    live: 0,
+    generation: 0,
+    failed: [],
+    nextId: 1,
+    running: false,
+  };
   return core;
 }
 
 /** Hands a future to this thread's executor as a new task, from anywhere inside the runtime. */
 export function spawn<T>(future: Future<T>): JoinHandle<T> {
-  const exec = currentCore();
+  return new JoinHandle(spawnTask(currentCore(), future));
+}
+
+function spawnTask(exec: ExecutorCore, future: Future<unknown>): Task {
   const id = exec.nextId++;
-  const task: Task = { id, future, waker: new Waker(exec.thread, id, exec.readyQueue), round: 0 };
-  exec.tasks.set(id, task);
+  const task = new Task(exec.thread, id, exec, future, exec.generation);
+  exec.live++;
   if (tracing) record(Kind.SPAWN, id);
-  exec.readyQueue.pushOrMark(id);
-  return new JoinHandle(task);
+  // Spawned on this thread: first polled from the plain array, like a wake from here.
+  exec.woken.push(task);
+  return task;
 }
 
 /** A spawned task's output, as a future: ready when the task is, failing if it failed. */
@@ -145,31 +187,33 @@ export class Executor {
   readonly unjoinedFailures: std.TaskFailedError[] = [];
 
   private round = 0;
-  private readonly ready: number[] = [];
+  private ready: Waker[] = [];
+  /** Ids drained from the shared queue, made once. */
+  private readonly fromOtherThreads: number[] = [];
 
   /** Spawns `future`, runs every task to the end, and returns `future`'s output. */
   blockOn<T>(future: Future<T>, options: std.BlockOnOptions = {}): T {
     const exec = currentCore();
-    const { thread, tasks } = exec;
+    const { thread } = exec;
     if (exec.running)
       throw new std.AlreadyRunningError(
         "blockOn called inside a running executor: spawn the future instead",
       );
     exec.running = true;
-    const main = spawn(future);
+    const main = spawnTask(exec, future);
     const { timeoutMs } = options;
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     try {
       for (;;) {
         this.pollReadyTasks(exec);
-        if (tasks.size === 0) {
+        if (exec.live === 0) {
           println(`${thread.name}: All tasks are finished`);
-          return this.outcome(exec, main);
+          return this.outcome<T>(exec, main);
         }
         // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
         const remaining = deadline === undefined ? undefined : deadline - performance.now();
         if (remaining !== undefined && remaining <= 0) throw new std.DeadlineError(timeoutMs ?? 0);
-        println(`${thread.name}: ${tasks.size} pending tasks. Sleep until notified.`);
+        println(`${thread.name}: ${exec.live} pending tasks. Sleep until notified.`);
         this.parks++;
         if (tracing) record(Kind.PARK);
         thread.park(remaining);
@@ -179,8 +223,12 @@ export class Executor {
       }
     } catch (error) {
       // Given up: release every task's sockets and tokens, so none haunts the next blockOn.
-      for (const task of tasks.values()) task.future.close?.();
-      tasks.clear();
+      // (A task never polled holds nothing, and is not listed.)
+      for (const task of exec.tasks.values()) task.future.close?.();
+      exec.tasks.clear();
+      exec.live = 0;
+      exec.generation++;
+      exec.woken.length = 0;
       throw error;
     } finally {
       exec.running = false;
@@ -189,29 +237,64 @@ export class Executor {
 
   /** Polls every woken task, until no task is woken any more. */
   private pollReadyTasks(exec: ExecutorCore): void {
-    const { ready } = this;
     for (;;) {
-      ready.length = 0;
-      if (exec.readyQueue.drainInto(ready)) for (const id of exec.tasks.keys()) ready.push(id);
+      // This thread's wakes, then other threads': the arrays swap, so that wakes made
+      // while these tasks are polled wait for the next round.
+      const ready = exec.woken;
+      exec.woken = this.ready;
+      this.ready = ready;
+      this.drainOtherThreads(exec, ready);
       if (ready.length === 0) return;
       const round = ++this.round;
-      for (const id of ready) {
-        // A finished task's late wake, and a second wake in one round, find nothing to do.
-        const task = exec.tasks.get(id);
-        if (task === undefined || task.round === round) continue;
-        task.round = round;
-        this.pollTask(exec, task);
+      const { generation } = exec;
+      for (const waker of ready) {
+        // A late wake of a finished or abandoned task, and a second wake in one round,
+        // find nothing to do.
+        if (
+          !(waker instanceof Task) ||
+          waker.outcome !== undefined ||
+          waker.generation !== generation ||
+          waker.round === round
+        ) {
+          continue;
+        }
+        waker.round = round;
+        this.pollTask(exec, waker);
       }
+      // Emptied by pops: V8 inlines `pop`, while `length = 0` is a call into the runtime.
+      while (ready.length > 0) ready.pop();
     }
+  }
+
+  /** Adds the tasks other threads woke (by id, through the shared queue) to `ready`. */
+  private drainOtherThreads(exec: ExecutorCore, ready: Waker[]): void {
+    const ids = this.fromOtherThreads;
+    if (exec.readyQueue.drainInto(ids)) {
+      // Some wakes were dropped: poll every task once (a spurious poll is harmless).
+      for (const task of exec.tasks.values()) ready.push(task);
+    }
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      const task = exec.tasks.get(id);
+      if (task !== undefined) ready.push(task);
+    }
+    while (ids.length > 0) ids.pop();
   }
 
   private pollTask(exec: ExecutorCore, task: Task): void {
     this.polls++;
     if (tracing) record(Kind.POLL_BEGIN, task.id);
     try {
-      const state = task.future.poll(task.waker);
+      const state = task.future.poll(task);
       if (tracing) record(Kind.POLL_END, task.id, state.ready ? 1 : 0);
-      if (!state.ready) return;
+      if (!state.ready) {
+        // It may have given its waker to the reactor: list it where the reactor's wakes look.
+        if (!task.listed) {
+          task.listed = true;
+          exec.tasks.set(task.id, task);
+        }
+        return;
+      }
       task.outcome = { ok: true, value: state.value };
     } catch (error) {
       if (tracing) record(Kind.POLL_END, task.id, 1);
@@ -219,12 +302,13 @@ export class Executor {
       task.outcome = { ok: false, error };
       exec.failed.push(task);
     }
-    exec.tasks.delete(task.id);
+    exec.live--;
+    if (task.listed) exec.tasks.delete(task.id);
     task.joiner?.wake();
   }
 
   /** The top-level task's output; reports failures nobody joined on stderr. */
-  private outcome<T>(exec: ExecutorCore, main: JoinHandle<T>): T {
+  private outcome<T>(exec: ExecutorCore, main: Task): T {
     for (const task of exec.failed.splice(0)) {
       if (task.observed || task.id === main.id || task.outcome?.ok !== false) continue;
       const { error } = task.outcome;
@@ -232,9 +316,12 @@ export class Executor {
       writeSync(2, `${exec.thread.name}: task ${task.id} failed and nobody joined it: ${detail}\n`);
       this.unjoinedFailures.push(new std.TaskFailedError(task.id, error));
     }
-    const state = main.poll(new Waker(exec.thread, main.id, exec.readyQueue));
-    if (state.ready) return state.value;
-    throw new Error("unreachable: all tasks finished but the top-level task is pending");
+    const { outcome } = main;
+    if (outcome === undefined) {
+      throw new Error("unreachable: all tasks finished but the top-level task is pending");
+    }
+    if (!outcome.ok) throw new std.TaskFailedError(main.id, outcome.error);
+    return outcome.value as T;
   }
 
   /** Ends the runtime at the end of a `using` scope: stops the reactor thread. */

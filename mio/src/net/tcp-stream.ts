@@ -92,9 +92,7 @@ export class TcpStream implements Source {
    * `takeError()` returns it and `read`/`write` throw it.
    */
   static connect(address: SocketAddress): TcpStream {
-    const parsed = parseAddress(address);
-    const name = `${parsed.host}:${parsed.port}`;
-    const sa = encodeSockaddr(parsed);
+    const { name, sa } = encodedAddress(address);
     const fd = syscall(
       "socket",
       socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0),
@@ -184,4 +182,18 @@ function checkRange(buffer: Uint8Array, offset: number, length: number): void {
       `offset ${offset} + length ${length} outside a buffer of ${buffer.length} bytes`,
     );
   }
+}
+
+/** The last address given as text, parsed and encoded: a client connects to one server again and again. */
+let lastConnected:
+  | { readonly text: string; readonly name: string; readonly sa: Buffer }
+  | undefined;
+
+/** `address` parsed into its `host:port` name and its `sockaddr_in` (read-only: connect only reads it). */
+function encodedAddress(address: SocketAddress): { readonly name: string; readonly sa: Buffer } {
+  if (typeof address === "string" && lastConnected?.text === address) return lastConnected;
+  const parsed = parseAddress(address);
+  const encoded = { name: `${parsed.host}:${parsed.port}`, sa: encodeSockaddr(parsed) };
+  if (typeof address === "string") lastConnected = { text: address, ...encoded };
+  return encoded;
 }
