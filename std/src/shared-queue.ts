@@ -7,8 +7,6 @@ const LOCK = 0;
 const LENGTH = 1;
 const OVERFLOW = 2;
 const HEADER = 3;
-/** The README's `lifo` experiment: drain newest first, as the book's `Vec::pop` does. */
-const LIFO = process.env.CH08_EXPERIMENT === "lifo";
 
 /**
  * A queue of numbers in shared memory behind a `Mutex` (Rust: `Arc<Mutex<Vec<usize>>>`):
@@ -69,7 +67,7 @@ export class SharedQueue {
     return fits;
   }
 
-  /** Moves every number into `out`, oldest first (newest first under `CH08_EXPERIMENT=lifo`); true if some were dropped since the last drain. */
+  /** Moves every number into `out`, oldest first; true if some were dropped since the last drain. */
   drainInto(out: number[]): boolean {
     const { cells, base } = this;
     // Nothing pushed, nothing dropped: skip the lock (the drainer's common case). A push
@@ -79,8 +77,7 @@ export class SharedQueue {
     }
     this.mutex.lock();
     const length = cells[base + LENGTH] ?? 0;
-    for (let i = 0; i < length; i++)
-      out.push(cells[base + HEADER + (LIFO ? length - 1 - i : i)] ?? 0);
+    for (let i = 0; i < length; i++) out.push(cells[base + HEADER + i] ?? 0);
     cells[base + LENGTH] = 0;
     const overflowed = cells[base + OVERFLOW] === 1;
     cells[base + OVERFLOW] = 0;

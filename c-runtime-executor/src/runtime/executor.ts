@@ -5,6 +5,9 @@ import { Kind, record, tracing } from "@ch08/trace";
 import { type Future, NOT_READY, type PollState, ready } from "../future.js";
 import { handle, type ReactorHandle, reactorFailure, startOrAttach, stop } from "./reactor.js";
 
+/** The README's `lifo` experiment: newest first, as the book's `Vec::pop` hands them out. */
+const LIFO = process.env.CH08_EXPERIMENT === "lifo";
+
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`). CHANGED from stage b: it
  * queues the task first, so the executor polls only the tasks that were woken.
@@ -245,6 +248,7 @@ export class Executor {
       this.ready = ready;
       this.drainOtherThreads(exec, ready);
       if (ready.length === 0) return;
+      if (LIFO) ready.reverse();
       const round = ++this.round;
       const { generation } = exec;
       for (const waker of ready) {
