@@ -109,11 +109,6 @@ export class Reactor {
     if (this.timers.push(deadline, id)) this.pollWaker.wake();
   }
 
-  /** ADDED in stage d: forgets the waker for `id` (a timer that is done; it has no source). */
-  clearWaker(id: number): void {
-    this.wakers.remove(id);
-  }
-
   /** Watches `source` for `interest`; events for it carry token `id`. */
   register(source: Source, interest: Interest, id: number): void {
     if (tracing) record(Kind.REGISTER, id);
@@ -133,8 +128,13 @@ export class Reactor {
   /** Forgets the waker for `id` and stops watching `source`. */
   deregister(source: Source, id: number): void {
     if (tracing) record(Kind.DEREGISTER, id);
-    this.wakers.remove(id);
+    this.removeWaker(id);
     this.registry.deregister(source);
+  }
+
+  /** Forgets the waker for `id` (a future whose source never got registered; a timer). */
+  removeWaker(id: number): void {
+    this.wakers.remove(id);
   }
 
   /** A fresh token (the book's `next_id`). */
