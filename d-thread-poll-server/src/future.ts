@@ -1,5 +1,6 @@
 import type { PollState } from "@ch08/http";
 import { NOT_READY, ready } from "@ch08/http";
+import { PolledAfterReadyError } from "@ch08/std";
 import type { Waker } from "./runtime.js";
 
 export { NOT_READY, type PollState, ready } from "@ch08/http";
@@ -11,6 +12,8 @@ export { NOT_READY, type PollState, ready } from "@ch08/http";
 export interface Future<T> {
   /** Makes as much progress as possible; if not ready, arranges for `waker` to be woken. */
   poll(waker: Waker): PollState<T>;
+  /** Releases what it holds (a socket, a token) when it will not be polled again. */
+  close?(): void;
 }
 
 /** Runs `futures` concurrently; ready with all their outputs, in order, once every one is. */
@@ -19,9 +22,8 @@ export function joinAll<T>(futures: Future<T>[]): JoinAll<T> {
 }
 
 /**
- * The book's `JoinAll`, now passing the waker down. Still one future to the executor:
- * any child's wake polls the whole `JoinAll`, which polls every unfinished child. That
- * cost is what stage c's tasks and ready queue remove.
+ * The book's `JoinAll`: one future to whoever polls it, which polls every unfinished child
+ * each time — the cost stage c's tasks and ready queue remove.
  */
 export class JoinAll<T> implements Future<T[]> {
   /** How many times a child was polled, in total (the benchmarks report it). */
@@ -50,6 +52,10 @@ export class JoinAll<T> implements Future<T[]> {
       }
     }
     return this.finishedCount === this.futures.length ? ready(this.outputs as T[]) : NOT_READY;
+  }
+  /** Releases every child. */
+  close(): void {
+    for (const future of this.futures) future.close?.();
   }
 }
 
@@ -82,7 +88,7 @@ class Coroutine<T> implements Future<T> {
   constructor(private readonly body: CoroutineBody<T>) {}
 
   poll(waker: Waker): PollState<T> {
-    if (this.resolved) throw new Error("polled a resolved coroutine");
+    if (this.resolved) throw new PolledAfterReadyError("coroutine");
     // Like a Rust future, nothing in the body runs before the first poll.
     this.generator ??= this.body();
     let step =
@@ -116,5 +122,11 @@ class Coroutine<T> implements Future<T> {
     if (!state.ready) return undefined;
     this.awaiting = undefined;
     return generator.next(state.value);
+  }
+  /** Releases the future it waits for; it will not be polled again. */
+  close(): void {
+    this.awaiting?.close?.();
+    this.awaiting = undefined;
+    this.resolved = true;
   }
 }

@@ -12,6 +12,7 @@ const viaReactor: Reactor<Waker> = {
   reregister: (stream, interest, id) => reactor().reregister(stream, interest, id),
   setWaker: (waker, id) => reactor().setWaker(waker, id),
   deregister: (stream, id) => reactor().deregister(stream, id),
+  removeWaker: (id) => reactor().removeWaker(id),
 };
 
 /** The book's `Http`: `Http.get(path)` is a future of the whole response as text. */

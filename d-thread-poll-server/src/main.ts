@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
-import { withDelayServer } from "@ch08/delayserver";
 import { println } from "@ch08/http";
+import { PolledAfterReadyError } from "@ch08/std";
 import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "./future.js";
 import { Http } from "./http.js";
 import { initSingleThreaded } from "./runtime/local.js";
@@ -27,6 +27,7 @@ export function main(generator = process.argv.includes("--generator")): void {
   const single = initSingleThreaded();
   try {
     single.executor.blockOn(future);
+    if (single.executor.unjoinedFailures.length > 0) process.exitCode = 1;
   } finally {
     single.close();
   }
@@ -84,7 +85,7 @@ class Coroutine0 implements Future<string> {
         return ready("");
       }
       default:
-        throw new Error("polled a resolved future");
+        throw new PolledAfterReadyError();
     }
   }
 }
@@ -118,7 +119,7 @@ class Coroutine1 implements Future<string> {
           return ready(txt);
         }
         case "Resolved":
-          throw new Error("polled a resolved future");
+          throw new PolledAfterReadyError();
       }
     }
   }
@@ -152,4 +153,9 @@ export function asyncMainLastLines(options: ExampleOptions = {}): Future<string>
 }
 
 // Run as a program (`node dist/main.js`), not when imported.
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await withDelayServer(main);
+// Run as a program: only then load the delayserver (node:http), which a library user of
+// this module does not need at start-up.
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { withDelayServer } = await import("@ch08/delayserver");
+  await withDelayServer(main);
+}

@@ -1,17 +1,19 @@
 import { Executor, type ExecutorOptions, useReadyQueues } from "./runtime/executor.js";
 import { startOrAttach } from "./runtime/reactor.js";
 
-export { OutsideRuntimeError } from "@ch08/std";
 export {
   type BlockOnOptions,
   DeadlineError,
+  OutsideRuntimeError,
+  TaskFailedError,
+} from "@ch08/std";
+export {
   Executor,
   type ExecutorOptions,
   type ExecutorThread,
   JoinHandle,
   spawn,
   spawnExecutorThread,
-  TaskFailedError,
   Waker,
 } from "./runtime/executor.js";
 export {
@@ -20,6 +22,7 @@ export {
   type ReactorStats,
   reactor,
   stop as shutdown,
+  WAKER_CAPACITY,
 } from "./runtime/reactor.js";
 
 /**

@@ -34,7 +34,7 @@ export class Sleep {
     if (Number.isNaN(this.deadline)) this.deadline = now + this.ms;
     // Decided by the clock, not by whether a wake came: a spurious wake finds it not ready.
     if (now >= this.deadline) {
-      if (this.id !== 0) reactor().clearWaker(this.id);
+      if (this.id !== 0) reactor().removeWaker(this.id);
       this.id = 0;
       this.waker = undefined;
       return ready(undefined);

@@ -19,4 +19,5 @@ await withDelayServer(() => {
   }
   executor.blockOn(asyncMainLastLines());
   for (const thread of threads) thread.join(60_000);
+  if (executor.unjoinedFailures.length > 0) process.exitCode = 1;
 });

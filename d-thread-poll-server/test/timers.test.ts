@@ -1,5 +1,6 @@
+import { Waker as MioWaker } from "@ch08/mio";
 import { afterEach, describe, expect, it } from "vitest";
-import { coroutine, wait } from "../dist/future.js";
+import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "../dist/future.js";
 import { initSingleThreaded, type SingleThreaded } from "../dist/runtime/local.js";
 import { TimerHeap } from "../dist/runtime/timers.js";
 import * as runtime from "../dist/runtime.js";
@@ -31,6 +32,23 @@ describe("TimerHeap: the reactor's deadlines", () => {
     expect(new TimerHeap().next()).toBe(Number.POSITIVE_INFINITY);
   });
 });
+
+/** A future made ready by `raise`, which wakes whoever waits on it with its own Waker. */
+class Signal implements Future<void> {
+  #raised = false;
+  #waker: runtime.Waker | undefined;
+
+  poll(waker: runtime.Waker): PollState<void> {
+    if (this.#raised) return ready(undefined);
+    this.#waker = waker;
+    return NOT_READY;
+  }
+
+  raise(): void {
+    this.#raised = true;
+    this.#waker?.wake();
+  }
+}
 
 describe("sleep on the single-threaded runtime", () => {
   let rt: SingleThreaded | undefined;
@@ -72,6 +90,46 @@ describe("sleep on the single-threaded runtime", () => {
       { timeoutMs: 5000 },
     );
     expect(order).toEqual([...delays].sort((a, b) => a - b));
+  });
+
+  it("sees every wake made on its own thread: its reactor's timer, a task's, one inside its wait", () => {
+    const local = initSingleThreaded({ verbose: false });
+    rt = local;
+    // A Waker is woken on its own thread into a plain array, with no unpark; the reactor's
+    // wakes come by number through the shared queue. Both must end a wait in epoll_wait
+    // or be seen after it, or blockOn runs into its deadline.
+    const byTask = new Signal();
+    const inWait = new Signal();
+    const pollWaker = MioWaker.fromHandle(local.reactor.handle.stopWaker);
+    local.reactor.onForeignWake = () => inWait.raise();
+    const order: string[] = [];
+    local.executor.blockOn(
+      coroutine(function* () {
+        const sleeper = runtime.spawn(
+          coroutine(function* () {
+            yield* wait(sleep(30));
+            order.push("timer");
+            byTask.raise();
+          }),
+        );
+        const signalled = runtime.spawn(
+          coroutine(function* () {
+            yield* wait(byTask);
+            order.push("task");
+            // Wakes this thread's Poll: the executor's next wait returns, and the hook's
+            // wake is made inside that wait, on this thread.
+            pollWaker.wake();
+            yield* wait(inWait);
+            order.push("wait");
+          }),
+        );
+        yield* wait(sleeper);
+        yield* wait(signalled);
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(order).toEqual(["timer", "task", "wait"]);
+    expect(local.reactor.stats().wakes).toBeGreaterThanOrEqual(1);
   });
 
   it("rejects a negative or non-finite delay with a RangeError that says what it takes", () => {

@@ -1,57 +1,44 @@
 import { writeSync } from "node:fs";
 import { println } from "@ch08/http";
-import {
-  currentThread,
-  MAX_THREADS,
-  OutsideRuntimeError,
-  SharedQueue,
-  type Spawned,
-  spawn as spawnThread,
-  type Thread,
-  unparkSlot,
-} from "@ch08/std";
+import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
-import type { Future, PollState } from "../future.js";
-import { NOT_READY, ready } from "../future.js";
+import { type Future, NOT_READY, type PollState, ready } from "../future.js";
 import { handle, type ReactorHandle, reactorFailure, startOrAttach, stop } from "./reactor.js";
 
 /**
- * Wakes a task so its executor polls it again (Rust: `Waker`).
+ * Wakes a task so its executor polls it again (Rust: `Waker`). CHANGED from stage b: it
+ * queues the task first, so the executor polls only the tasks that were woken.
  *
- * CHANGED from stage b: it also carries the executor's ready queue, and `wake` pushes
- * the task's id there before unparking — so the executor polls only the tasks that
- * were woken, not everything it holds.
+ * A JavaScript object never leaves the thread that made it, so a `Waker` is always woken
+ * on its executor's own thread, while that executor runs: a plain array does, with no
+ * lock and no unpark. Other threads (the reactor) wake a task by the numbers they stored
+ * (`storedWaker`): those go through the shared queue and unpark.
  */
 export class Waker {
   constructor(
-    /** The executor's thread, unparked by `wake`. */
-    readonly thread: Thread,
+    /** The executor's thread, which other threads unpark. */
+    readonly thread: std.Thread,
     /** The task to poll again. */
     readonly id: number,
-    private readonly readyQueue: SharedQueue,
+    private readonly exec: { woken: Waker[] },
   ) {}
 
-  /** Queues the task on its executor and unparks that executor; callable from any thread. */
+  /** Queues the task on its executor (this thread's: the executor is running, no unpark). */
   wake(): void {
     if (tracing) record(Kind.WAKE, -1, this.thread.slot, this.id);
-    this.readyQueue.pushOrMark(this.id);
-    this.thread.unpark();
+    this.exec.woken.push(this);
   }
 }
 
 /** How the reactor thread wakes a waker it stored as the numbers (`thread`, `task`). */
 export function storedWaker(handle: ReactorHandle): (thread: number, task: number) => void {
   const tokens = new Int32Array(handle.threads);
-  const cells = new Int32Array(handle.queues);
-  const queues: SharedQueue[] = [];
+  const queues: std.SharedQueue[] = [];
   return (thread, task) => {
-    let queue = queues[thread];
-    if (queue === undefined) {
-      queue = new SharedQueue(cells, thread);
-      queues[thread] = queue;
-    }
+    const queue = queues[thread] ?? new std.SharedQueue(handle.queues, thread);
+    queues[thread] = queue;
     queue.pushOrMark(task);
-    unparkSlot(tokens, thread);
+    std.unparkSlot(tokens, thread);
   };
 }
 
@@ -59,72 +46,64 @@ export function storedWaker(handle: ReactorHandle): (thread: number, task: numbe
 export const QUEUE_CAPACITY = 1 << 14;
 
 /**
- * The ready queue of every thread a runtime can have (Rust: `Arc<Mutex<Vec<usize>>>`),
- * made up front: the reactor thread, with no event loop to receive messages, must reach
- * every queue from the start. A full queue marks itself, and its executor polls every
- * task once: a spurious poll is harmless, a lost wake is not.
+ * Every thread's ready queue (Rust: `Arc<Mutex<Vec<usize>>>`), made up front for the
+ * reactor thread to reach. A full queue marks itself and its executor polls every task:
+ * a spurious poll is harmless, a lost wake is not.
  */
 export function createReadyQueues(): SharedArrayBuffer {
-  return SharedQueue.createMany(MAX_THREADS + 1, QUEUE_CAPACITY);
+  return std.SharedQueue.createMany(std.MAX_THREADS + 1, QUEUE_CAPACITY);
 }
 
-/** Raised when `blockOn` runs past its deadline. */
-export class DeadlineError extends Error {
-  constructor(timeoutMs: number) {
-    super(
-      `blockOn gave up after ${timeoutMs} ms: the future was still not ready and no waker ` +
-        "woke it. Is the delayserver answering? Does every leaf future store its waker?",
-    );
-    this.name = "DeadlineError";
+/**
+ * A spawned future, and its outcome once it has one (shared with its `JoinHandle`). It
+ * is its own `Waker`: one object per spawn.
+ */
+class Task extends Waker {
+  outcome?:
+    | { readonly ok: true; readonly value: unknown }
+    | { readonly ok: false; readonly error: unknown };
+  /** The waker of the task awaiting this one; whether anyone saw a failure. */
+  joiner?: Waker;
+  observed?: boolean;
+  /** The round in which it was last polled: woken twice before it runs, it is polled once. */
+  round = 0;
+  /** Whether it is in the executor's id map, where wakes from other threads find it. */
+  listed = false;
+
+  constructor(
+    thread: std.Thread,
+    id: number,
+    exec: { woken: Waker[] },
+    readonly future: Future<unknown>,
+    /** The executor's generation it was spawned in: a `blockOn` that gives up abandons it. */
+    readonly generation: number,
+  ) {
+    super(thread, id, exec);
   }
-}
-
-/** A spawned task threw: its `JoinHandle` (or `blockOn`, for the top-level task) raises this. */
-export class TaskFailedError extends Error {
-  /** The id of the task that failed. */
-  readonly taskId: number;
-
-  constructor(taskId: number, cause: unknown) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    super(`task ${taskId} failed: ${reason}`, { cause });
-    this.name = "TaskFailedError";
-    this.taskId = taskId;
-  }
-}
-
-/** Where a task's output goes, shared by the task and its `JoinHandle`. */
-class TaskResult<T> {
-  state: "pending" | "done" | "failed" = "pending";
-  value: T | undefined;
-  error: unknown;
-  /** The waker of the task waiting for this one, if any. */
-  joiner: Waker | undefined;
-  /** Whether anyone saw the outcome; an unseen failure is reported on stderr. */
-  observed = false;
-}
-
-/** A spawned future and what the executor keeps about it. */
-interface Task {
-  readonly id: number;
-  readonly future: Future<unknown>;
-  readonly waker: Waker;
-  readonly result: TaskResult<unknown>;
-  /** The round in which it was last polled: a task woken twice before it runs is polled once. */
-  round: number;
 }
 
 /** What one executor thread holds (Rust: the `thread_local!` `CURRENT_EXEC`). */
 interface ExecutorCore {
-  readonly thread: Thread;
-  readonly readyQueue: SharedQueue;
+  readonly thread: std.Thread;
+  /** Wakes from other threads (the reactor's), behind a lock, with an unpark. */
+  readonly readyQueue: std.SharedQueue;
+  /** Wakes and spawns from this thread: a plain array. */
+  woken: Waker[];
+  /**
+   * The tasks other threads may wake, by id: those that were once not ready (a task
+   * ready on its first poll never gave its waker away, and is never listed).
+   */
   readonly tasks: Map<number, Task>;
+  /** Tasks spawned and not finished. */
+  live: number;
+  /** Counts the `blockOn`s that gave up: their tasks, abandoned, are never polled again. */
+  generation: number;
   readonly failed: Task[];
   nextId: number;
   running: boolean;
 }
 
-// Module state is per thread in JavaScript: each worker loads its own copy of this
-// module, so this is already thread-local.
+// Module state is per thread in JavaScript (each worker loads its own copy): thread-local.
 let core: ExecutorCore | undefined;
 let queues: SharedArrayBuffer | undefined;
 
@@ -136,12 +115,16 @@ export function useReadyQueues(buffer: SharedArrayBuffer): void {
 
 function currentCore(): ExecutorCore {
   if (core !== undefined) return core;
-  if (queues === undefined) throw new OutsideRuntimeError();
-  const thread = currentThread();
+  if (queues === undefined) throw new std.OutsideRuntimeError();
+  const thread = std.currentThread();
+  const readyQueue = new std.SharedQueue(queues, thread.slot);
   core = {
     thread,
-    readyQueue: new SharedQueue(queues, thread.slot),
+    readyQueue,
+    woken: [],
     tasks: new Map(),
+    live: 0,
+    generation: 0,
     failed: [],
     nextId: 1,
     running: false,
@@ -149,46 +132,45 @@ function currentCore(): ExecutorCore {
   return core;
 }
 
-/**
- * Hands a future to this thread's executor as a new task; returns a `JoinHandle` that
- * is itself a future of the task's output. Works anywhere on a thread whose runtime is
- * started — inside a task included.
- */
+/** Hands a future to this thread's executor as a new task, from anywhere inside the runtime. */
 export function spawn<T>(future: Future<T>): JoinHandle<T> {
-  const exec = currentCore();
+  return new JoinHandle(spawnTask(currentCore(), future));
+}
+
+function spawnTask(exec: ExecutorCore, future: Future<unknown>): Task {
   const id = exec.nextId++;
-  const result = new TaskResult<T>();
-  const task: Task = {
-    id,
-    future,
-    waker: new Waker(exec.thread, id, exec.readyQueue),
-    result: result as TaskResult<unknown>,
-    round: 0,
-  };
-  exec.tasks.set(id, task);
+  const task = new Task(exec.thread, id, exec, future, exec.generation);
+  exec.live++;
   if (tracing) record(Kind.SPAWN, id);
-  exec.readyQueue.pushOrMark(id);
-  return new JoinHandle(id, result);
+  // Spawned on this thread: first polled from the plain array, like a wake from here.
+  exec.woken.push(task);
+  return task;
 }
 
 /** A spawned task's output, as a future: ready when the task is, failing if it failed. */
 export class JoinHandle<T> implements Future<T> {
-  constructor(
-    /** The id of the task it joins. */
-    readonly id: number,
-    private readonly result: TaskResult<T>,
-  ) {}
+  /** The id of the task it joins. */
+  readonly id: number;
+
+  constructor(private readonly task: Task) {
+    this.id = task.id;
+  }
 
   /** Ready with the task's output; throws `TaskFailedError` if the task threw. */
   poll(waker: Waker): PollState<T> {
-    const { result } = this;
-    if (result.state === "pending") {
-      result.joiner = waker;
+    const { task } = this;
+    if (task.outcome === undefined) {
+      task.joiner = waker;
       return NOT_READY;
     }
-    result.observed = true;
-    if (result.state === "failed") throw new TaskFailedError(this.id, result.error);
-    return ready(result.value as T);
+    task.observed = true;
+    if (!task.outcome.ok) throw new std.TaskFailedError(task.id, task.outcome.error);
+    return ready(task.outcome.value as T);
+  }
+
+  /** Releases the task's future (an executor giving up on the task that awaits this one). */
+  close(): void {
+    this.task.future.close?.();
   }
 }
 
@@ -204,131 +186,159 @@ export interface ExecutorOptions {
   verbose?: boolean;
 }
 
-/** Options for `blockOn`. */
-export interface BlockOnOptions {
-  /** Give up with a `DeadlineError` after this many milliseconds (default: wait forever). */
-  timeoutMs?: number;
-}
-
 /**
- * Runs tasks until none is left: pop the ids in the ready queue, poll those tasks,
- * drop the finished; when the queue is empty and tasks remain, park until a waker
- * unparks the thread. One executor per thread; several threads can each run one,
- * all sharing the one reactor.
+ * Runs tasks until none is left: poll the tasks whose ids are in the ready queue, and
+ * park when it is empty. One executor per thread; all share the one reactor.
  */
 export class Executor {
   /** How many task polls this executor made (the tests and benchmarks count them). */
   polls = 0;
   /** How many times it parked. */
   parks = 0;
+  /** Failures of tasks nobody joined (Rust: a panic that ends the program); main exits 1. */
+  readonly unjoinedFailures: std.TaskFailedError[] = [];
 
   private round = 0;
-  private readonly ready: number[] = [];
+  private ready: Waker[] = [];
+  /** Ids drained from the shared queue, made once. */
+  private readonly fromOtherThreads: number[] = [];
 
   constructor(private readonly options: ExecutorOptions = {}) {}
 
   /** Spawns `future`, runs every task to the end, and returns `future`'s output. */
-  blockOn<T>(future: Future<T>, options: BlockOnOptions = {}): T {
+  blockOn<T>(future: Future<T>, options: std.BlockOnOptions = {}): T {
     const exec = currentCore();
+    const { thread } = exec;
     if (exec.running)
-      throw new Error("blockOn called inside a running executor: spawn the future instead");
+      throw new std.AlreadyRunningError(
+        "blockOn called inside a running executor: spawn the future instead",
+      );
     exec.running = true;
+    const main = spawnTask(exec, future);
+    const { timeoutMs } = options;
+    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    const { park, verbose = true } = this.options;
     try {
-      const main = spawn(future);
-      this.run(exec, options.timeoutMs);
-      return this.outcome(exec, main);
+      for (;;) {
+        this.pollReadyTasks(exec);
+        if (exec.live === 0) {
+          if (verbose) println(`${thread.name}: All tasks are finished`);
+          return this.outcome<T>(exec, main);
+        }
+        // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
+        const remaining = deadline === undefined ? undefined : deadline - performance.now();
+        if (remaining !== undefined && remaining <= 0) throw new std.DeadlineError(timeoutMs ?? 0);
+        if (verbose) println(`${thread.name}: ${exec.live} pending tasks. Sleep until notified.`);
+        this.parks++;
+        if (park === undefined) {
+          if (tracing) record(Kind.PARK);
+          thread.park(remaining);
+          if (tracing) record(Kind.UNPARK);
+        } else park(remaining); // the reactor's wait records itself: in epoll_wait, not parked
+        const failure = reactorFailure();
+        if (failure !== undefined) throw failure;
+      }
     } catch (error) {
-      // Given up (deadline, reactor failure): what is left must not haunt the next blockOn.
+      // Given up: release every task's sockets and tokens, so none haunts the next blockOn.
+      // (A task never polled holds nothing, and is not listed.)
+      for (const task of exec.tasks.values()) task.future.close?.();
       exec.tasks.clear();
+      exec.live = 0;
+      exec.generation++;
+      exec.woken.length = 0;
       throw error;
     } finally {
       exec.running = false;
     }
   }
 
-  private run(exec: ExecutorCore, timeoutMs: number | undefined): void {
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
-    const { thread, tasks } = exec;
-    const { park, verbose = true } = this.options;
+  /** Polls every woken task, until no task is woken any more. */
+  private pollReadyTasks(exec: ExecutorCore): void {
     for (;;) {
-      this.pollReadyTasks(exec);
-      if (tasks.size === 0) {
-        if (verbose) println(`${thread.name}: All tasks are finished`);
-        return;
+      // This thread's wakes, then other threads': the arrays swap, so that wakes made
+      // while these tasks are polled wait for the next round.
+      const ready = exec.woken;
+      exec.woken = this.ready;
+      this.ready = ready;
+      this.drainOtherThreads(exec, ready);
+      if (ready.length === 0) return;
+      const round = ++this.round;
+      const { generation } = exec;
+      for (const waker of ready) {
+        // A late wake of a finished or abandoned task, and a second wake in one round,
+        // find nothing to do.
+        if (
+          !(waker instanceof Task) ||
+          waker.outcome !== undefined ||
+          waker.generation !== generation ||
+          waker.round === round
+        ) {
+          continue;
+        }
+        waker.round = round;
+        this.pollTask(exec, waker);
       }
-      // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
-      const remaining = deadline === undefined ? undefined : deadline - performance.now();
-      if (remaining !== undefined && remaining <= 0) throw new DeadlineError(timeoutMs ?? 0);
-      if (verbose) println(`${thread.name}: ${tasks.size} pending tasks. Sleep until notified.`);
-      this.parks++;
-      if (park === undefined) {
-        if (tracing) record(Kind.PARK);
-        thread.park(remaining);
-        if (tracing) record(Kind.UNPARK);
-      } else park(remaining); // the reactor's wait records itself: in epoll_wait, not parked
-      const failure = reactorFailure();
-      if (failure !== undefined) throw failure;
+      // Emptied by pops: V8 inlines `pop`, while `length = 0` is a call into the runtime.
+      while (ready.length > 0) ready.pop();
     }
   }
 
-  /** Polls every woken task, until no task is woken any more. */
-  private pollReadyTasks(exec: ExecutorCore): void {
-    const { ready } = this;
-    for (;;) {
-      ready.length = 0;
-      if (exec.readyQueue.drainInto(ready)) {
-        for (const id of exec.tasks.keys()) ready.push(id);
-      }
-      if (ready.length === 0) return;
-      const round = ++this.round;
-      for (const id of ready) {
-        // A finished task's late wake, and a second wake in one round, find nothing to do.
-        const task = exec.tasks.get(id);
-        if (task === undefined || task.round === round) continue;
-        task.round = round;
-        this.pollTask(exec, task);
-      }
+  /** Adds the tasks other threads woke (by id, through the shared queue) to `ready`. */
+  private drainOtherThreads(exec: ExecutorCore, ready: Waker[]): void {
+    const ids = this.fromOtherThreads;
+    if (exec.readyQueue.drainInto(ids)) {
+      // Some wakes were dropped: poll every task once (a spurious poll is harmless).
+      for (const task of exec.tasks.values()) ready.push(task);
     }
+    if (ids.length === 0) return;
+    for (const id of ids) {
+      const task = exec.tasks.get(id);
+      if (task !== undefined) ready.push(task);
+    }
+    while (ids.length > 0) ids.pop();
   }
 
   private pollTask(exec: ExecutorCore, task: Task): void {
     this.polls++;
-    const { result } = task;
-    let state: PollState<unknown>;
     if (tracing) record(Kind.POLL_BEGIN, task.id);
     try {
-      state = task.future.poll(task.waker);
+      const state = task.future.poll(task);
+      if (tracing) record(Kind.POLL_END, task.id, state.ready ? 1 : 0);
+      if (!state.ready) {
+        // It may have given its waker to the reactor: list it where the reactor's wakes look.
+        if (!task.listed) {
+          task.listed = true;
+          exec.tasks.set(task.id, task);
+        }
+        return;
+      }
+      task.outcome = { ok: true, value: state.value };
     } catch (error) {
       if (tracing) record(Kind.POLL_END, task.id, 1);
       // A failing task ends alone: the executor and the other tasks go on.
-      exec.tasks.delete(task.id);
-      result.state = "failed";
-      result.error = error;
+      task.outcome = { ok: false, error };
       exec.failed.push(task);
-      result.joiner?.wake();
-      return;
     }
-    if (tracing) record(Kind.POLL_END, task.id, state.ready ? 1 : 0);
-    if (!state.ready) return;
-    exec.tasks.delete(task.id);
-    result.state = "done";
-    result.value = state.value;
-    result.joiner?.wake();
+    exec.live--;
+    if (task.listed) exec.tasks.delete(task.id);
+    task.joiner?.wake();
   }
 
   /** The top-level task's output; reports failures nobody joined on stderr. */
-  private outcome<T>(exec: ExecutorCore, main: JoinHandle<T>): T {
-    const failures = exec.failed.splice(0);
-    for (const task of failures) {
-      if (task.result.observed || task.id === main.id) continue;
-      const error = task.result.error;
+  private outcome<T>(exec: ExecutorCore, main: Task): T {
+    for (const task of exec.failed.splice(0)) {
+      if (task.observed || task.id === main.id || task.outcome?.ok !== false) continue;
+      const { error } = task.outcome;
       const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
       writeSync(2, `${exec.thread.name}: task ${task.id} failed and nobody joined it: ${detail}\n`);
+      this.unjoinedFailures.push(new std.TaskFailedError(task.id, error));
     }
-    const state = main.poll(new Waker(exec.thread, main.id, exec.readyQueue));
-    if (!state.ready)
+    const { outcome } = main;
+    if (outcome === undefined) {
       throw new Error("unreachable: all tasks finished but the top-level task is pending");
-    return state.value;
+    }
+    if (!outcome.ok) throw new std.TaskFailedError(main.id, outcome.error);
+    return outcome.value as T;
   }
 
   /** Ends the runtime at the end of a `using` scope: stops the reactor thread. */
@@ -338,13 +348,11 @@ export class Executor {
 }
 
 /** An executor running on a thread of its own (Rust: a `JoinHandle<()>` from `thread::spawn`). */
-export type ExecutorThread = Spawned;
+export type ExecutorThread = std.Spawned;
 
 /**
- * Starts an executor on a new thread that runs `moduleUrl`'s export `exportName` — a
- * function returning the top-level future — with `blockOn` (the book's
- * `thread::spawn(move || { let mut executor = runtime::init(); executor.block_on(…) })`).
- * All executor threads share this process's one reactor.
+ * Starts an executor thread that blocks on what `moduleUrl`'s export `exportName` returns
+ * (the book's `thread::spawn(move || runtime::init().block_on(…))`); all share one reactor.
  */
 export function spawnExecutorThread(
   name: string,
@@ -352,7 +360,7 @@ export function spawnExecutorThread(
   exportName: string,
   args: readonly unknown[] = [],
 ): ExecutorThread {
-  return spawnThread(moduleUrl, exportName, {
+  return std.spawn(moduleUrl, exportName, {
     name,
     args,
     data: { reactor: handle() },
@@ -366,5 +374,8 @@ export function runExecutorThread(
   ...args: unknown[]
 ): void {
   useReadyQueues(startOrAttach().queues);
-  new Executor().blockOn(program(...args));
+  const executor = new Executor();
+  executor.blockOn(program(...args));
+  const [failure] = executor.unjoinedFailures;
+  if (failure !== undefined) throw failure; // the thread fails, and its join throws
 }

@@ -1,23 +1,6 @@
 import { workerData } from "node:worker_threads";
-import {
-  Events,
-  type Interest,
-  Waker as MioWaker,
-  Poll,
-  type PollHandle,
-  Registry,
-  type Source,
-  Token,
-  type WakerHandle,
-} from "@ch08/mio";
-import {
-  createThreadTable,
-  OutsideRuntimeError,
-  SharedMap,
-  spawn,
-  ThreadState,
-  useThreadTable,
-} from "@ch08/std";
+import * as mio from "@ch08/mio";
+import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import { Dispatcher, LISTENER_TOKEN } from "../server/dispatcher.js";
 import type { ServerHandle } from "../server/inbox.js";
@@ -25,7 +8,7 @@ import { createReadyQueues, storedWaker, type Waker } from "./executor.js";
 import { TimerHeap, TimerInbox } from "./timers.js";
 
 /** The token of the reactor's own mio `Waker`, which tells its thread to stop. */
-export const STOP_TOKEN = Token(0);
+export const STOP_TOKEN = mio.Token(0);
 
 /** How many registrations can wait at once (Rust's HashMap grows; shared memory cannot). */
 export const WAKER_CAPACITY = 1 << 16;
@@ -42,8 +25,8 @@ export const Control = { STOP: 0, WAITS: 1, EVENTS: 2, WAKES: 3, DROPPED: 4, NEX
 
 /** Everything another thread needs to use this process's reactor (sent in `workerData`). */
 export interface ReactorHandle {
-  readonly poll: PollHandle;
-  readonly stopWaker: WakerHandle;
+  readonly poll: mio.PollHandle;
+  readonly stopWaker: mio.WakerHandle;
   readonly wakers: SharedArrayBuffer;
   readonly threads: SharedArrayBuffer;
   /** CHANGED from stage b: every executor thread's ready queue, which the reactor pushes to. */
@@ -86,19 +69,19 @@ export class ReactorDiedError extends Error {
  * thread; its event loop (`eventLoop`) runs on a thread of its own.
  */
 export class Reactor {
-  private readonly wakers: SharedMap;
+  readonly #wakers: std.SharedMap;
   private readonly control: Int32Array;
   private readonly timers: TimerInbox;
-  private readonly pollWaker: MioWaker;
+  private readonly pollWaker: mio.Waker;
 
   constructor(
-    private readonly registry: Registry,
+    private readonly registry: mio.Registry,
     handle: ReactorHandle,
   ) {
-    this.wakers = new SharedMap(handle.wakers);
+    this.#wakers = new std.SharedMap(handle.wakers);
     this.control = new Int32Array(handle.control);
     this.timers = new TimerInbox(handle.timers);
-    this.pollWaker = MioWaker.fromHandle(handle.stopWaker);
+    this.pollWaker = mio.Waker.fromHandle(handle.stopWaker);
   }
 
   /**
@@ -109,32 +92,32 @@ export class Reactor {
     if (this.timers.push(deadline, id)) this.pollWaker.wake();
   }
 
-  /** ADDED in stage d: forgets the waker for `id` (a timer that is done; it has no source). */
-  clearWaker(id: number): void {
-    this.wakers.remove(id);
-  }
-
   /** Watches `source` for `interest`; events for it carry token `id`. */
-  register(source: Source, interest: Interest, id: number): void {
+  register(source: mio.Source, interest: mio.Interest, id: number): void {
     if (tracing) record(Kind.REGISTER, id);
-    this.registry.register(source, Token(id), interest);
+    this.registry.register(source, mio.Token(id), interest);
   }
 
   /** Changes what `source` is watched for. */
-  reregister(source: Source, interest: Interest, id: number): void {
-    this.registry.reregister(source, Token(id), interest);
+  reregister(source: mio.Source, interest: mio.Interest, id: number): void {
+    this.registry.reregister(source, mio.Token(id), interest);
   }
 
-  /** Stores `waker` for `id`: it must always be the most recent one the future was polled with. */
+  /** Stores `waker` for `id`: always the most recent one the future was polled with. */
   setWaker(waker: Waker, id: number): void {
-    this.wakers.set(id, waker.thread.slot, waker.id);
+    this.#wakers.set(id, waker.thread.slot, waker.id);
   }
 
   /** Forgets the waker for `id` and stops watching `source`. */
-  deregister(source: Source, id: number): void {
+  deregister(source: mio.Source, id: number): void {
     if (tracing) record(Kind.DEREGISTER, id);
-    this.wakers.remove(id);
+    this.removeWaker(id);
     this.registry.deregister(source);
+  }
+
+  /** Forgets the waker for `id` (a future whose source never got registered; a timer). */
+  removeWaker(id: number): void {
+    this.#wakers.remove(id);
   }
 
   /** A fresh token (the book's `next_id`). */
@@ -160,11 +143,11 @@ export class Reactor {
  * accepts for the multi-threaded server.
  */
 export function eventLoop(handle: ReactorHandle): void {
-  const poll = Poll.fromHandle(handle.poll);
-  const stopWaker = MioWaker.fromHandle(handle.stopWaker);
-  const wakers = new SharedMap(handle.wakers);
+  const poll = mio.Poll.fromHandle(handle.poll);
+  const stopWaker = mio.Waker.fromHandle(handle.stopWaker);
+  const wakers = new std.SharedMap(handle.wakers);
   const control = new Int32Array(handle.control);
-  const events = new Events(100);
+  const events = new mio.Events(100);
   const timers = new TimerInbox(handle.timers);
   const heap = new TimerHeap();
   const nextDeadline = (): number => heap.next();
@@ -221,19 +204,19 @@ export function useReactor(reactor: Reactor | undefined): void {
 let current: Reactor | undefined;
 /** What the starting thread keeps to stop the reactor thread. */
 let running:
-  | { handle: ReactorHandle; poll: Poll; stopWaker: MioWaker; state: Int32Array }
+  | { handle: ReactorHandle; poll: mio.Poll; stopWaker: mio.Waker; state: Int32Array }
   | undefined;
 
 /** The running reactor (the book's `reactor()`); throws outside a runtime. */
 export function reactor(): Reactor {
-  if (current === undefined) throw new OutsideRuntimeError();
+  if (current === undefined) throw new std.OutsideRuntimeError();
   return current;
 }
 
-/** The handle of the reactor this thread uses, to pass to the threads it starts. */
+/** The handle of this thread's reactor, to pass to the threads it starts. */
 export function handle(): ReactorHandle {
   const handle = running?.handle ?? attached;
-  if (handle === undefined) throw new OutsideRuntimeError();
+  if (handle === undefined) throw new std.OutsideRuntimeError();
   return handle;
 }
 
@@ -252,8 +235,8 @@ export function startOrAttach(): ReactorHandle {
   if (attached !== given) {
     attached = given;
     attachedState = new Int32Array(given.state);
-    useThreadTable(given.threads);
-    current = new Reactor(Registry.fromHandle(given.poll), given);
+    std.useThreadTable(given.threads);
+    current = new Reactor(mio.Registry.fromHandle(given.poll), given);
   }
   return given;
 }
@@ -264,14 +247,14 @@ export function startOrAttach(): ReactorHandle {
  */
 export function start(server?: ServerHandle): ReactorHandle {
   if (running !== undefined) return running.handle;
-  const poll = new Poll();
+  const poll = new mio.Poll();
   const registry = poll.registry();
-  const stopWaker = new MioWaker(registry, STOP_TOKEN);
+  const stopWaker = new mio.Waker(registry, STOP_TOKEN);
   const handle: ReactorHandle = {
     poll: poll.handle(),
     stopWaker: stopWaker.handle(),
-    wakers: SharedMap.create(WAKER_CAPACITY).buffer,
-    threads: createThreadTable(),
+    wakers: std.SharedMap.create(WAKER_CAPACITY).buffer,
+    threads: std.createThreadTable(),
     queues: createReadyQueues(),
     control: new SharedArrayBuffer(Control.SIZE * Int32Array.BYTES_PER_ELEMENT),
     state: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
@@ -279,19 +262,19 @@ export function start(server?: ServerHandle): ReactorHandle {
     ...(server === undefined ? {} : { server }),
   };
   Atomics.store(new Int32Array(handle.control), Control.NEXT_ID, 1);
-  // This thread's table first: a reactor thread that fails unparks its threads.
-  useThreadTable(handle.threads);
+  // Our thread table first: a reactor thread that fails unparks its threads.
+  std.useThreadTable(handle.threads);
   // The thread blocks in epoll_wait, not in Node's event loop: it must not keep the
   // process alive by itself (detached). At exit, `stop` wakes it so it can end.
-  const thread = spawn(import.meta.url, "eventLoop", {
+  const thread = std.spawn(import.meta.url, "eventLoop", {
     name: "reactor",
     args: [handle],
     detached: true,
     state: handle.state,
   });
   // If it cannot start, say so now, rather than let an executor park forever.
-  if (!thread.waitUntilLoaded(START_TIMEOUT_MS) || thread.status === ThreadState.FAILED) {
-    const failed = thread.status === ThreadState.FAILED;
+  if (!thread.waitUntilLoaded(START_TIMEOUT_MS) || thread.status === std.ThreadState.FAILED) {
+    const failed = thread.status === std.ThreadState.FAILED;
     release(poll, stopWaker, handle);
     throw new ReactorStartError(failed);
   }
@@ -316,15 +299,15 @@ export function stop(): void {
 }
 
 /** Tells the reactor thread to leave its loop, waits (bounded) until it has, then closes its fds. */
-function release(poll: Poll, stopWaker: MioWaker, handle: ReactorHandle): void {
+function release(poll: mio.Poll, stopWaker: mio.Waker, handle: ReactorHandle): void {
   const state = new Int32Array(handle.state);
   Atomics.store(new Int32Array(handle.control), Control.STOP, 1);
   stopWaker.wake();
-  Atomics.wait(state, 0, ThreadState.RUNNING, 2000);
+  Atomics.wait(state, 0, std.ThreadState.RUNNING, 2000);
   // Close the event queue only once the thread has left it: a closed fd's number is soon
   // reused (by the next `start`'s Poll), and a thread still starting up would then wait
   // on that one. Such a thread finds STOP set and the stop waker readable, and ends.
-  if (Atomics.load(state, 0) < ThreadState.FINISHED) return;
+  if (Atomics.load(state, 0) < std.ThreadState.FINISHED) return;
   stopWaker.close();
   poll.close();
 }
@@ -332,6 +315,6 @@ function release(poll: Poll, stopWaker: MioWaker, handle: ReactorHandle): void {
 /** The reactor thread's failure, if it has failed: executors stop waiting for it. */
 export function reactorFailure(): Error | undefined {
   const state = running?.state ?? attachedState;
-  if (state === undefined || Atomics.load(state, 0) !== ThreadState.FAILED) return undefined;
+  if (state === undefined || Atomics.load(state, 0) !== std.ThreadState.FAILED) return undefined;
   return new ReactorDiedError();
 }

@@ -94,10 +94,10 @@ export class Connection {
       let now = performance.now();
       if (this.reading && this.answers.length < MAX_QUEUED) this.readRequests(now);
       if (this.reading && this.partial !== undefined) this.checkHeadTimeout(now);
-      if (this.flush(now)) return this.close();
+      if (this.flush(now)) return this.finish();
       if (this.writing === undefined && this.answers.length === 0) {
-        if (!this.reading || context.stopping) return this.close();
-        if (now - this.idleSince >= KEEP_ALIVE_MS) return this.close();
+        if (!this.reading || context.stopping) return this.finish();
+        if (now - this.idleSince >= KEEP_ALIVE_MS) return this.finish();
         // One idle check per keep-alive period, not one per request: when it fires early
         // (the connection was busy since), it is moved to the new end of the period.
         if (this.idleCheckAt <= now) {
@@ -117,7 +117,7 @@ export class Connection {
       return NOT_READY;
     } catch {
       // The peer reset or vanished (ECONNRESET, EPIPE): nothing to answer any more.
-      return this.close();
+      return this.finish();
     }
   }
 
@@ -269,15 +269,16 @@ export class Connection {
   private drop(): PollState<void> {
     Atomics.add(this.context.stats, Stat.DROPPED, this.answers.length);
     this.answers.length = 0;
-    return this.close();
+    return this.finish();
   }
 
-  private close(): PollState<void> {
+  /** Closes the socket and gives its token back; ready, so a poll can return it. */
+  private finish(): PollState<void> {
     if (this.done) return ready(undefined);
     this.done = true;
     const { context } = this;
     // Closing the fd removes it from epoll: only the waker needs forgetting.
-    reactor().clearWaker(this.token);
+    reactor().removeWaker(this.token);
     this.stream.close();
     context.connections.delete(this);
     context.freeTokens.push(this.token);
