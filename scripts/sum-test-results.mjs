@@ -1,6 +1,6 @@
 // Sums every package's vitest JSON report into the one closing line CI reads.
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 const root = join(import.meta.dirname ?? new URL(".", import.meta.url).pathname, "..");
 const workspace = readFileSync(join(root, "pnpm-workspace.yaml"), "utf8");
@@ -11,6 +11,8 @@ const packages = [...workspace.matchAll(/^\s+-\s+(\S+)\s*$/gm)]
 let passed = 0;
 let failed = 0;
 const missing = [];
+// CI keeps only the tail of the log: name each failure here, with the first lines of why.
+const failures = [];
 for (const dir of packages) {
   const pkg = JSON.parse(readFileSync(join(root, dir, "package.json"), "utf8"));
   if (!pkg.scripts?.test) continue;
@@ -22,9 +24,17 @@ for (const dir of packages) {
   const r = JSON.parse(readFileSync(report, "utf8"));
   passed += r.numPassedTests;
   failed += r.numFailedTests;
+  for (const file of r.testResults ?? []) {
+    for (const test of file.assertionResults ?? []) {
+      if (test.status !== "failed") continue;
+      const why = (test.failureMessages ?? []).join("\n").split("\n").slice(0, 6).join("\n    ");
+      failures.push(`${relative(root, file.name)}: ${test.fullName}\n    ${why}`);
+    }
+  }
 }
+for (const failure of failures) console.log(`FAILED ${failure}`);
 if (missing.length > 0) {
-  console.error(`no test report from: ${missing.join(", ")} (their test run did not finish)`);
+  console.log(`no test report from: ${missing.join(", ")} (their test run did not finish)`);
   failed += missing.length;
 }
 console.log(`${passed} passed, ${failed} failed`);
