@@ -151,6 +151,8 @@ export class Spawned implements Disposable {
 
 /** State cells of threads that may still be loading; the exit hook waits for them. */
 const loading: Int32Array[] = [];
+/** Whether the exit hook is installed: once, however many threads start. */
+let exitHooked = false;
 
 /**
  * Watches a thread just started: until it has left STARTING, the process must not end,
@@ -162,7 +164,10 @@ function guardStart(state: Int32Array): void {
     const cell = loading[i];
     if (cell !== undefined && Atomics.load(cell, 0) !== ThreadState.STARTING) loading.splice(i, 1);
   }
-  if (loading.length === 0) process.on("exit", waitForLoadingThreads);
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on("exit", waitForLoadingThreads);
+  }
   loading.push(state);
 }
 
@@ -174,6 +179,7 @@ function waitUntilLoaded(state: Int32Array, timeoutMs: number): boolean {
 /** The exit hook: every thread still loading gets to finish loading before the process ends. */
 function waitForLoadingThreads(): void {
   process.removeListener("exit", waitForLoadingThreads);
+  exitHooked = false;
   const deadline = performance.now() + START_GATE_MS;
   for (const state of loading.splice(0)) {
     waitUntilLoaded(state, Math.max(0, deadline - performance.now()));

@@ -58,6 +58,23 @@ describe("spawn", () => {
     expect(await thread.terminate()).toBe(1);
   });
 
+  it("starting thread after thread adds one exit hook, not one per thread", () => {
+    // The hook that lets loading threads finish before exit was added anew on every start
+    // once the earlier ones had loaded: ten runtimes in a row made Node warn of a leak.
+    const hooks = () => process.listenerCount("exit");
+    const tokens = new Int32Array(createThreadTable());
+    const me = newThread(tokens, "main");
+    const before = hooks();
+    for (let i = 0; i < 12; i++) {
+      const thread = spawn(threads, "unparkLater", {
+        name: `t${i}`,
+        args: [tokens.buffer, me.slot, 0],
+      });
+      thread.join(10_000);
+    }
+    expect(hooks()).toBeLessThanOrEqual(before + 1);
+  });
+
   it("using ends a thread still running when the scope exits", async () => {
     let worker: { once(event: "exit", listener: (code: number) => void): unknown } | undefined;
     let exited: Promise<number> | undefined;
