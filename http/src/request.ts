@@ -1,3 +1,4 @@
+import { AddrParseError, type ParsedAddress, parseSocketAddr } from "@ch08/mio";
 import { InvalidAddressError, InvalidPathError } from "./errors.js";
 
 /** Where the delayserver is when `DELAYSERVER` is not set. */
@@ -15,38 +16,23 @@ export function delayserverAddress(): string {
 
 /**
  * Checks that `address` is `host:port` with an IPv4 or `localhost` host (mio has no
- * resolver) and a decimal port 1–65535, and returns it rebuilt from those parts — so
- * nothing else in the string (a CR/LF, a `0x` port) can reach the Host header.
- * `source` names where the address came from, for the message.
+ * resolver) and a decimal port 1–65535 — mio's own parser decides — and returns it
+ * rebuilt from those parts, so nothing else in the string (a CR/LF, a `0x` port) can
+ * reach the Host header. `source` names where the address came from, for the message.
  */
 export function normalizeAddress(address: string, source = "the address option"): string {
   // A client sends every request to one server: checking that one address again is waste.
   if (lastChecked !== undefined && address === lastChecked.address) return lastChecked.normalized;
-  const bad = (why: string): InvalidAddressError => new InvalidAddressError(address, source, why);
-  for (let i = 0; i < address.length; i++) {
-    const c = address.charCodeAt(i);
-    if (c <= 0x20 || c >= 0x7f) {
-      throw bad(`it contains ${describeChar(c)} at ${i}`);
+  let parsed: ParsedAddress;
+  try {
+    parsed = parseSocketAddr(address);
+  } catch (error) {
+    if (error instanceof AddrParseError) {
+      throw new InvalidAddressError(address, source, error.reason);
     }
+    throw error;
   }
-  const colon = address.lastIndexOf(":");
-  if (colon < 0) throw bad("there is no port");
-  const host = address.slice(0, colon);
-  const portText = address.slice(colon + 1);
-  if (!/^[0-9]{1,5}$/.test(portText)) {
-    throw bad(`the port ${JSON.stringify(portText)} is not a decimal number`);
-  }
-  const port = Number(portText);
-  if (port < 1 || port > 65_535) throw bad(`the port ${port} is not between 1 and 65535`);
-  if (host !== "localhost") {
-    const parts = host.split(".");
-    if (parts.length !== 4 || !parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255)) {
-      throw bad(
-        `the host ${JSON.stringify(host)} is not an IPv4 address or localhost (there is no DNS resolver here)`,
-      );
-    }
-  }
-  const normalized = `${host === "localhost" ? host : host.split(".").map(Number).join(".")}:${port}`;
+  const normalized = `${parsed.host}:${parsed.port}`;
   lastChecked = { address, normalized };
   return normalized;
 }

@@ -6,7 +6,13 @@
 export { IoError } from "./errors.js";
 export { type Event, Events } from "./events.js";
 export { Interest } from "./interest.js";
-export type { SocketAddr, SocketAddress } from "./net/socket-address.js";
+export {
+  AddrParseError,
+  type ParsedAddress,
+  parseSocketAddr,
+  type SocketAddr,
+  type SocketAddress,
+} from "./net/socket-address.js";
 export { type Accepted, type ListenOptions, TcpListener } from "./net/tcp-listener.js";
 export { TcpStream, WOULD_BLOCK } from "./net/tcp-stream.js";
 export {
