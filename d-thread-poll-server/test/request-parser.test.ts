@@ -6,11 +6,11 @@ const parse = (text: string) =>
 
 describe("parseRequest: heads the server accepts", () => {
   it("reads method, target and where the next request starts", () => {
-    const text = "GET /1/x HTTP/1.1\r\nHost: h\r\n\r\nGET /2/y HTTP/1.1\r\n\r\n";
+    const text = "GET /1/x HTTP/1.1\r\nHost: h\r\n\r\nGET /2/y HTTP/1.1\r\nHost: h\r\n\r\n";
     const first = parse(text);
     expect(first).toMatchObject({ method: "GET", target: "/1/x", keepAlive: true, bodyLength: 0 });
     if (first === INCOMPLETE || "error" in first) throw new Error("unreachable");
-    expect(text.slice(first.end)).toBe("GET /2/y HTTP/1.1\r\n\r\n");
+    expect(text.slice(first.end)).toBe("GET /2/y HTTP/1.1\r\nHost: h\r\n\r\n");
   });
 
   it.each([
@@ -19,17 +19,24 @@ describe("parseRequest: heads the server accepts", () => {
     ["HTTP/1.0", "", false],
     ["HTTP/1.0", "Connection: keep-alive\r\n", true],
   ])("%s with %j → keep-alive %s", (version, header, keepAlive) => {
-    expect(parse(`GET /1/x ${version}\r\n${header}\r\n`)).toMatchObject({ keepAlive });
+    expect(parse(`GET /1/x ${version}\r\nHost: h\r\n${header}\r\n`)).toMatchObject({ keepAlive });
   });
 
   it("a body's length is skipped; a chunked body closes the connection after the answer", () => {
-    expect(parse("GET /1/x HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello")).toMatchObject({
+    expect(parse("GET /1/x HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello")).toMatchObject({
       bodyLength: 5,
     });
-    expect(parse("GET /1/x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n")).toMatchObject({
+    expect(
+      parse("GET /1/x HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n"),
+    ).toMatchObject({
       chunked: true,
       keepAlive: false,
     });
+  });
+
+  it("HTTP/1.0 needs no Host header; HTTP/1.1 takes any Host, even an empty one", () => {
+    expect(parse("GET /1/x HTTP/1.0\r\n\r\n")).toMatchObject({ method: "GET" });
+    expect(parse("GET /1/x HTTP/1.1\r\nHost:\r\n\r\n")).toMatchObject({ method: "GET" });
   });
 
   it("waits for more bytes while the head is not complete", () => {
@@ -54,6 +61,7 @@ describe("parseRequest: bad input → 400 or 431, as node:http answers", () => {
       "Content-Length with chunked",
       "GET /1/x HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
     ],
+    ["HTTP/1.1 without Host", "GET /1/x HTTP/1.1\r\nConnection: close\r\n\r\n"],
   ])("%s → 400", (_, text) => {
     expect(parse(text)).toMatchObject({ error: 400 });
   });

@@ -107,6 +107,7 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
   let bodyLength = 0;
   let lengthSeen: string | undefined;
   let chunked = false;
+  let hostSeen = false;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] ?? "";
     const colon = line.indexOf(":");
@@ -131,7 +132,14 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
       case "transfer-encoding":
         chunked = true;
         break;
+      case "host":
+        hostSeen = true;
+        break;
     }
+  }
+  // HTTP/1.1 makes Host mandatory (RFC 9112 §3.2), and node:http refuses a request without one.
+  if (version === "HTTP/1.1" && !hostSeen) {
+    return { error: 400, reason: "an HTTP/1.1 request without a Host header" };
   }
   if (chunked && lengthSeen !== undefined) {
     return { error: 400, reason: "both Content-Length and Transfer-Encoding" };

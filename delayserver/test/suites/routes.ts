@@ -224,6 +224,7 @@ export function describeDelayServerRoutes(name: string, start: StartServerUnderT
         ["binary", "\x00\x01\x02\xff\r\n\r\n"],
         ["a bad header line", "GET /1/x HTTP/1.1\r\nno colon here\r\n\r\n"],
         ["a bad Content-Length", "GET /1/x HTTP/1.1\r\nContent-Length: -1\r\n\r\n"],
+        ["HTTP/1.1 without a Host header", "GET /1/x HTTP/1.1\r\nConnection: close\r\n\r\n"],
       ])("%s → 400 and the connection is closed", async (_, bytes) => {
         const text = await raw(running().address, bytes);
         expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
