@@ -6,8 +6,9 @@
 //   node ../scripts/fresh.mjs --check             say what is stale, build nothing (exit 1 if any)
 //
 // A package is stale when a file under its src/ (or its tsconfig*.json or
-// package.json) is newer than the newest file in its dist/, or when a workspace package it
-// depends on was built after it. Its workspace dependencies are checked first, in
+// package.json) is newer than the newest file in its dist/, when dist/ still holds the
+// output of a source that is gone (it is deleted before the build), or when a workspace
+// package it depends on was built after it. Its workspace dependencies are checked first, in
 // dependency order, so a change in http/src or mio/src reaches a stage's `pnpm start` too.
 // Checking costs a few hundred stat calls; a fresh tree starts the program at once, with
 // no turbo and no second Node process. Building runs the stale package's own `build`
@@ -126,6 +127,36 @@ function builtAt(dir) {
   return existsSync(join(dir, "dist")) ? walk(join(dir, "dist")) : 0;
 }
 
+/**
+ * What tsc wrote to dist/ for a source that is gone from src/ (deleted or renamed): tsc
+ * never deletes an output, so a test or program could still import the old code. Found by
+ * their declarations, which tsc writes for every source and the bundlers for none.
+ */
+function orphans(dir) {
+  const dist = join(dir, "dist");
+  if (!existsSync(dist)) return [];
+  const found = [];
+  for (const name of readdirSync(dist, { recursive: true, encoding: "utf8" })) {
+    if (!name.endsWith(".d.ts")) continue;
+    const base = name.slice(0, -".d.ts".length);
+    if (!existsSync(join(dir, "src", `${base}.ts`))) found.push(base);
+  }
+  return found;
+}
+
+/** Deletes every output tsc made from `base` (a path under dist/ without its extension). */
+function removeOutputs(dir, base) {
+  for (const ext of [".js", ".js.map", ".d.ts", ".d.ts.map"]) {
+    rmSync(join(dir, "dist", `${base}${ext}`), { force: true });
+  }
+  // A folder of sources that is gone entirely goes too.
+  for (let folder = dirname(join(dir, "dist", base)); folder !== join(dir, "dist"); ) {
+    if (readdirSync(folder).length > 0) break;
+    rmdirSync(folder);
+    folder = dirname(folder);
+  }
+}
+
 function buildable(pkg) {
   return existsSync(join(pkg.dir, "tsconfig.build.json")) && existsSync(join(pkg.dir, "src"));
 }
@@ -147,7 +178,9 @@ export function stalePackages(order) {
           .filter((f) => /^tsconfig.*\.json$/.test(f))
           .map((f) => newest(join(pkg.dir, f))),
       );
+      const gone = orphans(pkg.dir);
       if (sources > at) reason = "src/, a tsconfig or package.json changed since its build";
+      else if (gone.length > 0) reason = `src/${gone[0]}.ts is gone, its dist/ output is not`;
       else {
         const newer = workspaceDependencies(pkg).find((dep) => (built.get(dep) ?? 0) > at);
         if (newer !== undefined) reason = `${newer} was built after it`;
@@ -188,6 +221,7 @@ async function build(pkg) {
   try {
     // Another process built it while this one waited for the lock: nothing left to do.
     if (waited && builtAt(pkg.dir) >= asked) return;
+    for (const base of orphans(pkg.dir)) removeOutputs(pkg.dir, base);
     // The package's own build script, as `pnpm build` would run it (mio's also bundles
     // after tsc), with the package's tools first on PATH.
     const script = JSON.parse(readFileSync(join(pkg.dir, "package.json"), "utf8")).scripts?.build;

@@ -144,4 +144,21 @@ describe("fresh builds for pnpm start and pnpm test in a package folder", () => 
     expect(run.stdout).toContain("1 passed");
     expect(run.stderr).toMatch(/fresh: building @ch08\/mio/);
   });
+  it("a source that is gone takes its dist/ output with it", { timeout: 60_000 }, () => {
+    // Left by the test above: built into a-runtime/dist from a-runtime/src/fresh-probe.ts.
+    const built = join(scratch, "a-runtime", "dist", "fresh-probe.js");
+    expect(statSync(built).isFile()).toBe(true);
+    rmSync(join(scratch, "a-runtime", "src", "fresh-probe.ts"));
+    rmSync(join(scratch, "a-runtime", "test", "fresh-probe.test.ts"));
+    const run = spawnSync(process.execPath, ["../scripts/fresh.mjs"], {
+      cwd: join(scratch, "a-runtime"),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain("src/fresh-probe.ts is gone");
+    expect(
+      readdirSync(join(scratch, "a-runtime", "dist")).filter((f) => f.startsWith("fresh-probe")),
+    ).toEqual([]);
+  });
 });
