@@ -10,11 +10,11 @@ import { registry } from "./runtime.js";
  */
 const reactor: Reactor<void> = {
   nextId: () => 0,
-  register: (stream, interest, id) => {
+  register: (stream, id, interest) => {
     if (tracing) record(Kind.REGISTER, id);
     registry().register(stream, Token(id), interest);
   },
-  reregister: (stream, interest, id) => registry().reregister(stream, Token(id), interest),
+  reregister: (stream, id, interest) => registry().reregister(stream, Token(id), interest),
   setWaker: () => {},
   deregister: (stream, id) => {
     if (tracing) record(Kind.DEREGISTER, id);

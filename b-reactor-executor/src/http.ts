@@ -8,8 +8,8 @@ import { reactor, type Waker } from "./runtime.js";
  */
 const viaReactor: Reactor<Waker> = {
   nextId: () => reactor().nextId(),
-  register: (stream, interest, id) => reactor().register(stream, interest, id),
-  reregister: (stream, interest, id) => reactor().reregister(stream, interest, id),
+  register: (stream, id, interest) => reactor().register(stream, id, interest),
+  reregister: (stream, id, interest) => reactor().reregister(stream, id, interest),
   setWaker: (waker, id) => reactor().setWaker(waker, id),
   deregister: (stream, id) => reactor().deregister(stream, id),
   removeWaker: (id) => reactor().removeWaker(id),
