@@ -4,6 +4,7 @@ import { startOrAttach } from "./runtime/reactor.js";
 export {
   type BlockOnOptions,
   DeadlineError,
+  JoinHandle,
   OutsideRuntimeError,
   TaskFailedError,
   ThreadFailedError,
@@ -12,7 +13,6 @@ export {
 export {
   Executor,
   type ExecutorThread,
-  JoinHandle,
   spawn,
   spawnExecutorThread,
   Waker,

@@ -39,6 +39,7 @@ export {
   spawnService,
   stopRequested,
 } from "./spawn.js";
+export { type Joinable, JoinHandle, type Outcome, takeOutcome } from "./task.js";
 export {
   createThreadTable,
   currentThread,
