@@ -34,6 +34,7 @@ export {
   Spawned,
   type SpawnOptions,
   START_GATE_MS,
+  serviceFailure,
   serviceState,
   spawn,
   spawnService,

@@ -193,6 +193,12 @@ export function serviceState(): SharedArrayBuffer {
   return new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
 }
 
+/** The error to raise if the service thread with this state cell failed: its waiters stop waiting. */
+export function serviceFailure(state: Int32Array | undefined, name: string): Error | undefined {
+  if (state === undefined || Atomics.load(state, 0) !== ThreadState.FAILED) return undefined;
+  return new ThreadFailedError(name);
+}
+
 /** Whether the service thread with this state cell (`serviceState`) was asked to stop. */
 export function stopRequested(state: Int32Array): boolean {
   return Atomics.load(state, 1) === 1;

@@ -10,9 +10,9 @@ import { type ReactorHandle, reactorFailure, stop } from "./reactor.js";
  */
 export class Waker {
   constructor(
-    /** The executor's thread, unparked by `wake`. */
+    /** The executor's thread: the reactor stores its slot, and unparks it. */
     readonly thread: std.Thread,
-    /** The task this waker belongs to (stage b has one task per executor: 0). */
+    /** The task to poll again (stage b has one task per executor: 0). */
     readonly id: number,
   ) {}
 

@@ -161,7 +161,5 @@ export function stop(): void {
 
 /** The reactor thread's failure, if it failed: executors stop waiting for wakes. */
 export function reactorFailure(): Error | undefined {
-  if (reactorState === undefined || Atomics.load(reactorState, 0) !== std.ThreadState.FAILED)
-    return;
-  return new std.ThreadFailedError("reactor");
+  return std.serviceFailure(reactorState, "reactor");
 }

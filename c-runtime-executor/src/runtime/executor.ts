@@ -9,14 +9,12 @@ const LIFO = process.env.CH08_EXPERIMENT === "lifo";
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`). CHANGED from stage b: it
- * queues the task first, so the executor polls only the tasks that were woken. A
- * JavaScript object never leaves its thread, so a `Waker` is woken on its executor's
- * thread while it runs: a plain array does, with no lock and no unpark. Other threads
- * (the reactor) wake by the numbers they stored (`storedWaker`): shared queue, unpark.
+ * queues the task, so the executor polls only woken tasks. An object never leaves its
+ * thread, so it queues on a plain array; the reactor wakes by numbers (`storedWaker`).
  */
 export class Waker {
   constructor(
-    /** The executor's thread, unparked by other threads. */
+    /** The executor's thread: the reactor stores its slot, and unparks it. */
     readonly thread: std.Thread,
     /** The task to poll again. */
     readonly id: number,
