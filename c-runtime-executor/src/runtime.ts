@@ -1,5 +1,5 @@
 import { Executor, useReadyQueues } from "./runtime/executor.js";
-import { startOrAttach } from "./runtime/reactor.js";
+import { start } from "./runtime/reactor.js";
 
 export {
   type BlockOnOptions,
@@ -29,6 +29,6 @@ export {
  * On a thread started by `spawnExecutorThread` it joins the process's reactor instead.
  */
 export function init(): Executor {
-  useReadyQueues(startOrAttach().queues);
+  useReadyQueues(start().queues);
   return new Executor();
 }

@@ -35,12 +35,12 @@ export {
   Spawned,
   type SpawnOptions,
   START_GATE_MS,
-  serviceFailure,
   serviceState,
   spawn,
   spawnService,
   stopRequested,
 } from "./spawn.js";
+export { Static, type StaticHandle } from "./static.js";
 export { type Joinable, JoinHandle, type Outcome, takeOutcome } from "./task.js";
 export {
   createThreadTable,

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { traceBuffers } from "@ch08/trace";
 import { JoinTimeoutError, ThreadFailedError, ThreadStartError } from "./errors.js";
+import { inheritedStatics } from "./static.js";
 import { currentThreadTable } from "./thread.js";
 import { ThreadState } from "./thread-state.js";
 
@@ -55,6 +56,7 @@ export function spawn(moduleUrl: URL | string, exportName: string, options: Spaw
       state: state.buffer,
       failure,
       threads: currentThreadTable()?.buffer,
+      statics: inheritedStatics(),
     },
   });
   if (options.detached === true) worker.unref();
@@ -191,12 +193,6 @@ export interface ServiceOptions extends Omit<SpawnOptions, "detached"> {
 /** A state cell for a service thread: its `ThreadState`, then the stop request. */
 export function serviceState(): SharedArrayBuffer {
   return new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT);
-}
-
-/** The error to raise if the service thread with this state cell failed: its waiters stop waiting. */
-export function serviceFailure(state: Int32Array | undefined, name: string): Error | undefined {
-  if (state === undefined || Atomics.load(state, 0) !== ThreadState.FAILED) return undefined;
-  return new ThreadFailedError(name);
 }
 
 /** Whether the service thread with this state cell (`serviceState`) was asked to stop. */

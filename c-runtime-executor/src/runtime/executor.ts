@@ -2,7 +2,7 @@ import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { handle, type ReactorHandle, reactorFailure, startOrAttach, stop } from "./reactor.js";
+import { type ReactorHandle, reactorFailure, start, stop } from "./reactor.js";
 
 /** The README's `lifo` experiment: newest first, as the book's `Vec::pop` hands them out. */
 const LIFO = process.env.CH08_EXPERIMENT === "lifo";
@@ -260,7 +260,7 @@ export function spawnExecutorThread(
   args: readonly unknown[] = [],
 ): ExecutorThread {
   const runWith = { module: import.meta.url, exportName: "runExecutorThread" };
-  return std.spawn(moduleUrl, exportName, { name, args, data: { reactor: handle() }, runWith });
+  return std.spawn(moduleUrl, exportName, { name, args, runWith });
 }
 
 /** An executor thread's body: join the process's reactor, block on the program's future. */
@@ -268,7 +268,7 @@ export function runExecutorThread(
   program: (...args: unknown[]) => Future<unknown>,
   ...args: unknown[]
 ): void {
-  useReadyQueues(startOrAttach().queues);
+  useReadyQueues(start().queues);
   const executor = new Executor();
   executor.blockOn(program(...args));
   const [failure] = executor.unjoinedFailures;
