@@ -31,7 +31,7 @@ export function storedWaker(handle: ReactorHandle): (thread: number, task: numbe
 
 /** Drives one top-level future: poll it; when not ready, park until its waker wakes it. */
 export class Executor {
-  /** How many times the top-level future was polled (the tests count them). */
+  /** How many polls this executor made (the tests and benchmarks count them). */
   polls = 0;
   /** How many times the executor parked. */
   parks = 0;

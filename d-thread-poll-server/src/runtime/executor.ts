@@ -132,14 +132,11 @@ export interface ExecutorOptions {
   verbose?: boolean;
 }
 
-/**
- * Runs tasks until none is left: poll the tasks whose ids are in the ready queue, and
- * park when it is empty. One executor per thread; all share the one reactor.
- */
+/** Runs tasks until none is left, polling only the woken ones; one per thread, one reactor. */
 export class Executor {
-  /** How many task polls this executor made (the tests and benchmarks count them). */
+  /** How many polls this executor made (the tests and benchmarks count them). */
   polls = 0;
-  /** How many times it parked. */
+  /** How many times the executor parked. */
   parks = 0;
   /** Failures of tasks nobody joined (Rust: a panic that ends the program); main exits 1. */
   readonly unjoinedFailures: std.TaskFailedError[] = [];
