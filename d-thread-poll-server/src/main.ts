@@ -82,14 +82,14 @@ export function joinAllExperiment(n = Number(process.env.CH08_N ?? 10)): void {
 //
 // Below it is written twice: as corofy rewrites it (a state machine), and as a generator.
 
-/** `async_main` as corofy rewrites it: a hand-written state machine. */
-export function asyncMain(options: ExampleOptions = {}): Future<string> {
-  return new Coroutine0(options);
-}
-
 /** `request` as corofy rewrites it: a hand-written state machine. */
 export function request(i: number, options: ExampleOptions = {}): Future<string> {
-  return new Coroutine1(i, options);
+  return new Coroutine0(i, options);
+}
+
+/** `async_main` as corofy rewrites it: a hand-written state machine. */
+export function asyncMain(options: ExampleOptions = {}): Future<string> {
+  return new Coroutine1(options);
 }
 
 /** Where a state machine stands: before its first request, waiting on one, or done. */
@@ -99,29 +99,6 @@ type State0 =
   | { readonly kind: "Resolved" };
 
 class Coroutine0 implements Future<string> {
-  private state: State0 = { kind: "Start" };
-
-  constructor(private readonly options: ExampleOptions) {}
-
-  poll(_waker: Waker): PollState<string> {
-    switch (this.state.kind) {
-      case "Start": {
-        // ---- code you actually wrote ----
-        println("Program starting");
-        for (let i = 0; i < (this.options.count ?? 5); i++) {
-          runtime.spawn(request(i, this.options));
-        }
-        // ---------------------------------
-        this.state = { kind: "Resolved" };
-        return ready("");
-      }
-      default:
-        throw new PolledAfterReadyError();
-    }
-  }
-}
-
-class Coroutine1 implements Future<string> {
   private state: State0 = { kind: "Start" };
 
   constructor(
@@ -152,6 +129,29 @@ class Coroutine1 implements Future<string> {
         case "Resolved":
           throw new PolledAfterReadyError();
       }
+    }
+  }
+}
+
+class Coroutine1 implements Future<string> {
+  private state: State0 = { kind: "Start" };
+
+  constructor(private readonly options: ExampleOptions) {}
+
+  poll(_waker: Waker): PollState<string> {
+    switch (this.state.kind) {
+      case "Start": {
+        // ---- code you actually wrote ----
+        println("Program starting");
+        for (let i = 0; i < (this.options.count ?? 5); i++) {
+          runtime.spawn(request(i, this.options));
+        }
+        // ---------------------------------
+        this.state = { kind: "Resolved" };
+        return ready("");
+      }
+      default:
+        throw new PolledAfterReadyError();
     }
   }
 }
