@@ -2,7 +2,7 @@ import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { type ReactorHandle, reactorFailure, start, stop } from "./reactor.js";
+import { handle, type ReactorHandle, reactorFailure, start, stop } from "./reactor.js";
 
 /** The README's `lifo` experiment: newest first, as the book's `Vec::pop` hands them out. */
 const LIFO = process.env.CH08_EXPERIMENT === "lifo";
@@ -256,6 +256,7 @@ export function spawnExecutorThread(
   exportName: string,
   args: readonly unknown[] = [],
 ): ExecutorThread {
+  handle(); // outside a runtime, say so here: the thread would start a reactor of its own
   const runWith = { module: import.meta.url, exportName: "runExecutorThread" };
   return std.spawn(moduleUrl, exportName, { name, args, runWith });
 }
