@@ -8,13 +8,13 @@ import { registry } from "./runtime.js";
  * fixed token (as the book does, `Token(0)`), and no wakers — any event wakes the whole
  * runtime, which polls the whole future tree again.
  */
-const reactor: Reactor<void> = {
+const leafReactor: Reactor<void> = {
   nextId: () => 0,
-  register: (stream, interest, id) => {
+  register: (stream, id, interest) => {
     if (tracing) record(Kind.REGISTER, id);
     registry().register(stream, Token(id), interest);
   },
-  reregister: (stream, interest, id) => registry().reregister(stream, Token(id), interest),
+  reregister: (stream, id, interest) => registry().reregister(stream, Token(id), interest),
   setWaker: () => {},
   deregister: (stream, id) => {
     if (tracing) record(Kind.DEREGISTER, id);
@@ -24,8 +24,8 @@ const reactor: Reactor<void> = {
 
 /** The book's `Http`: `Http.get(path)` is a future of the whole response as text. */
 export const Http = {
-  /** A lazy `GET {path}` to the delayserver. */
+  /** A lazy `GET {path}` to the delayserver; needs a running runtime. */
   get(path: string): HttpGetFuture<void> {
-    return new HttpGetFuture(path, reactor);
+    return new HttpGetFuture(path, leafReactor);
   },
 };

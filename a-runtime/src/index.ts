@@ -18,11 +18,5 @@ export {
   wait,
 } from "./future.js";
 export { Http } from "./http.js";
-export { asyncMain, asyncMainGenerator, BOOK_PATHS, main } from "./main.js";
-export {
-  type BlockOnOptions,
-  DeadlineError,
-  OutsideRuntimeError,
-  Runtime,
-  registry,
-} from "./runtime.js";
+export * from "./main.js";
+export * from "./runtime.js";

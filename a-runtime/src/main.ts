@@ -20,8 +20,8 @@ export const BOOK_PATHS: readonly [string, string] = [
 ];
 
 /**
- * The book's `main`: make a runtime, block on `async_main`. `generator` runs the same
- * program written as a generator instead of the corofied state machine.
+ * The book's `main`: make a runtime, block on `async_main`.
+ * `generator` runs the same program written as a generator instead of the state machine.
  */
 export function main(generator = process.argv.includes("--generator")): void {
   if (process.env.CH08_EXPERIMENT === "join-all") {
@@ -45,9 +45,9 @@ export function joinAllExperiment(n = Number(process.env.CH08_N ?? 10)): void {
   if (!Number.isInteger(n) || n < 1 || n > 1000) {
     throw new RangeError(`CH08_N must be a whole number from 1 to 1000, not ${process.env.CH08_N}`);
   }
+  const runtime = new Runtime();
   const requests = Array.from({ length: n }, (_, i) => Http.get(`/${100 + 15 * i}/request-${i}`));
   const all = joinAll(requests);
-  const runtime = new Runtime();
   try {
     runtime.blockOn(all);
   } finally {

@@ -80,6 +80,9 @@ export function coroutine<T>(body: CoroutineBody<T>): Future<T> {
   return new Coroutine(body);
 }
 
+/** What resuming the body gives: its next awaited future or its output; undefined while waiting. */
+type Step<T> = IteratorResult<Future<unknown>, T> | undefined;
+
 class Coroutine<T> implements Future<T> {
   private generator: Generator<Future<unknown>, T, unknown> | undefined;
   private awaiting: Future<unknown> | undefined;
@@ -91,8 +94,7 @@ class Coroutine<T> implements Future<T> {
     if (this.resolved) throw new PolledAfterReadyError("coroutine");
     // Like a Rust future, nothing in the body runs before the first poll.
     this.generator ??= this.body();
-    let step =
-      this.awaiting === undefined ? this.generator.next() : this.resume(this.awaiting, waker);
+    let step = this.awaiting ? this.resume(this.awaiting, waker) : this.generator.next();
     while (step !== undefined) {
       if (step.done) {
         this.resolved = true;
@@ -105,10 +107,7 @@ class Coroutine<T> implements Future<T> {
   }
 
   /** Polls the awaited future and resumes the body with its output (or its error); undefined while it is not ready. */
-  private resume(
-    awaited: Future<unknown>,
-    waker: Waker,
-  ): IteratorResult<Future<unknown>, T> | undefined {
+  private resume(awaited: Future<unknown>, waker: Waker): Step<T> {
     const generator = this.generator;
     if (generator === undefined) throw new Error("unreachable: resumed before start");
     let state: PollState<unknown>;

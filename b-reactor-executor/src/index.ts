@@ -19,18 +19,6 @@ export {
   wait,
 } from "./future.js";
 export { Http } from "./http.js";
-export { asyncMain, asyncMainGenerator, BOOK_PATHS, main } from "./main.js";
+export * from "./main.js";
 export * as runtime from "./runtime.js";
-export {
-  type BlockOnOptions,
-  DeadlineError,
-  Executor,
-  init,
-  OutsideRuntimeError,
-  type ReactorStats,
-  reactor,
-  shutdown,
-  ThreadFailedError,
-  ThreadStartError,
-  Waker,
-} from "./runtime.js";
+export * from "./runtime.js";

@@ -44,16 +44,16 @@ function holdingReactor(): Reactor<Waker> {
   const real = runtime.reactor();
   return {
     nextId: () => real.nextId(),
-    register: (stream, interest, id) => {
+    register: (stream, id, interest) => {
       waitUntilAnswered(stream);
       const events = real.stats().events;
-      real.register(stream, interest, id);
+      real.register(stream, id, interest);
       const deadline = performance.now() + 5000;
       while (real.stats().events === events) {
         if (performance.now() > deadline) throw new Error("the reactor saw no event in 5 s");
       }
     },
-    reregister: (stream, interest, id) => real.reregister(stream, interest, id),
+    reregister: (stream, id, interest) => real.reregister(stream, id, interest),
     setWaker: (waker, id) => real.setWaker(waker, id),
     deregister: (stream, id) => real.deregister(stream, id),
     removeWaker: (id) => real.removeWaker(id),

@@ -93,7 +93,7 @@ describe("a wake after deregistration", () => {
       // Deregister (which forgets the waker), then watch the fd again without a waker:
       // the fd is still in epoll, its token no longer in the waker table.
       runtime.reactor().deregister(source.eventfd, source.id);
-      runtime.reactor().register(source.eventfd, Interest.READABLE, source.id);
+      runtime.reactor().register(source.eventfd, source.id, Interest.READABLE);
       const dropped = runtime.reactor().stats().dropped;
       source.eventfd.wake();
       expect(waitUntil(() => runtime.reactor().stats().dropped > dropped)).toBe(true);

@@ -38,8 +38,8 @@ if (process.argv[2] === "serve") {
   const events = new Events(64);
   const reactor = {
     nextId: () => 1,
-    register: (stream, interest, id) => poll.registry().register(stream, id, interest),
-    reregister: (stream, interest, id) => poll.registry().reregister(stream, id, interest),
+    register: (stream, id, interest) => poll.registry().register(stream, id, interest),
+    reregister: (stream, id, interest) => poll.registry().reregister(stream, id, interest),
     setWaker: () => {},
     deregister: (stream) => poll.registry().deregister(stream),
   };

@@ -6,10 +6,10 @@ import { reactor, type Waker } from "./runtime.js";
  * registry. Each future gets its own token, stores the most recent waker, and
  * deregisters when done, so the reactor thread wakes exactly the right task.
  */
-const viaReactor: Reactor<Waker> = {
+const leafReactor: Reactor<Waker> = {
   nextId: () => reactor().nextId(),
-  register: (stream, interest, id) => reactor().register(stream, interest, id),
-  reregister: (stream, interest, id) => reactor().reregister(stream, interest, id),
+  register: (stream, id, interest) => reactor().register(stream, id, interest),
+  reregister: (stream, id, interest) => reactor().reregister(stream, id, interest),
   setWaker: (waker, id) => reactor().setWaker(waker, id),
   deregister: (stream, id) => reactor().deregister(stream, id),
   removeWaker: (id) => reactor().removeWaker(id),
@@ -17,8 +17,8 @@ const viaReactor: Reactor<Waker> = {
 
 /** The book's `Http`: `Http.get(path)` is a future of the whole response as text. */
 export const Http = {
-  /** A lazy `GET {path}` to the delayserver; needs a running runtime (`runtime.init()`). */
+  /** A lazy `GET {path}` to the delayserver; needs a running runtime. */
   get(path: string): HttpGetFuture<Waker> {
-    return new HttpGetFuture(path, viaReactor);
+    return new HttpGetFuture(path, leafReactor);
   },
 };

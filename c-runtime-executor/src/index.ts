@@ -20,31 +20,6 @@ export {
   wait,
 } from "./future.js";
 export { Http } from "./http.js";
-export {
-  asyncMain,
-  asyncMainGenerator,
-  asyncMainLastLines,
-  type ExampleOptions,
-  main,
-  request,
-  requestGenerator,
-} from "./main.js";
+export * from "./main.js";
 export * as runtime from "./runtime.js";
-export {
-  type BlockOnOptions,
-  DeadlineError,
-  Executor,
-  type ExecutorThread,
-  init,
-  JoinHandle,
-  OutsideRuntimeError,
-  type ReactorStats,
-  reactor,
-  shutdown,
-  spawn,
-  spawnExecutorThread,
-  TaskFailedError,
-  ThreadFailedError,
-  ThreadStartError,
-  Waker,
-} from "./runtime.js";
+export * from "./runtime.js";

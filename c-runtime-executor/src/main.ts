@@ -1,7 +1,15 @@
 import { pathToFileURL } from "node:url";
 import { println } from "@ch08/http";
 import { PolledAfterReadyError } from "@ch08/std";
-import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "./future.js";
+import {
+  coroutine,
+  type Future,
+  joinAll,
+  NOT_READY,
+  type PollState,
+  ready,
+  wait,
+} from "./future.js";
 import { Http } from "./http.js";
 import type { Waker } from "./runtime.js";
 import * as runtime from "./runtime.js";
@@ -21,10 +29,33 @@ export interface ExampleOptions {
  * `generator` runs the same program written as a generator instead of the state machine.
  */
 export function main(generator = process.argv.includes("--generator")): void {
+  if (process.env.CH08_EXPERIMENT === "join-all") {
+    joinAllExperiment();
+    return;
+  }
   const future = generator ? asyncMainGenerator() : asyncMain();
   const executor = runtime.init();
   executor.blockOn(future);
   if (executor.unjoinedFailures.length > 0) process.exitCode = 1;
+}
+
+/**
+ * The README's `join-all` experiment: `CH08_N` requests (default 10) answered 15 ms apart,
+ * in one `joinAll`, to count how often its children are polled with one waker for them all.
+ */
+export function joinAllExperiment(n = Number(process.env.CH08_N ?? 10)): void {
+  if (!Number.isInteger(n) || n < 1 || n > 1000) {
+    throw new RangeError(`CH08_N must be a whole number from 1 to 1000, not ${process.env.CH08_N}`);
+  }
+  const executor = runtime.init();
+  const requests = Array.from({ length: n }, (_, i) => Http.get(`/${100 + 15 * i}/request-${i}`));
+  const all = joinAll(requests);
+  executor.blockOn(all);
+  const perRequest = (all.childPolls / n).toFixed(1);
+  println(
+    `joinAll of ${n} requests: ${all.childPolls} child polls, ${perRequest} per request ` +
+      `(N + N(N+1)/2 = ${n + (n * (n + 1)) / 2}), ${executor.parks} parks until woken`,
+  );
 }
 
 // What the program says, written as the book writes it with its `coroutine` keyword:
@@ -45,14 +76,14 @@ export function main(generator = process.argv.includes("--generator")): void {
 //
 // Below it is written twice: as corofy rewrites it (a state machine), and as a generator.
 
-/** `async_main` as corofy rewrites it: a hand-written state machine. */
-export function asyncMain(options: ExampleOptions = {}): Future<string> {
-  return new Coroutine0(options);
-}
-
 /** `request` as corofy rewrites it: a hand-written state machine. */
 export function request(i: number, options: ExampleOptions = {}): Future<string> {
-  return new Coroutine1(i, options);
+  return new Coroutine0(i, options);
+}
+
+/** `async_main` as corofy rewrites it: a hand-written state machine. */
+export function asyncMain(options: ExampleOptions = {}): Future<string> {
+  return new Coroutine1(options);
 }
 
 /** Where a state machine stands: before its first request, waiting on one, or done. */
@@ -62,29 +93,6 @@ type State0 =
   | { readonly kind: "Resolved" };
 
 class Coroutine0 implements Future<string> {
-  private state: State0 = { kind: "Start" };
-
-  constructor(private readonly options: ExampleOptions) {}
-
-  poll(_waker: Waker): PollState<string> {
-    switch (this.state.kind) {
-      case "Start": {
-        // ---- code you actually wrote ----
-        println("Program starting");
-        for (let i = 0; i < (this.options.count ?? 5); i++) {
-          runtime.spawn(request(i, this.options));
-        }
-        // ---------------------------------
-        this.state = { kind: "Resolved" };
-        return ready("");
-      }
-      default:
-        throw new PolledAfterReadyError();
-    }
-  }
-}
-
-class Coroutine1 implements Future<string> {
   private state: State0 = { kind: "Start" };
 
   constructor(
@@ -115,6 +123,29 @@ class Coroutine1 implements Future<string> {
         case "Resolved":
           throw new PolledAfterReadyError();
       }
+    }
+  }
+}
+
+class Coroutine1 implements Future<string> {
+  private state: State0 = { kind: "Start" };
+
+  constructor(private readonly options: ExampleOptions) {}
+
+  poll(_waker: Waker): PollState<string> {
+    switch (this.state.kind) {
+      case "Start": {
+        // ---- code you actually wrote ----
+        println("Program starting");
+        for (let i = 0; i < (this.options.count ?? 5); i++) {
+          runtime.spawn(request(i, this.options));
+        }
+        // ---------------------------------
+        this.state = { kind: "Resolved" };
+        return ready("");
+      }
+      default:
+        throw new PolledAfterReadyError();
     }
   }
 }

@@ -1,9 +1,10 @@
 import { Executor, useReadyQueues } from "./runtime/executor.js";
-import { startOrAttach } from "./runtime/reactor.js";
+import { start } from "./runtime/reactor.js";
 
 export {
   type BlockOnOptions,
   DeadlineError,
+  JoinHandle,
   OutsideRuntimeError,
   TaskFailedError,
   ThreadFailedError,
@@ -12,7 +13,6 @@ export {
 export {
   Executor,
   type ExecutorThread,
-  JoinHandle,
   spawn,
   spawnExecutorThread,
   Waker,
@@ -29,6 +29,6 @@ export {
  * On a thread started by `spawnExecutorThread` it joins the process's reactor instead.
  */
 export function init(): Executor {
-  useReadyQueues(startOrAttach().queues);
+  useReadyQueues(start().queues);
   return new Executor();
 }

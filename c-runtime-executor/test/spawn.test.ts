@@ -37,6 +37,11 @@ describe("spawn", () => {
   it("outside a runtime says how to start one", () => {
     expect(() => spawn(coroutine(function* () {}))).toThrow(OutsideRuntimeError);
     expect(() => spawn(coroutine(function* () {}))).toThrow(/runtime\.init\(\)/);
+    // An executor thread started now would find no reactor to join and start its own.
+    const programs = new URL("./helpers/programs.mjs", import.meta.url);
+    expect(() => runtime.spawnExecutorThread("exec-x", programs, "never")).toThrow(
+      OutsideRuntimeError,
+    );
     executor = runtime.init();
   });
 

@@ -23,15 +23,7 @@ export {
   wait,
 } from "./future.js";
 export { Http } from "./http.js";
-export {
-  asyncMain,
-  asyncMainGenerator,
-  asyncMainLastLines,
-  type ExampleOptions,
-  main,
-  request,
-  requestGenerator,
-} from "./main.js";
+export * from "./main.js";
 export {
   initSingleThreaded,
   LocalReactor,
@@ -40,25 +32,7 @@ export {
 } from "./runtime/local.js";
 export { TimerHeap, TimerInbox } from "./runtime/timers.js";
 export * as runtime from "./runtime.js";
-export {
-  type BlockOnOptions,
-  DeadlineError,
-  Executor,
-  type ExecutorOptions,
-  type ExecutorThread,
-  init,
-  JoinHandle,
-  OutsideRuntimeError,
-  ReactorDiedError,
-  ReactorStartError,
-  type ReactorStats,
-  reactor,
-  shutdown,
-  spawn,
-  spawnExecutorThread,
-  TaskFailedError,
-  Waker,
-} from "./runtime.js";
+export * from "./runtime.js";
 export type { ServeOptions, StopSummary, ThreadPollServer } from "./server/options.js";
 export { INCOMPLETE, MAX_HEAD_BYTES, parseRequest, type RequestHead } from "./server/request.js";
 export { startServer } from "./server/start.js";

@@ -4,6 +4,7 @@ import { startOrAttach } from "./runtime/reactor.js";
 export {
   type BlockOnOptions,
   DeadlineError,
+  JoinHandle,
   OutsideRuntimeError,
   TaskFailedError,
 } from "@ch08/std";
@@ -11,7 +12,6 @@ export {
   Executor,
   type ExecutorOptions,
   type ExecutorThread,
-  JoinHandle,
   spawn,
   spawnExecutorThread,
   Waker,

@@ -97,7 +97,7 @@ export class HttpGetFuture<W> implements Disposable {
         return NOT_READY;
       }
       if (this.written < this.request.length && this.writeRequest(this.stream)) {
-        this.reactor.reregister(this.stream, Interest.READABLE, this.id);
+        this.reactor.reregister(this.stream, this.id, Interest.READABLE);
       }
       return this.readResponse(waker);
     } catch (error) {
@@ -156,8 +156,8 @@ export class HttpGetFuture<W> implements Disposable {
     this.wakerStored = true;
     this.reactor.register(
       stream,
-      done ? Interest.READABLE : Interest.add(Interest.READABLE, Interest.WRITABLE),
       this.id,
+      done ? Interest.READABLE : Interest.add(Interest.READABLE, Interest.WRITABLE),
     );
     this.registered = true;
     if (EXPERIMENT === "late-waker") {

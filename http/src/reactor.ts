@@ -14,10 +14,10 @@ import type { Interest, TcpStream } from "@ch08/mio";
 export interface Reactor<W> {
   /** A fresh token for a new leaf future (the book's `next_id`). */
   nextId(): number;
-  /** Starts watching `stream` for `interest` under token `id`. */
-  register(stream: TcpStream, interest: Interest, id: number): void;
+  /** Starts watching `stream` under token `id` for `interest` (mio's argument order). */
+  register(stream: TcpStream, id: number, interest: Interest): void;
   /** Changes what `stream` is watched for (after the request is written: reads only). */
-  reregister(stream: TcpStream, interest: Interest, id: number): void;
+  reregister(stream: TcpStream, id: number, interest: Interest): void;
   /** Remembers `waker` as the one to wake when `id` fires; always the most recent one. */
   setWaker(waker: W, id: number): void;
   /** Stops watching `stream` and forgets the waker for `id`. */

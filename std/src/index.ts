@@ -1,7 +1,8 @@
 /**
  * @ch08/std — what Rust's standard library hands chapter 8, for threads that share
  * only memory: a parkable `Thread`, `spawn` (a thread that runs a module's export), a
- * futex `Mutex`, and a map and a queue of numbers in shared memory. See README.md.
+ * futex `Mutex`, a map and a queue of numbers in shared memory, and joining a spawned
+ * task (`JoinHandle`), the same for every executor. See README.md.
  *
  * ```ts
  * const tokens = useThreadTable(createThreadTable());
@@ -39,6 +40,8 @@ export {
   spawnService,
   stopRequested,
 } from "./spawn.js";
+export { Static, type StaticHandle } from "./static.js";
+export { type Joinable, JoinHandle, type Outcome, takeOutcome } from "./task.js";
 export {
   createThreadTable,
   currentThread,

@@ -1,6 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { traceBuffers } from "@ch08/trace";
 import { JoinTimeoutError, ThreadFailedError, ThreadStartError } from "./errors.js";
+import { inheritedStatics } from "./static.js";
 import { currentThreadTable } from "./thread.js";
 import { ThreadState } from "./thread-state.js";
 
@@ -55,6 +56,7 @@ export function spawn(moduleUrl: URL | string, exportName: string, options: Spaw
       state: state.buffer,
       failure,
       threads: currentThreadTable()?.buffer,
+      statics: inheritedStatics(),
     },
   });
   if (options.detached === true) worker.unref();

@@ -10,9 +10,9 @@ import { type ReactorHandle, reactorFailure, stop } from "./reactor.js";
  */
 export class Waker {
   constructor(
-    /** The executor's thread, unparked by `wake`. */
+    /** The executor's thread: the reactor stores its slot, and unparks it. */
     readonly thread: std.Thread,
-    /** The task this waker belongs to (stage b has one task per executor: 0). */
+    /** The task to poll again (stage b has one task per executor: 0). */
     readonly id: number,
   ) {}
 
@@ -31,7 +31,7 @@ export function storedWaker(handle: ReactorHandle): (thread: number, task: numbe
 
 /** Drives one top-level future: poll it; when not ready, park until its waker wakes it. */
 export class Executor {
-  /** How many times the top-level future was polled (the tests count them). */
+  /** How many polls this executor made (the tests and benchmarks count them). */
   polls = 0;
   /** How many times the executor parked. */
   parks = 0;

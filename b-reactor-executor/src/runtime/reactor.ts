@@ -9,14 +9,11 @@ const STOP_TOKEN = mio.Token(0);
 const COUNTERS = ["nextId", "waits", "events", "wakes", "dropped"] as const;
 
 /** What another thread needs to reach this process's reactor (sent in `workerData`). */
-export interface ReactorHandle {
+export interface ReactorHandle extends std.StaticHandle {
   readonly poll: mio.PollHandle;
   readonly stopWaker: mio.WakerHandle;
   readonly wakers: SharedArrayBuffer;
-  readonly threads: SharedArrayBuffer;
   readonly counters: SharedArrayBuffer;
-  /** The reactor thread's state (`std.serviceState`): FAILED means no more wakes. */
-  readonly state: SharedArrayBuffer;
 }
 
 /** What the reactor thread has done so far. */
@@ -35,14 +32,14 @@ export class Reactor {
     this.#counters = new std.SharedCounters(COUNTERS, handle.counters);
   }
 
-  /** Watches `source` for `interest`; events for it carry token `id`. */
-  register(source: mio.Source, interest: mio.Interest, id: number): void {
+  /** Watches `source` for `interest`; events for it carry token `id` (mio's argument order). */
+  register(source: mio.Source, id: number, interest: mio.Interest): void {
     if (tracing) record(Kind.REGISTER, id);
     this.registry.register(source, mio.Token(id), interest);
   }
 
   /** Changes what `source` is watched for. */
-  reregister(source: mio.Source, interest: mio.Interest, id: number): void {
+  reregister(source: mio.Source, id: number, interest: mio.Interest): void {
     this.registry.reregister(source, mio.Token(id), interest);
   }
 
@@ -110,58 +107,60 @@ export function eventLoop(handle: ReactorHandle): void {
   }
 }
 
-/** This thread's reactor (Rust: the `static REACTOR`), and its thread's state cell. */
-let current: Reactor | undefined;
-let reactorState: Int32Array | undefined;
-/** What the starting thread keeps to stop the reactor thread. */
-let running: { handle: ReactorHandle; service: std.Service } | undefined;
+/** The process's reactor (Rust: the `static REACTOR`), and this thread's view of it. */
+const REACTOR = new std.Static<ReactorHandle, Reactor>(
+  "reactor",
+  (handle) => new Reactor(mio.Registry.fromHandle(handle.poll), handle),
+);
 
 /** The running reactor (the book's `reactor()`); throws outside a runtime. */
 export function reactor(): Reactor {
-  if (current === undefined) throw new std.OutsideRuntimeError();
-  return current;
+  return REACTOR.get();
 }
 
-/** Starts the reactor thread on a new `Poll`; while it runs, returns the same handle. */
+/** The handle of this thread's reactor: what the threads it starts are handed. */
+export function handle(): ReactorHandle {
+  return REACTOR.handle();
+}
+
+/**
+ * Starts the reactor thread on a new `Poll`; while it runs, returns the same handle. A
+ * thread that a runtime's thread started joins that runtime's reactor instead.
+ */
 export function start(): ReactorHandle {
-  if (running !== undefined) return running.handle;
-  const poll = new mio.Poll();
-  const stopWaker = new mio.Waker(poll.registry(), STOP_TOKEN);
-  const handle: ReactorHandle = {
-    poll: poll.handle(),
-    stopWaker: stopWaker.handle(),
-    wakers: std.SharedMap.create(WAKER_CAPACITY).buffer,
-    threads: std.createThreadTable(),
-    counters: new std.SharedCounters(COUNTERS).buffer,
-    state: std.serviceState(),
-  };
-  // Our thread table first: a reactor thread that fails unparks its threads.
-  std.useThreadTable(handle.threads);
-  const service = std.spawnService(import.meta.url, "eventLoop", {
-    name: "reactor",
-    args: [handle],
-    state: handle.state,
-    wake: () => stopWaker.wake(),
-    release: () => {
-      stopWaker.close();
-      poll.close();
-    },
+  return REACTOR.start(() => {
+    const poll = new mio.Poll();
+    const stopWaker = new mio.Waker(poll.registry(), STOP_TOKEN);
+    const handle: ReactorHandle = {
+      poll: poll.handle(),
+      stopWaker: stopWaker.handle(),
+      wakers: std.SharedMap.create(WAKER_CAPACITY).buffer,
+      threads: std.createThreadTable(),
+      counters: new std.SharedCounters(COUNTERS).buffer,
+      state: std.serviceState(),
+    };
+    // Our thread table first: a reactor thread that fails unparks its threads.
+    std.useThreadTable(handle.threads);
+    const service = std.spawnService(import.meta.url, "eventLoop", {
+      name: "reactor",
+      args: [handle],
+      state: handle.state,
+      wake: () => stopWaker.wake(),
+      release: () => {
+        stopWaker.close();
+        poll.close();
+      },
+    });
+    return { handle, service };
   });
-  running = { handle, service };
-  reactorState = new Int32Array(handle.state);
-  current = new Reactor(poll.registry(), handle);
-  return handle;
 }
 
 /** Stops the reactor thread; `start` makes a new one. */
 export function stop(): void {
-  running?.service.stop();
-  running = current = reactorState = undefined;
+  REACTOR.stop();
 }
 
 /** The reactor thread's failure, if it failed: executors stop waiting for wakes. */
 export function reactorFailure(): Error | undefined {
-  if (reactorState === undefined || Atomics.load(reactorState, 0) !== std.ThreadState.FAILED)
-    return;
-  return new std.ThreadFailedError("reactor");
+  return REACTOR.failure();
 }

@@ -75,7 +75,7 @@ export class EventSource {
   constructor() {
     this.id = runtime.reactor().nextId();
     this.eventfd = new MioWaker(this.side.registry(), Token(this.id));
-    runtime.reactor().register(this.eventfd, Interest.READABLE, this.id);
+    runtime.reactor().register(this.eventfd, this.id, Interest.READABLE);
   }
 
   /**
@@ -85,7 +85,7 @@ export class EventSource {
    */
   drain(): void {
     this.eventfd.reset();
-    runtime.reactor().reregister(this.eventfd, Interest.READABLE, this.id);
+    runtime.reactor().reregister(this.eventfd, this.id, Interest.READABLE);
   }
 
   /** Stops watching it, forgets its waker, closes it. */

@@ -107,7 +107,7 @@ class Probe implements Future<void> {
     const reactor = runtime.reactor();
     if (this.token < 0) {
       this.token = reactor.nextId();
-      reactor.register(this.eventfd, Interest.READABLE, this.token);
+      reactor.register(this.eventfd, this.token, Interest.READABLE);
     } else {
       const written = Atomics.load(this.stamp, 0);
       if (written !== 0n) {

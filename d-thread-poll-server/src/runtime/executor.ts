@@ -1,22 +1,17 @@
-import { writeSync } from "node:fs";
 import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
-import { type Future, NOT_READY, type PollState, ready } from "../future.js";
+import type { Future } from "../future.js";
 import { handle, type ReactorHandle, reactorFailure, startOrAttach, stop } from "./reactor.js";
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`). CHANGED from stage b: it
- * queues the task first, so the executor polls only the tasks that were woken.
- *
- * A JavaScript object never leaves the thread that made it, so a `Waker` is always woken
- * on its executor's own thread, while that executor runs: a plain array does, with no
- * lock and no unpark. Other threads (the reactor) wake a task by the numbers they stored
- * (`storedWaker`): those go through the shared queue and unpark.
+ * queues the task, so the executor polls only woken tasks. An object never leaves its
+ * thread, so it queues on a plain array; the reactor wakes by numbers (`storedWaker`).
  */
 export class Waker {
   constructor(
-    /** The executor's thread, which other threads unpark. */
+    /** The executor's thread: the reactor stores its slot, and unparks it. */
     readonly thread: std.Thread,
     /** The task to poll again. */
     readonly id: number,
@@ -54,53 +49,46 @@ export function createReadyQueues(): SharedArrayBuffer {
   return std.SharedQueue.createMany(std.MAX_THREADS + 1, QUEUE_CAPACITY);
 }
 
-/**
- * A spawned future, and its outcome once it has one (shared with its `JoinHandle`). It
- * is its own `Waker`: one object per spawn.
- */
-class Task extends Waker {
-  outcome?:
-    | { readonly ok: true; readonly value: unknown }
-    | { readonly ok: false; readonly error: unknown };
-  /** The waker of the task awaiting this one; whether anyone saw a failure. */
+/** A spawned future and its outcome; it is its own `Waker`, so a spawn makes one object. */
+class Task extends Waker implements std.Joinable {
+  outcome?: std.Outcome;
   joiner?: Waker;
   observed?: boolean;
-  /** The round in which it was last polled: woken twice before it runs, it is polled once. */
+  /** The round it was last polled in: woken twice before it runs, it is polled once. */
   round = 0;
-  /** Whether it is in the executor's id map, where wakes from other threads find it. */
+  /** Whether it is in `tasks`, where wakes from other threads find it. */
   listed = false;
 
   constructor(
-    thread: std.Thread,
-    id: number,
-    exec: { woken: Waker[] },
+    exec: ExecutorCore,
     readonly future: Future<unknown>,
-    /** The executor's generation it was spawned in: a `blockOn` that gives up abandons it. */
-    readonly generation: number,
+    /** The generation it was spawned in: a `blockOn` that gives up abandons it. */
+    readonly generation = exec.generation,
   ) {
-    super(thread, id, exec);
+    super(exec.thread, exec.nextId++, exec);
   }
 }
 
 /** What one executor thread holds (Rust: the `thread_local!` `CURRENT_EXEC`). */
-interface ExecutorCore {
-  readonly thread: std.Thread;
+class ExecutorCore {
+  readonly thread = std.currentThread();
   /** Wakes from other threads (the reactor's), behind a lock, with an unpark. */
   readonly readyQueue: std.SharedQueue;
   /** Wakes and spawns from this thread: a plain array. */
-  woken: Waker[];
-  /**
-   * The tasks other threads may wake, by id: those that were once not ready (a task
-   * ready on its first poll never gave its waker away, and is never listed).
-   */
-  readonly tasks: Map<number, Task>;
+  woken: Waker[] = [];
+  /** The tasks other threads may wake, by id: those that were once not ready. */
+  readonly tasks = new Map<number, Task>();
   /** Tasks spawned and not finished. */
-  live: number;
-  /** Counts the `blockOn`s that gave up: their tasks, abandoned, are never polled again. */
-  generation: number;
-  readonly failed: Task[];
-  nextId: number;
-  running: boolean;
+  live = 0;
+  /** Counts the `blockOn`s that gave up: their tasks are never polled again. */
+  generation = 0;
+  readonly failed: Task[] = [];
+  nextId = 1;
+  running = false;
+
+  constructor(queues: SharedArrayBuffer) {
+    this.readyQueue = new std.SharedQueue(queues, this.thread.slot);
+  }
 }
 
 // Module state is per thread in JavaScript (each worker loads its own copy): thread-local.
@@ -114,64 +102,22 @@ export function useReadyQueues(buffer: SharedArrayBuffer): void {
 }
 
 function currentCore(): ExecutorCore {
-  if (core !== undefined) return core;
   if (queues === undefined) throw new std.OutsideRuntimeError();
-  const thread = std.currentThread();
-  const readyQueue = new std.SharedQueue(queues, thread.slot);
-  core = {
-    thread,
-    readyQueue,
-    woken: [],
-    tasks: new Map(),
-    live: 0,
-    generation: 0,
-    failed: [],
-    nextId: 1,
-    running: false,
-  };
+  core ??= new ExecutorCore(queues);
   return core;
 }
 
 /** Hands a future to this thread's executor as a new task, from anywhere inside the runtime. */
-export function spawn<T>(future: Future<T>): JoinHandle<T> {
-  return new JoinHandle(spawnTask(currentCore(), future));
+export function spawn<T>(future: Future<T>): std.JoinHandle<T> {
+  return new std.JoinHandle(spawnTask(currentCore(), future));
 }
 
 function spawnTask(exec: ExecutorCore, future: Future<unknown>): Task {
-  const id = exec.nextId++;
-  const task = new Task(exec.thread, id, exec, future, exec.generation);
+  const task = new Task(exec, future);
   exec.live++;
-  if (tracing) record(Kind.SPAWN, id);
-  // Spawned on this thread: first polled from the plain array, like a wake from here.
-  exec.woken.push(task);
+  if (tracing) record(Kind.SPAWN, task.id);
+  exec.woken.push(task); // spawned on this thread: polled from the plain array
   return task;
-}
-
-/** A spawned task's output, as a future: ready when the task is, failing if it failed. */
-export class JoinHandle<T> implements Future<T> {
-  /** The id of the task it joins. */
-  readonly id: number;
-
-  constructor(private readonly task: Task) {
-    this.id = task.id;
-  }
-
-  /** Ready with the task's output; throws `TaskFailedError` if the task threw. */
-  poll(waker: Waker): PollState<T> {
-    const { task } = this;
-    if (task.outcome === undefined) {
-      task.joiner = waker;
-      return NOT_READY;
-    }
-    task.observed = true;
-    if (!task.outcome.ok) throw new std.TaskFailedError(task.id, task.outcome.error);
-    return ready(task.outcome.value as T);
-  }
-
-  /** Releases the task's future (an executor giving up on the task that awaits this one). */
-  close(): void {
-    this.task.future.close?.();
-  }
 }
 
 /**
@@ -186,21 +132,17 @@ export interface ExecutorOptions {
   verbose?: boolean;
 }
 
-/**
- * Runs tasks until none is left: poll the tasks whose ids are in the ready queue, and
- * park when it is empty. One executor per thread; all share the one reactor.
- */
+/** Runs tasks until none is left, polling only the woken ones; one per thread, one reactor. */
 export class Executor {
-  /** How many task polls this executor made (the tests and benchmarks count them). */
+  /** How many polls this executor made (the tests and benchmarks count them). */
   polls = 0;
-  /** How many times it parked. */
+  /** How many times the executor parked. */
   parks = 0;
   /** Failures of tasks nobody joined (Rust: a panic that ends the program); main exits 1. */
   readonly unjoinedFailures: std.TaskFailedError[] = [];
 
   private round = 0;
   private ready: Waker[] = [];
-  /** Ids drained from the shared queue, made once. */
   private readonly fromOtherThreads: number[] = [];
 
   constructor(private readonly options: ExecutorOptions = {}) {}
@@ -223,7 +165,7 @@ export class Executor {
         this.pollReadyTasks(exec);
         if (exec.live === 0) {
           if (verbose) println(`${thread.name}: All tasks are finished`);
-          return this.outcome<T>(exec, main);
+          return std.takeOutcome<T>(thread.name, main, exec.failed, this.unjoinedFailures);
         }
         // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
         const remaining = deadline === undefined ? undefined : deadline - performance.now();
@@ -240,7 +182,6 @@ export class Executor {
       }
     } catch (error) {
       // Given up: release every task's sockets and tokens, so none haunts the next blockOn.
-      // (A task never polled holds nothing, and is not listed.)
       for (const task of exec.tasks.values()) task.future.close?.();
       exec.tasks.clear();
       exec.live = 0;
@@ -255,42 +196,30 @@ export class Executor {
   /** Polls every woken task, until no task is woken any more. */
   private pollReadyTasks(exec: ExecutorCore): void {
     for (;;) {
-      // This thread's wakes, then other threads': the arrays swap, so that wakes made
-      // while these tasks are polled wait for the next round.
+      // The arrays swap, so that wakes made while these tasks are polled wait for the next round.
       const ready = exec.woken;
       exec.woken = this.ready;
       this.ready = ready;
       this.drainOtherThreads(exec, ready);
       if (ready.length === 0) return;
       const round = ++this.round;
-      const { generation } = exec;
-      for (const waker of ready) {
-        // A late wake of a finished or abandoned task, and a second wake in one round,
-        // find nothing to do.
-        if (
-          !(waker instanceof Task) ||
-          waker.outcome !== undefined ||
-          waker.generation !== generation ||
-          waker.round === round
-        ) {
+      for (const task of ready) {
+        // A late wake of a finished or abandoned task, or a second wake this round: nothing to do.
+        if (!(task instanceof Task) || task.outcome || task.generation !== exec.generation)
           continue;
-        }
-        waker.round = round;
-        this.pollTask(exec, waker);
+        if (task.round === round) continue;
+        task.round = round;
+        this.pollTask(exec, task);
       }
-      // Emptied by pops: V8 inlines `pop`, while `length = 0` is a call into the runtime.
-      while (ready.length > 0) ready.pop();
+      while (ready.length > 0) ready.pop(); // V8 inlines `pop`; `length = 0` calls the runtime
     }
   }
 
   /** Adds the tasks other threads woke (by id, through the shared queue) to `ready`. */
   private drainOtherThreads(exec: ExecutorCore, ready: Waker[]): void {
     const ids = this.fromOtherThreads;
-    if (exec.readyQueue.drainInto(ids)) {
-      // Some wakes were dropped: poll every task once (a spurious poll is harmless).
-      for (const task of exec.tasks.values()) ready.push(task);
-    }
-    if (ids.length === 0) return;
+    // Some wakes dropped from a full queue: poll every task once (a spurious poll is harmless).
+    if (exec.readyQueue.drainInto(ids)) for (const task of exec.tasks.values()) ready.push(task);
     for (const id of ids) {
       const task = exec.tasks.get(id);
       if (task !== undefined) ready.push(task);
@@ -306,39 +235,19 @@ export class Executor {
       if (tracing) record(Kind.POLL_END, task.id, state.ready ? 1 : 0);
       if (!state.ready) {
         // It may have given its waker to the reactor: list it where the reactor's wakes look.
-        if (!task.listed) {
-          task.listed = true;
-          exec.tasks.set(task.id, task);
-        }
+        if (!task.listed) exec.tasks.set(task.id, task);
+        task.listed = true;
         return;
       }
       task.outcome = { ok: true, value: state.value };
     } catch (error) {
       if (tracing) record(Kind.POLL_END, task.id, 1);
-      // A failing task ends alone: the executor and the other tasks go on.
-      task.outcome = { ok: false, error };
+      task.outcome = { ok: false, error }; // a failing task ends alone: the others go on
       exec.failed.push(task);
     }
     exec.live--;
     if (task.listed) exec.tasks.delete(task.id);
     task.joiner?.wake();
-  }
-
-  /** The top-level task's output; reports failures nobody joined on stderr. */
-  private outcome<T>(exec: ExecutorCore, main: Task): T {
-    for (const task of exec.failed.splice(0)) {
-      if (task.observed || task.id === main.id || task.outcome?.ok !== false) continue;
-      const { error } = task.outcome;
-      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-      writeSync(2, `${exec.thread.name}: task ${task.id} failed and nobody joined it: ${detail}\n`);
-      this.unjoinedFailures.push(new std.TaskFailedError(task.id, error));
-    }
-    const { outcome } = main;
-    if (outcome === undefined) {
-      throw new Error("unreachable: all tasks finished but the top-level task is pending");
-    }
-    if (!outcome.ok) throw new std.TaskFailedError(main.id, outcome.error);
-    return outcome.value as T;
   }
 
   /** Ends the runtime at the end of a `using` scope: stops the reactor thread. */
@@ -360,12 +269,8 @@ export function spawnExecutorThread(
   exportName: string,
   args: readonly unknown[] = [],
 ): ExecutorThread {
-  return std.spawn(moduleUrl, exportName, {
-    name,
-    args,
-    data: { reactor: handle() },
-    runWith: { module: import.meta.url, exportName: "runExecutorThread" },
-  });
+  const runWith = { module: import.meta.url, exportName: "runExecutorThread" };
+  return std.spawn(moduleUrl, exportName, { name, args, data: { reactor: handle() }, runWith });
 }
 
 /** An executor thread's body: join the process's reactor, block on the program's future. */

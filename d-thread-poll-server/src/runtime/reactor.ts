@@ -92,14 +92,14 @@ export class Reactor {
     if (this.timers.push(deadline, id)) this.pollWaker.wake();
   }
 
-  /** Watches `source` for `interest`; events for it carry token `id`. */
-  register(source: mio.Source, interest: mio.Interest, id: number): void {
+  /** Watches `source` for `interest`; events for it carry token `id` (mio's argument order). */
+  register(source: mio.Source, id: number, interest: mio.Interest): void {
     if (tracing) record(Kind.REGISTER, id);
     this.registry.register(source, mio.Token(id), interest);
   }
 
   /** Changes what `source` is watched for. */
-  reregister(source: mio.Source, interest: mio.Interest, id: number): void {
+  reregister(source: mio.Source, id: number, interest: mio.Interest): void {
     this.registry.reregister(source, mio.Token(id), interest);
   }
 

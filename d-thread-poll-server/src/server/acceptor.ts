@@ -52,7 +52,7 @@ export class Acceptor {
     }
     this.jobs.runQueued();
     if (!this.registered) {
-      r.register(listener, Interest.READABLE, this.token);
+      r.register(listener, this.token, Interest.READABLE);
       this.registered = true;
     }
     for (;;) {

@@ -86,7 +86,7 @@ export class Connection {
       this.waker = waker;
     }
     if (!this.registered) {
-      r.register(this.stream, READ_WRITE, this.token);
+      r.register(this.stream, this.token, READ_WRITE);
       this.registered = true;
     }
     const { context } = this;

@@ -33,13 +33,13 @@ export class TestReactor implements Reactor<void> {
     return this.next++;
   }
 
-  register(stream: TcpStream, interest: Interest, id: number): void {
+  register(stream: TcpStream, id: number, interest: Interest): void {
     this.poll.registry().register(stream, Token(id), interest);
     this.registered.add(id);
     this.calls.push(`register ${id} ${interest}`);
   }
 
-  reregister(stream: TcpStream, interest: Interest, id: number): void {
+  reregister(stream: TcpStream, id: number, interest: Interest): void {
     this.poll.registry().reregister(stream, Token(id), interest);
     this.calls.push(`reregister ${id} ${interest}`);
   }

@@ -1,5 +1,5 @@
 // Functions for spawned threads (spawn imports them by URL: a closure cannot cross threads).
-import { currentThread, Mutex, useThreadTable } from "../../dist/index.js";
+import { currentThread, Mutex, Static, useThreadTable } from "../../dist/index.js";
 
 /** Unparks slot `slot` of `tokens` after about `delayMs`. */
 export function unparkLater(tokens, slot, delayMs) {
@@ -41,3 +41,18 @@ export function forever() {
 
 /** Returns at once. */
 export function nothing() {}
+
+/** A service's loop: sleeps until asked to stop (cell 1 of its state), as a reactor sleeps in epoll_wait. */
+export function serveUntilStopped(state) {
+  const cells = new Int32Array(state);
+  while (Atomics.load(cells, 1) === 0) Atomics.wait(cells, 1, 0, 1000);
+}
+
+/** Reaches the static "probe" its starter runs, and marks its handle's `marker`; never launches one. */
+export function attachToProbe() {
+  const probe = new Static("probe", (handle) => handle);
+  const handle = probe.start(() => {
+    throw new Error("a thread started by the probe's thread must not start a second probe");
+  });
+  Atomics.store(new Int32Array(handle.marker), 0, 1);
+}

@@ -1,0 +1,81 @@
+import { writeSync } from "node:fs";
+import { TaskFailedError } from "./errors.js";
+
+// Joining a spawned task is not Rust's std (the book's `spawn` returns nothing; tokio's
+// returns a `JoinHandle`), but it is the same for every executor that spawns, so it is
+// said once here and a stage's executor keeps only its own step.
+
+/** How a task ended: its output, or what it threw. */
+export type Outcome =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly error: unknown };
+
+/** What a `JoinHandle` reads and writes of the task it joins (any stage's task). */
+export interface Joinable {
+  readonly id: number;
+  readonly future: { close?(): void };
+  outcome?: Outcome;
+  /** The waker of the task awaiting this one. */
+  joiner?: { wake(): void };
+  /** Whether anyone saw its failure. */
+  observed?: boolean;
+}
+
+// The shape of @ch08/http's `PollState`, which std does not import; frozen, so a poll
+// that finds the task unfinished allocates nothing.
+const PENDING: { readonly ready: false } = Object.freeze({ ready: false });
+
+/** A spawned task's output, as a future: ready when the task is, failing if it failed. */
+export class JoinHandle<T> {
+  /** The id of the task it joins. */
+  readonly id: number;
+
+  constructor(private readonly task: Joinable) {
+    this.id = task.id;
+  }
+
+  /** Ready with the task's output; throws `TaskFailedError` if the task threw. */
+  poll(waker: {
+    wake(): void;
+  }): { readonly ready: false } | { readonly ready: true; readonly value: T } {
+    const { task } = this;
+    if (task.outcome === undefined) {
+      task.joiner = waker;
+      return PENDING;
+    }
+    task.observed = true;
+    if (!task.outcome.ok) throw new TaskFailedError(task.id, task.outcome.error);
+    return { ready: true, value: task.outcome.value as T };
+  }
+
+  /** Releases the task's future (an executor giving up on the task that awaits this one). */
+  close(): void {
+    this.task.future.close?.();
+  }
+}
+
+/**
+ * The top-level task's output, once every task has ended. Each failure nobody joined goes
+ * on stderr, named by `threadName`, and into `unjoined` (Rust: a panic's message; the
+ * program then exits 1).
+ */
+export function takeOutcome<T>(
+  threadName: string,
+  main: Joinable,
+  failed: Joinable[],
+  unjoined: TaskFailedError[],
+): T {
+  for (const task of failed.splice(0)) {
+    if (task.observed || task.id === main.id || task.outcome?.ok !== false) continue;
+    const { error } = task.outcome;
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    writeSync(2, `${threadName}: task ${task.id} failed and nobody joined it: ${detail}\n`);
+    unjoined.push(new TaskFailedError(task.id, error));
+  }
+  const { outcome } = main;
+  if (outcome === undefined) {
+    throw new Error("unreachable: all tasks finished but the top-level task is pending");
+  }
+  if (!outcome.ok) throw new TaskFailedError(main.id, outcome.error);
+  return outcome.value as T;
+}
