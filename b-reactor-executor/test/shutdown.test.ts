@@ -1,6 +1,13 @@
 import type { DelayServer } from "@ch08/delayserver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { currentThread, Http, OutsideRuntimeError, runtime, threadTable } from "../dist/index.js";
+import {
+  currentThread,
+  Http,
+  OutsideRuntimeError,
+  runtime,
+  threadTable,
+  Waker,
+} from "../dist/index.js";
 import { capture, mioEpollFds, openFds, startServer } from "./helpers/index.js";
 
 // The reactor is one per process: `init` starts its thread, `shutdown` stops it and
@@ -71,6 +78,23 @@ describe("outside a runtime", () => {
     } finally {
       printed.release();
       early?.close();
+    }
+  });
+
+  it("a future polled inside the runtime closes quietly after shutdown", () => {
+    runtime.init();
+    const printed = capture();
+    const waiting = Http.get("/60000/outlived");
+    try {
+      // Polled once by hand: connected, registered, its waker stored — then the runtime ends.
+      expect(waiting.poll(new Waker(currentThread(), 0)).ready).toBe(false);
+      runtime.shutdown();
+      // Nothing of it is left in the stopped reactor to release: close() frees its socket
+      // and says nothing (it threw OutsideRuntimeError, which `using` would have thrown too).
+      expect(() => waiting.close()).not.toThrow();
+    } finally {
+      printed.release();
+      waiting.close();
     }
   });
 });

@@ -113,8 +113,8 @@ export class HttpGetFuture<W> implements Disposable {
   /**
    * Releases everything the future holds: deregisters its token (giving back the
    * reactor's waker slot) and closes its socket. For a future given up on — after a
-   * deadline, say; idempotent, and harmless before the first poll or after the end.
-   * A closed future cannot be polled again.
+   * deadline, say; idempotent, and harmless before the first poll, after the end, and
+   * after its runtime has shut down. A closed future cannot be polled again.
    */
   close(): void {
     if (this.closed) return;
@@ -130,6 +130,10 @@ export class HttpGetFuture<W> implements Disposable {
       } else if (wakerStored) {
         this.reactor.removeWaker?.(this.id);
       }
+    } catch (error) {
+      // A runtime that has shut down closed its event queue and forgot its wakers already:
+      // there is nothing of this future's left in it to release.
+      if (!(error instanceof Error && error.name === "OutsideRuntimeError")) throw error;
     } finally {
       stream?.close();
     }
