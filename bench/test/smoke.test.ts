@@ -131,7 +131,7 @@ describe("pnpm bench --quick", () => {
     const { rows, settings, manyRatio } = results.cold;
     expect(settings.repetitions).toBeGreaterThanOrEqual(3);
     const ids = rows.map((r) => r.id);
-    for (const id of ["node", "node-worker", "node-koffi", "one-a", "one-b", "one-c"]) {
+    for (const id of ["node", "node-worker", "node-koffi", "one-a", "one-b", "one-c", "one-d"]) {
       expect(ids).toContain(id);
     }
     expect(ids).toContain("book-a");
@@ -149,6 +149,7 @@ describe("pnpm bench --quick", () => {
     expect(floorOf("one-c")).toBe("node-worker");
     expect(floorOf("one-b")).toBe("node-worker");
     expect(floorOf("one-a")).toBe("node");
+    expect(floorOf("one-d")).toBe("node");
     expect(floorOf("node")).toBeUndefined();
     // A program that imports a runtime and makes a request costs more than bare node.
     const overBare = rows.find((r) => r.id === "one-a")?.overFloor?.cpuS.median ?? 0;

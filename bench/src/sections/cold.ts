@@ -181,6 +181,14 @@ export function coldPrograms(settings: ColdSettings): ColdProgram[] {
       floor: "node-worker",
       expect: STATUS_200,
     },
+    {
+      id: "one-d",
+      label: "stage d: one request, single-threaded runtime (no threads)",
+      group: "start-up",
+      args: [script("../cold/one-request-d.js"), "/0/x"],
+      floor: "node",
+      expect: STATUS_200,
+    },
     ...(settings.bookPrograms === "all" ? book : book.slice(0, 1)),
     many(
       "many-net",
