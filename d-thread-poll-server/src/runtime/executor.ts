@@ -2,7 +2,7 @@ import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { handle, type ReactorHandle, reactorFailure, startOrAttach, stop } from "./reactor.js";
+import { handle, type ReactorHandle, reactorFailure, start, stop } from "./reactor.js";
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`). CHANGED from stage b: it
@@ -269,8 +269,9 @@ export function spawnExecutorThread(
   exportName: string,
   args: readonly unknown[] = [],
 ): ExecutorThread {
+  handle(); // outside a runtime, say so here: the thread would start a reactor of its own
   const runWith = { module: import.meta.url, exportName: "runExecutorThread" };
-  return std.spawn(moduleUrl, exportName, { name, args, data: { reactor: handle() }, runWith });
+  return std.spawn(moduleUrl, exportName, { name, args, runWith });
 }
 
 /** An executor thread's body: join the process's reactor, block on the program's future. */
@@ -278,7 +279,7 @@ export function runExecutorThread(
   program: (...args: unknown[]) => Future<unknown>,
   ...args: unknown[]
 ): void {
-  useReadyQueues(startOrAttach().queues);
+  useReadyQueues(start().queues);
   const executor = new Executor();
   executor.blockOn(program(...args));
   const [failure] = executor.unjoinedFailures;

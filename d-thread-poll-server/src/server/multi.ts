@@ -42,7 +42,7 @@ export async function startMultiThreaded(
       spawn(new URL("./executor-thread-main.js", import.meta.url), "runServerExecutor", {
         name: `exec-${index}`,
         args: [index, server, options],
-        data: { reactor: handle, jobModules: options.modules },
+        data: { jobModules: options.modules },
       }),
     );
   }
