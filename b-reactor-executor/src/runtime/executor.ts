@@ -40,8 +40,7 @@ export class Executor {
   blockOn<T>(future: Future<T>, options: std.BlockOnOptions = {}): T {
     const thread = std.currentThread();
     const waker = new Waker(thread, 0);
-    const { timeoutMs } = options;
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    const deadline = new std.Deadline(options.timeoutMs);
     try {
       for (;;) {
         this.polls++;
@@ -53,8 +52,7 @@ export class Executor {
           return state.value;
         }
         // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
-        const remaining = deadline === undefined ? undefined : deadline - performance.now();
-        if (remaining !== undefined && remaining <= 0) throw new std.DeadlineError(timeoutMs ?? 0);
+        const remaining = deadline.check();
         println(`${thread.name}: 1 pending tasks. Sleep until notified.`);
         this.parks++;
         if (tracing) record(Kind.PARK);

@@ -157,8 +157,7 @@ export class Executor {
       );
     exec.running = true;
     const main = spawnTask(exec, future);
-    const { timeoutMs } = options;
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    const deadline = new std.Deadline(options.timeoutMs);
     const { park, verbose = true } = this.options;
     try {
       for (;;) {
@@ -168,8 +167,7 @@ export class Executor {
           return std.takeOutcome<T>(thread.name, main, exec.failed, this.unjoinedFailures);
         }
         // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
-        const remaining = deadline === undefined ? undefined : deadline - performance.now();
-        if (remaining !== undefined && remaining <= 0) throw new std.DeadlineError(timeoutMs ?? 0);
+        const remaining = deadline.check();
         if (verbose) println(`${thread.name}: ${exec.live} pending tasks. Sleep until notified.`);
         this.parks++;
         if (park === undefined) {

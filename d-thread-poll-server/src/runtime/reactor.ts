@@ -180,33 +180,27 @@ export function handle(): ReactorHandle {
  * thread that a runtime's thread started joins that runtime's reactor instead.
  */
 export function start(server?: ServerHandle): ReactorHandle {
-  return REACTOR.start(() => {
+  return REACTOR.startService(import.meta.url, "eventLoop", (cells) => {
     const poll = new mio.Poll();
     const stopWaker = new mio.Waker(poll.registry(), STOP_TOKEN);
     const handle: ReactorHandle = {
+      ...cells,
       poll: poll.handle(),
       stopWaker: stopWaker.handle(),
       wakers: std.SharedMap.create(WAKER_CAPACITY).buffer,
-      threads: std.createThreadTable(),
       queues: createReadyQueues(),
       counters: new std.SharedCounters(COUNTERS).buffer,
-      state: std.serviceState(),
       timers: TimerInbox.create().buffer,
       ...(server === undefined ? {} : { server }),
     };
-    // Our thread table first: a reactor thread that fails unparks its threads.
-    std.useThreadTable(handle.threads);
-    const service = std.spawnService(import.meta.url, "eventLoop", {
-      name: "reactor",
-      args: [handle],
-      state: handle.state,
+    return {
+      handle,
       wake: () => stopWaker.wake(),
       release: () => {
         stopWaker.close();
         poll.close();
       },
-    });
-    return { handle, service };
+    };
   });
 }
 
