@@ -1,5 +1,5 @@
 import { Executor, type ExecutorOptions, useReadyQueues } from "./runtime/executor.js";
-import { start } from "./runtime/reactor.js";
+import { REACTOR, start } from "./runtime/reactor.js";
 
 export {
   type BlockOnOptions,
@@ -24,7 +24,6 @@ export {
 export {
   type ReactorStats,
   reactor,
-  stop as shutdown,
   WAKER_CAPACITY,
 } from "./runtime/reactor.js";
 
@@ -35,4 +34,9 @@ export {
 export function init(options: ExecutorOptions = {}): Executor {
   useReadyQueues(start().queues);
   return new Executor(options);
+}
+
+/** Stops the reactor thread, so the process can end; `init` starts a new one. */
+export function shutdown(): void {
+  REACTOR.stop();
 }

@@ -2,7 +2,7 @@ import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { type ReactorHandle, reactorFailure, stop } from "./reactor.js";
+import { REACTOR, type ReactorHandle } from "./reactor.js";
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`). Only numbers, the same on
@@ -55,10 +55,8 @@ export class Executor {
         const remaining = deadline.check();
         println(`${thread.name}: 1 pending tasks. Sleep until notified.`);
         this.parks++;
-        if (tracing) record(Kind.PARK);
         thread.park(remaining);
-        if (tracing) record(Kind.UNPARK);
-        const failure = reactorFailure();
+        const failure = REACTOR.failure();
         if (failure !== undefined) throw failure;
       }
     } catch (error) {
@@ -70,6 +68,6 @@ export class Executor {
 
   /** Ends the runtime at the end of a `using` scope: stops the reactor thread. */
   [Symbol.dispose](): void {
-    stop();
+    REACTOR.stop();
   }
 }

@@ -2,7 +2,7 @@ import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { handle, type ReactorHandle, reactorFailure, start, stop } from "./reactor.js";
+import { REACTOR, type ReactorHandle, start } from "./reactor.js";
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`). CHANGED from stage b: it
@@ -170,12 +170,9 @@ export class Executor {
         const remaining = deadline.check();
         if (verbose) println(`${thread.name}: ${exec.live} pending tasks. Sleep until notified.`);
         this.parks++;
-        if (park === undefined) {
-          if (tracing) record(Kind.PARK);
-          thread.park(remaining);
-          if (tracing) record(Kind.UNPARK);
-        } else park(remaining); // the reactor's wait records itself: in epoll_wait, not parked
-        const failure = reactorFailure();
+        if (park === undefined) thread.park(remaining);
+        else park(remaining); // the reactor's wait records itself: in epoll_wait, not parked
+        const failure = REACTOR.failure();
         if (failure !== undefined) throw failure;
       }
     } catch (error) {
@@ -250,7 +247,7 @@ export class Executor {
 
   /** Ends the runtime at the end of a `using` scope: stops the reactor thread. */
   [Symbol.dispose](): void {
-    stop();
+    REACTOR.stop();
   }
 }
 
@@ -267,7 +264,7 @@ export function spawnExecutorThread(
   exportName: string,
   args: readonly unknown[] = [],
 ): ExecutorThread {
-  handle(); // outside a runtime, say so here: the thread would start a reactor of its own
+  REACTOR.handle(); // outside a runtime, say so here: the thread would start a reactor of its own
   const runWith = { module: import.meta.url, exportName: "runExecutorThread" };
   return std.spawn(moduleUrl, exportName, { name, args, runWith });
 }

@@ -151,8 +151,8 @@ export function eventLoop(handle: ReactorHandle): void {
   }
 }
 
-/** The process's reactor (Rust: the `static REACTOR`), and this thread's view of it. */
-const REACTOR = new std.Static<ReactorHandle, Reactor>(
+/** The process's reactor (Rust: the `static REACTOR`): `stop()` ends it, `failure()` says it died. */
+export const REACTOR = new std.Static<ReactorHandle, Reactor>(
   "reactor",
   (handle) => new Reactor(mio.Registry.fromHandle(handle.poll), handle),
 );
@@ -168,11 +168,6 @@ export function useReactor(reactor: Reactor | undefined): void {
 /** The running reactor (the book's `reactor()`); throws outside a runtime. */
 export function reactor(): Reactor {
   return local ?? REACTOR.get();
-}
-
-/** The handle of this thread's reactor: what the threads it starts are handed. */
-export function handle(): ReactorHandle {
-  return REACTOR.handle();
 }
 
 /**
@@ -202,14 +197,4 @@ export function start(server?: ServerHandle): ReactorHandle {
       },
     };
   });
-}
-
-/** Stops the reactor thread; `start` makes a new one. */
-export function stop(): void {
-  REACTOR.stop();
-}
-
-/** The reactor thread's failure, if it failed: executors stop waiting for wakes. */
-export function reactorFailure(): Error | undefined {
-  return REACTOR.failure();
 }
