@@ -29,12 +29,8 @@ export function main(generator = process.argv.includes("--generator")): void {
     return;
   }
   const future = generator ? asyncMainGenerator() : asyncMain();
-  const runtime = new Runtime();
-  try {
-    runtime.blockOn(future);
-  } finally {
-    runtime.close();
-  }
+  using runtime = new Runtime();
+  runtime.blockOn(future);
 }
 
 /**
@@ -45,14 +41,10 @@ export function joinAllExperiment(n = Number(process.env.CH08_N ?? 10)): void {
   if (!Number.isInteger(n) || n < 1 || n > 1000) {
     throw new RangeError(`CH08_N must be a whole number from 1 to 1000, not ${process.env.CH08_N}`);
   }
-  const runtime = new Runtime();
+  using runtime = new Runtime();
   const requests = Array.from({ length: n }, (_, i) => Http.get(`/${100 + 15 * i}/request-${i}`));
   const all = joinAll(requests);
-  try {
-    runtime.blockOn(all);
-  } finally {
-    runtime.close();
-  }
+  runtime.blockOn(all);
   const perRequest = (all.childPolls / n).toFixed(1);
   println(
     `joinAll of ${n} requests: ${all.childPolls} child polls, ${perRequest} per request ` +

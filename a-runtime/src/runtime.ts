@@ -1,11 +1,6 @@
 import { println } from "@ch08/http";
 import { Events, Poll, type Registry } from "@ch08/mio";
-import {
-  AlreadyRunningError,
-  type BlockOnOptions,
-  DeadlineError,
-  OutsideRuntimeError,
-} from "@ch08/std";
+import { AlreadyRunningError, type BlockOnOptions, Deadline, OutsideRuntimeError } from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "./future.js";
 
@@ -43,8 +38,7 @@ export class Runtime {
 
   /** Polls `future` until it is ready, sleeping on the OS event queue in between. */
   blockOn<T>(future: Future<T>, options: BlockOnOptions = {}): T {
-    const { timeoutMs } = options;
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    const deadline = new Deadline(options.timeoutMs);
     for (;;) {
       if (tracing) record(Kind.POLL_BEGIN, 0);
       const state = future.poll();
@@ -52,14 +46,14 @@ export class Runtime {
       if (state.ready) return state.value;
       println("Schedule other tasks");
       println();
-      const remaining = deadline === undefined ? null : Math.max(0, deadline - performance.now());
+      const remaining = deadline.remaining();
       this.waits++;
       if (tracing) record(Kind.WAIT_BEGIN);
-      this.poll.poll(this.events, remaining === null ? null : Math.ceil(remaining));
+      this.poll.poll(this.events, remaining === undefined ? null : Math.ceil(remaining));
       if (tracing) record(Kind.WAIT_END, this.events.length);
       // No event in time, or events that keep coming past it (a source firing on every poll).
-      if (remaining !== null && (this.events.length === 0 || performance.now() >= (deadline ?? 0)))
-        throw new DeadlineError(timeoutMs ?? 0);
+      if (remaining !== undefined && (this.events.length === 0 || deadline.remaining() === 0))
+        throw deadline.error();
     }
   }
 

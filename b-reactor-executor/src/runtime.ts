@@ -1,5 +1,5 @@
 import { Executor } from "./runtime/executor.js";
-import { start } from "./runtime/reactor.js";
+import { REACTOR, start } from "./runtime/reactor.js";
 
 export {
   type BlockOnOptions,
@@ -12,7 +12,6 @@ export { Executor, Waker } from "./runtime/executor.js";
 export {
   type ReactorStats,
   reactor,
-  stop as shutdown,
   WAKER_CAPACITY,
 } from "./runtime/reactor.js";
 
@@ -20,4 +19,9 @@ export {
 export function init(): Executor {
   start();
   return new Executor();
+}
+
+/** Stops the reactor thread, so the process can end; `init` starts a new one. */
+export function shutdown(): void {
+  REACTOR.stop();
 }

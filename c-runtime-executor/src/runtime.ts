@@ -1,5 +1,5 @@
 import { Executor, useReadyQueues } from "./runtime/executor.js";
-import { start } from "./runtime/reactor.js";
+import { REACTOR, start } from "./runtime/reactor.js";
 
 export {
   type BlockOnOptions,
@@ -20,7 +20,6 @@ export {
 export {
   type ReactorStats,
   reactor,
-  stop as shutdown,
   WAKER_CAPACITY,
 } from "./runtime/reactor.js";
 
@@ -31,4 +30,9 @@ export {
 export function init(): Executor {
   useReadyQueues(start().queues);
   return new Executor();
+}
+
+/** Stops the reactor thread, so the process can end; `init` starts a new one. */
+export function shutdown(): void {
+  REACTOR.stop();
 }

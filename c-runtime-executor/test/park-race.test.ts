@@ -13,8 +13,11 @@ import {
   runtime,
   type Waker,
 } from "../dist/index.js";
-import { handle } from "../dist/runtime/reactor.js";
+import { REACTOR } from "../dist/runtime/reactor.js";
 import { silencePrintln } from "./helpers/server.js";
+
+/** The running reactor's handle (what `spawnExecutorThread` hands its threads). */
+const handle = () => REACTOR.handle();
 
 let executor: Executor;
 

@@ -12,8 +12,11 @@ import {
   type Waker,
 } from "../dist/index.js";
 import { QUEUE_CAPACITY, storedWaker } from "../dist/runtime/executor.js";
-import { handle } from "../dist/runtime/reactor.js";
+import { REACTOR } from "../dist/runtime/reactor.js";
 import { silencePrintln } from "./helpers/server.js";
+
+/** The running reactor's handle (what `spawnExecutorThread` hands its threads). */
+const handle = () => REACTOR.handle();
 
 let executor: Executor;
 let printed: () => string;

@@ -1,5 +1,5 @@
 import { Executor, type ExecutorOptions, useReadyQueues } from "./runtime/executor.js";
-import { startOrAttach } from "./runtime/reactor.js";
+import { REACTOR, start } from "./runtime/reactor.js";
 
 export {
   type BlockOnOptions,
@@ -7,6 +7,11 @@ export {
   JoinHandle,
   OutsideRuntimeError,
   TaskFailedError,
+  ThreadFailedError,
+  // Stage d's earlier names for the reactor thread's two failures: at start, and later.
+  ThreadFailedError as ReactorDiedError,
+  ThreadStartError,
+  ThreadStartError as ReactorStartError,
 } from "@ch08/std";
 export {
   Executor,
@@ -17,11 +22,8 @@ export {
   Waker,
 } from "./runtime/executor.js";
 export {
-  ReactorDiedError,
-  ReactorStartError,
   type ReactorStats,
   reactor,
-  stop as shutdown,
   WAKER_CAPACITY,
 } from "./runtime/reactor.js";
 
@@ -30,6 +32,11 @@ export {
  * On a thread started by `spawnExecutorThread` it joins the process's reactor instead.
  */
 export function init(options: ExecutorOptions = {}): Executor {
-  useReadyQueues(startOrAttach().queues);
+  useReadyQueues(start().queues);
   return new Executor(options);
+}
+
+/** Stops the reactor thread, so the process can end; `init` starts a new one. */
+export function shutdown(): void {
+  REACTOR.stop();
 }

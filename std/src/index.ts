@@ -10,6 +10,8 @@
  * currentThread().park(1000); // until `work` unparks us (or a second passes)
  * ```
  */
+
+export { Deadline } from "./deadline.js";
 export {
   AlreadyRunningError,
   type BlockOnOptions,

@@ -1,7 +1,7 @@
 import { workerData } from "node:worker_threads";
 import { OutsideRuntimeError, ThreadFailedError } from "./errors.js";
-import type { Service } from "./spawn.js";
-import { useThreadTable } from "./thread.js";
+import { type Service, type ServiceOptions, serviceState, spawnService } from "./spawn.js";
+import { createThreadTable, useThreadTable } from "./thread.js";
 import { ThreadState } from "./thread-state.js";
 
 /** What a process-wide service's handle carries, whatever else it holds. */
@@ -73,6 +73,36 @@ export class Static<Handle extends StaticHandle, View> {
     this.#view = this.viewOf(handle);
     running.set(this.name, handle);
     return handle;
+  }
+
+  /**
+   * `start` for a service whose thread runs `exportName` of `moduleUrl` on the handle that
+   * `make` builds around `cells` (a new thread table and state cell): `make` also says how
+   * to wake the service's loop and what to free once it has left.
+   */
+  startService(
+    moduleUrl: URL | string,
+    exportName: string,
+    make: (
+      cells: StaticHandle,
+    ) => { readonly handle: Handle } & Pick<ServiceOptions, "wake" | "release">,
+  ): Handle {
+    return this.start(() => {
+      const { handle, wake, release } = make({
+        threads: createThreadTable(),
+        state: serviceState(),
+      });
+      // The service's thread table first: a service thread that fails unparks its threads.
+      useThreadTable(handle.threads);
+      const service = spawnService(moduleUrl, exportName, {
+        name: this.name,
+        args: [handle],
+        state: handle.state,
+        wake,
+        release,
+      });
+      return { handle, service };
+    });
   }
 
   /** Stops the service thread, if this thread started it, and forgets the service here. */

@@ -27,14 +27,20 @@ export class Thread {
   /**
    * Sleeps until unparked, or until `timeoutMs` passes; true if it was unparked.
    * It may return early (spuriously), as Rust's `park` may: callers re-check their state.
+   * A trace shows it as PARK … UNPARK, whichever runtime parks.
    */
   park(timeoutMs?: number): boolean {
+    if (tracing) record(Kind.PARK);
     // A pending unpark is consumed at once, without sleeping.
-    if (Atomics.exchange(this.tokens, this.slot, EMPTY) === NOTIFIED) return true;
-    // Sleeps only while the token is still EMPTY: an unpark between the exchange above
-    // and here changes it, and the wait returns immediately.
-    Atomics.wait(this.tokens, this.slot, EMPTY, timeoutMs);
-    return Atomics.exchange(this.tokens, this.slot, EMPTY) === NOTIFIED;
+    let unparked = Atomics.exchange(this.tokens, this.slot, EMPTY) === NOTIFIED;
+    if (!unparked) {
+      // Sleeps only while the token is still EMPTY: an unpark between the exchange above
+      // and here changes it, and the wait returns immediately.
+      Atomics.wait(this.tokens, this.slot, EMPTY, timeoutMs);
+      unparked = Atomics.exchange(this.tokens, this.slot, EMPTY) === NOTIFIED;
+    }
+    if (tracing) record(Kind.UNPARK);
+    return unparked;
   }
 
   /** Makes the thread's current or next `park` return (callable from any thread). */

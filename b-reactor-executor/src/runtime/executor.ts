@@ -2,7 +2,7 @@ import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { type ReactorHandle, reactorFailure, stop } from "./reactor.js";
+import { REACTOR, type ReactorHandle } from "./reactor.js";
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`). Only numbers, the same on
@@ -40,8 +40,7 @@ export class Executor {
   blockOn<T>(future: Future<T>, options: std.BlockOnOptions = {}): T {
     const thread = std.currentThread();
     const waker = new Waker(thread, 0);
-    const { timeoutMs } = options;
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    const deadline = new std.Deadline(options.timeoutMs);
     try {
       for (;;) {
         this.polls++;
@@ -53,14 +52,11 @@ export class Executor {
           return state.value;
         }
         // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
-        const remaining = deadline === undefined ? undefined : deadline - performance.now();
-        if (remaining !== undefined && remaining <= 0) throw new std.DeadlineError(timeoutMs ?? 0);
+        const remaining = deadline.check();
         println(`${thread.name}: 1 pending tasks. Sleep until notified.`);
         this.parks++;
-        if (tracing) record(Kind.PARK);
         thread.park(remaining);
-        if (tracing) record(Kind.UNPARK);
-        const failure = reactorFailure();
+        const failure = REACTOR.failure();
         if (failure !== undefined) throw failure;
       }
     } catch (error) {
@@ -72,6 +68,6 @@ export class Executor {
 
   /** Ends the runtime at the end of a `using` scope: stops the reactor thread. */
   [Symbol.dispose](): void {
-    stop();
+    REACTOR.stop();
   }
 }

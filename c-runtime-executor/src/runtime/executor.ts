@@ -2,7 +2,7 @@ import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { handle, type ReactorHandle, reactorFailure, start, stop } from "./reactor.js";
+import { REACTOR, type ReactorHandle, start } from "./reactor.js";
 
 /** The README's `lifo` experiment: newest first, as the book's `Vec::pop` hands them out. */
 const LIFO = process.env.CH08_EXPERIMENT === "lifo";
@@ -146,8 +146,7 @@ export class Executor {
       );
     exec.running = true;
     const main = spawnTask(exec, future);
-    const { timeoutMs } = options;
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    const deadline = new std.Deadline(options.timeoutMs);
     try {
       for (;;) {
         this.pollReadyTasks(exec);
@@ -156,14 +155,11 @@ export class Executor {
           return std.takeOutcome<T>(thread.name, main, exec.failed, this.unjoinedFailures);
         }
         // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
-        const remaining = deadline === undefined ? undefined : deadline - performance.now();
-        if (remaining !== undefined && remaining <= 0) throw new std.DeadlineError(timeoutMs ?? 0);
+        const remaining = deadline.check();
         println(`${thread.name}: ${exec.live} pending tasks. Sleep until notified.`);
         this.parks++;
-        if (tracing) record(Kind.PARK);
         thread.park(remaining);
-        if (tracing) record(Kind.UNPARK);
-        const failure = reactorFailure();
+        const failure = REACTOR.failure();
         if (failure !== undefined) throw failure;
       }
     } catch (error) {
@@ -239,7 +235,7 @@ export class Executor {
 
   /** Ends the runtime at the end of a `using` scope: stops the reactor thread. */
   [Symbol.dispose](): void {
-    stop();
+    REACTOR.stop();
   }
 }
 
@@ -256,7 +252,7 @@ export function spawnExecutorThread(
   exportName: string,
   args: readonly unknown[] = [],
 ): ExecutorThread {
-  handle(); // outside a runtime, say so here: the thread would start a reactor of its own
+  REACTOR.handle(); // outside a runtime, say so here: the thread would start a reactor of its own
   const runWith = { module: import.meta.url, exportName: "runExecutorThread" };
   return std.spawn(moduleUrl, exportName, { name, args, runWith });
 }

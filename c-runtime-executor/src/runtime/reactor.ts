@@ -109,8 +109,8 @@ export function eventLoop(handle: ReactorHandle): void {
   }
 }
 
-/** The process's reactor (Rust: the `static REACTOR`), and this thread's view of it. */
-const REACTOR = new std.Static<ReactorHandle, Reactor>(
+/** The process's reactor (Rust: the `static REACTOR`): `stop()` ends it, `failure()` says it died. */
+export const REACTOR = new std.Static<ReactorHandle, Reactor>(
   "reactor",
   (handle) => new Reactor(mio.Registry.fromHandle(handle.poll), handle),
 );
@@ -120,50 +120,29 @@ export function reactor(): Reactor {
   return REACTOR.get();
 }
 
-/** The handle of this thread's reactor: what the threads it starts are handed. */
-export function handle(): ReactorHandle {
-  return REACTOR.handle();
-}
-
 /**
  * Starts the reactor thread on a new `Poll`; while it runs, returns the same handle. A
  * thread that a runtime's thread started joins that runtime's reactor instead.
  */
 export function start(): ReactorHandle {
-  return REACTOR.start(() => {
+  return REACTOR.startService(import.meta.url, "eventLoop", (cells) => {
     const poll = new mio.Poll();
     const stopWaker = new mio.Waker(poll.registry(), STOP_TOKEN);
     const handle: ReactorHandle = {
+      ...cells,
       poll: poll.handle(),
       stopWaker: stopWaker.handle(),
       wakers: std.SharedMap.create(WAKER_CAPACITY).buffer,
-      threads: std.createThreadTable(),
       queues: createReadyQueues(),
       counters: new std.SharedCounters(COUNTERS).buffer,
-      state: std.serviceState(),
     };
-    // Our thread table first: a reactor thread that fails unparks its threads.
-    std.useThreadTable(handle.threads);
-    const service = std.spawnService(import.meta.url, "eventLoop", {
-      name: "reactor",
-      args: [handle],
-      state: handle.state,
+    return {
+      handle,
       wake: () => stopWaker.wake(),
       release: () => {
         stopWaker.close();
         poll.close();
       },
-    });
-    return { handle, service };
+    };
   });
-}
-
-/** Stops the reactor thread; `start` makes a new one. */
-export function stop(): void {
-  REACTOR.stop();
-}
-
-/** The reactor thread's failure, if it failed: executors stop waiting for wakes. */
-export function reactorFailure(): Error | undefined {
-  return REACTOR.failure();
 }

@@ -2,7 +2,7 @@ import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { handle, type ReactorHandle, reactorFailure, startOrAttach, stop } from "./reactor.js";
+import { REACTOR, type ReactorHandle, start } from "./reactor.js";
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`). CHANGED from stage b: it
@@ -157,8 +157,7 @@ export class Executor {
       );
     exec.running = true;
     const main = spawnTask(exec, future);
-    const { timeoutMs } = options;
-    const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
+    const deadline = new std.Deadline(options.timeoutMs);
     const { park, verbose = true } = this.options;
     try {
       for (;;) {
@@ -168,16 +167,12 @@ export class Executor {
           return std.takeOutcome<T>(thread.name, main, exec.failed, this.unjoinedFailures);
         }
         // Past the deadline: give up before saying we sleep, so `parks` counts real parks.
-        const remaining = deadline === undefined ? undefined : deadline - performance.now();
-        if (remaining !== undefined && remaining <= 0) throw new std.DeadlineError(timeoutMs ?? 0);
+        const remaining = deadline.check();
         if (verbose) println(`${thread.name}: ${exec.live} pending tasks. Sleep until notified.`);
         this.parks++;
-        if (park === undefined) {
-          if (tracing) record(Kind.PARK);
-          thread.park(remaining);
-          if (tracing) record(Kind.UNPARK);
-        } else park(remaining); // the reactor's wait records itself: in epoll_wait, not parked
-        const failure = reactorFailure();
+        if (park === undefined) thread.park(remaining);
+        else park(remaining); // the reactor's wait records itself: in epoll_wait, not parked
+        const failure = REACTOR.failure();
         if (failure !== undefined) throw failure;
       }
     } catch (error) {
@@ -252,7 +247,7 @@ export class Executor {
 
   /** Ends the runtime at the end of a `using` scope: stops the reactor thread. */
   [Symbol.dispose](): void {
-    stop();
+    REACTOR.stop();
   }
 }
 
@@ -269,8 +264,9 @@ export function spawnExecutorThread(
   exportName: string,
   args: readonly unknown[] = [],
 ): ExecutorThread {
+  REACTOR.handle(); // outside a runtime, say so here: the thread would start a reactor of its own
   const runWith = { module: import.meta.url, exportName: "runExecutorThread" };
-  return std.spawn(moduleUrl, exportName, { name, args, data: { reactor: handle() }, runWith });
+  return std.spawn(moduleUrl, exportName, { name, args, runWith });
 }
 
 /** An executor thread's body: join the process's reactor, block on the program's future. */
@@ -278,7 +274,7 @@ export function runExecutorThread(
   program: (...args: unknown[]) => Future<unknown>,
   ...args: unknown[]
 ): void {
-  useReadyQueues(startOrAttach().queues);
+  useReadyQueues(start().queues);
   const executor = new Executor();
   executor.blockOn(program(...args));
   const [failure] = executor.unjoinedFailures;

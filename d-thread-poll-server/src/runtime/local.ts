@@ -1,9 +1,17 @@
 import { Events, Waker as MioWaker, Poll } from "@ch08/mio";
-import { createThreadTable, SharedMap, SharedQueue, useThreadTable } from "@ch08/std";
+import {
+  createThreadTable,
+  SharedCounters,
+  SharedMap,
+  SharedQueue,
+  serviceState,
+  stopRequested,
+  useThreadTable,
+} from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import { createReadyQueues, Executor, useReadyQueues } from "./executor.js";
 import {
-  Control,
+  COUNTERS,
   Reactor,
   type ReactorHandle,
   STOP_TOKEN,
@@ -11,6 +19,12 @@ import {
   WAKER_CAPACITY,
 } from "./reactor.js";
 import { TimerHeap, TimerInbox } from "./timers.js";
+
+// The counters' cells, found once: the wait loop bumps them with no lookup.
+const WAITS = COUNTERS.indexOf("waits");
+const EVENTS = COUNTERS.indexOf("events");
+const WAKES = COUNTERS.indexOf("wakes");
+const DROPPED = COUNTERS.indexOf("dropped");
 
 /**
  * The single-threaded runtime's reactor (the seed's single-threaded model): the same
@@ -31,10 +45,10 @@ export class LocalReactor extends Reactor {
   /** Called when another thread wakes this runtime's Poll (the server uses it to hear "stop"). */
   onForeignWake: (() => void) | undefined;
   private readonly fire = (token: number): void => {
-    Atomics.add(this.counts, Control.EVENTS, 1);
+    Atomics.add(this.counts, EVENTS, 1);
     if (!this.table.get(token, this.wakeStored)) {
       if (tracing) record(Kind.DROP, token);
-      Atomics.add(this.counts, Control.DROPPED, 1);
+      Atomics.add(this.counts, DROPPED, 1);
     }
   };
 
@@ -47,23 +61,22 @@ export class LocalReactor extends Reactor {
       wakers: SharedMap.create(WAKER_CAPACITY).buffer,
       threads: createThreadTable(),
       queues: createReadyQueues(),
-      control: new SharedArrayBuffer(Control.SIZE * Int32Array.BYTES_PER_ELEMENT),
-      state: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
+      counters: new SharedCounters(COUNTERS).buffer,
+      state: serviceState(),
       timers: TimerInbox.create().buffer,
     };
     super(poll.registry(), handle);
     this.handle = handle;
     this.epoll = poll;
     this.wakeUp = pollWaker;
-    Atomics.store(new Int32Array(handle.control), Control.NEXT_ID, 1);
     this.table = new SharedMap(handle.wakers);
-    this.counts = new Int32Array(handle.control);
+    this.counts = new Int32Array(handle.counters);
     // The woken task's executor is this thread, awake (it is the one reading events): only
     // queue the id, no unpark. Wakes from other threads go through `storedWaker` plus the eventfd.
     const cells = new Int32Array(handle.queues);
     const queues: SharedQueue[] = [];
     this.wakeStored = (thread, task) => {
-      Atomics.add(this.counts, Control.WAKES, 1);
+      Atomics.add(this.counts, WAKES, 1);
       let queue = queues[thread];
       if (queue === undefined) {
         queue = new SharedQueue(cells, thread);
@@ -93,7 +106,7 @@ export class LocalReactor extends Reactor {
     if (tracing) record(Kind.WAIT_BEGIN);
     this.epoll.poll(events, timeout);
     if (tracing) record(Kind.WAIT_END, events.length);
-    Atomics.add(this.counts, Control.WAITS, 1);
+    Atomics.add(this.counts, WAITS, 1);
     for (let i = 0; i < events.length; i++) {
       const token = events.token(i);
       // Another thread woke us (a spawned job, a stop): its work is in the queues already.
@@ -107,7 +120,7 @@ export class LocalReactor extends Reactor {
 
   /** Whether another thread asked this runtime to stop (see `SingleThreaded.stop`). */
   get stopRequested(): boolean {
-    return Atomics.load(this.counts, Control.STOP) === 1;
+    return stopRequested(new Int32Array(this.handle.state));
   }
 
   /** Closes the event queue and its waker; the runtime cannot be used after this. */

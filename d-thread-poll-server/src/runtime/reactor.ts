@@ -1,4 +1,3 @@
-import { workerData } from "node:worker_threads";
 import * as mio from "@ch08/mio";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
@@ -7,33 +6,21 @@ import type { ServerHandle } from "../server/inbox.js";
 import { createReadyQueues, storedWaker, type Waker } from "./executor.js";
 import { TimerHeap, TimerInbox } from "./timers.js";
 
-/** The token of the reactor's own mio `Waker`, which tells its thread to stop. */
-export const STOP_TOKEN = mio.Token(0);
-
 /** How many registrations can wait at once (Rust's HashMap grows; shared memory cannot). */
 export const WAKER_CAPACITY = 1 << 16;
+/** The token of the reactor's own mio `Waker` (the single-threaded reactor's too). */
+export const STOP_TOKEN = mio.Token(0);
+/** The reactor's shared counters (the single-threaded reactor keeps the same ones). */
+export const COUNTERS = ["nextId", "waits", "events", "wakes", "dropped"] as const;
 
-/** How long `start` waits for the reactor thread to be up (it loads koffi and libc). */
-const START_TIMEOUT_MS = 10_000;
-
-/**
- * Cells of the reactor's control block, shared by every thread of the runtime: STOP asks
- * the reactor thread to leave its loop; WAITS, EVENTS, WAKES and DROPPED (events whose
- * token had no waker) count what it did; NEXT_ID is the book's `next_id`.
- */
-export const Control = { STOP: 0, WAITS: 1, EVENTS: 2, WAKES: 3, DROPPED: 4, NEXT_ID: 5, SIZE: 6 };
-
-/** Everything another thread needs to use this process's reactor (sent in `workerData`). */
-export interface ReactorHandle {
+/** What another thread needs to reach this process's reactor (sent in `workerData`). */
+export interface ReactorHandle extends std.StaticHandle {
   readonly poll: mio.PollHandle;
   readonly stopWaker: mio.WakerHandle;
   readonly wakers: SharedArrayBuffer;
-  readonly threads: SharedArrayBuffer;
   /** CHANGED from stage b: every executor thread's ready queue, which the reactor pushes to. */
   readonly queues: SharedArrayBuffer;
-  readonly control: SharedArrayBuffer;
-  /** The reactor thread's state cell (`ThreadState`): FAILED means no more wakes. */
-  readonly state: SharedArrayBuffer;
+  readonly counters: SharedArrayBuffer;
   /** ADDED in stage d: deadlines on their way to the polling thread's timer heap. */
   readonly timers: SharedArrayBuffer;
   /** ADDED in stage d: a listener the polling thread accepts on, for the multi-threaded server. */
@@ -41,47 +28,23 @@ export interface ReactorHandle {
 }
 
 /** What the reactor thread has done so far. */
-export type ReactorStats = Record<"waits" | "events" | "wakes" | "dropped", number>;
+export type ReactorStats = Record<(typeof COUNTERS)[number], number>;
 
-/** The reactor thread could not start: no wake would ever come. */
-export class ReactorStartError extends Error {
-  constructor(failed: boolean) {
-    super(
-      failed
-        ? "the reactor thread could not start (its error is on stderr); is the build complete? run `pnpm build`"
-        : `the reactor thread did not start within ${START_TIMEOUT_MS} ms: is the machine overloaded?`,
-    );
-    this.name = "ReactorStartError";
-  }
-}
-
-/** The reactor thread failed while running: an executor stops waiting for wakes. */
-export class ReactorDiedError extends Error {
-  constructor() {
-    super("the reactor thread failed (its error is on stderr); no more wakes will come");
-    this.name = "ReactorDiedError";
-  }
-}
-
-/**
- * The reactor as leaf futures see it: register a source under a token, store the waker
- * to wake when that token fires, deregister when done. Its methods work from any
- * thread; its event loop (`eventLoop`) runs on a thread of its own.
- */
+/** The reactor as leaf futures see it; its methods work from any thread. */
 export class Reactor {
   readonly #wakers: std.SharedMap;
-  private readonly control: Int32Array;
-  private readonly timers: TimerInbox;
-  private readonly pollWaker: mio.Waker;
+  readonly #counters: std.SharedCounters<(typeof COUNTERS)[number]>;
+  readonly #timers: TimerInbox;
+  readonly #pollWaker: mio.Waker;
 
   constructor(
     private readonly registry: mio.Registry,
     handle: ReactorHandle,
   ) {
     this.#wakers = new std.SharedMap(handle.wakers);
-    this.control = new Int32Array(handle.control);
-    this.timers = new TimerInbox(handle.timers);
-    this.pollWaker = mio.Waker.fromHandle(handle.stopWaker);
+    this.#counters = new std.SharedCounters(COUNTERS, handle.counters);
+    this.#timers = new TimerInbox(handle.timers);
+    this.#pollWaker = mio.Waker.fromHandle(handle.stopWaker);
   }
 
   /**
@@ -89,7 +52,7 @@ export class Reactor {
    * `deadline`. The polling thread keeps the deadlines; it is woken only if it sleeps past this one.
    */
   addTimer(deadline: number, id: number): void {
-    if (this.timers.push(deadline, id)) this.pollWaker.wake();
+    if (this.#timers.push(deadline, id)) this.#pollWaker.wake();
   }
 
   /** Watches `source` for `interest`; events for it carry token `id` (mio's argument order). */
@@ -122,52 +85,45 @@ export class Reactor {
 
   /** A fresh token (the book's `next_id`). */
   nextId(): number {
-    return Atomics.add(this.control, Control.NEXT_ID, 1);
+    return this.#counters.add("nextId") + 1;
   }
 
-  /** Counts from the reactor thread: waits, events, wakes and dropped wakes. */
+  /** Counts from the reactor thread. */
   stats(): ReactorStats {
-    return {
-      waits: Atomics.load(this.control, Control.WAITS),
-      events: Atomics.load(this.control, Control.EVENTS),
-      wakes: Atomics.load(this.control, Control.WAKES),
-      dropped: Atomics.load(this.control, Control.DROPPED),
-    };
+    return this.#counters.snapshot();
   }
 }
 
 /**
- * The reactor thread's loop (the book's `event_loop`): block in `Poll.poll`; for every
- * event, wake the waker stored for its token; repeat until told to stop. CHANGED in
- * stage d: it also keeps the timers' deadlines, sleeps no longer than the next one, and
- * accepts for the multi-threaded server.
+ * The reactor thread (the book's `event_loop`): block in `Poll.poll`, wake each event's
+ * waker. CHANGED in stage d: it also keeps the timers' deadlines, sleeps no longer than
+ * the next one, and accepts for the multi-threaded server.
  */
 export function eventLoop(handle: ReactorHandle): void {
   const poll = mio.Poll.fromHandle(handle.poll);
   const stopWaker = mio.Waker.fromHandle(handle.stopWaker);
   const wakers = new std.SharedMap(handle.wakers);
-  const control = new Int32Array(handle.control);
+  const counters = new std.SharedCounters(COUNTERS, handle.counters);
+  const state = new Int32Array(handle.state);
   const events = new mio.Events(100);
   const timers = new TimerInbox(handle.timers);
   const heap = new TimerHeap();
   const nextDeadline = (): number => heap.next();
-  // Made once: the loop allocates nothing.
   const wakeStored = storedWaker(handle);
-  let firing = 0;
+  let token = 0;
+  // Made once, so the loop allocates nothing; counted first, so a woken thread sees it counted.
   const wake = (thread: number, task: number): void => {
-    // Counted before it is delivered: a thread this wake unparks always finds it counted.
-    Atomics.add(control, Control.WAKES, 1);
-    if (tracing) record(Kind.WAKE, firing, thread, task);
+    counters.add("wakes");
+    if (tracing) record(Kind.WAKE, token, thread, task);
     wakeStored(thread, task);
   };
   /** Wakes the waker stored for a token (an event's, or a due timer's). */
-  const fire = (token: number): void => {
-    Atomics.add(control, Control.EVENTS, 1);
-    firing = token;
-    if (!wakers.get(token, wake)) {
-      if (tracing) record(Kind.DROP, token);
-      Atomics.add(control, Control.DROPPED, 1);
-    }
+  const fire = (fired: number): void => {
+    token = fired;
+    counters.add("events");
+    if (wakers.get(token, wake)) return;
+    if (tracing) record(Kind.DROP, token);
+    counters.add("dropped");
   };
   const dispatcher =
     handle.server === undefined ? undefined : new Dispatcher(handle.server, poll.registry(), fire);
@@ -179,12 +135,12 @@ export function eventLoop(handle: ReactorHandle): void {
     poll.poll(events, timeout);
     if (tracing) record(Kind.WAIT_END, events.length);
     timers.awake();
-    Atomics.add(control, Control.WAITS, 1);
+    counters.add("waits");
     for (let i = 0; i < events.length; i++) {
-      const token = events.token(i);
+      token = events.token(i);
       if (token === STOP_TOKEN) {
         stopWaker.reset();
-        if (Atomics.load(control, Control.STOP) === 1) return;
+        if (std.stopRequested(state)) return;
         dispatcher?.checkStop();
         continue;
       }
@@ -195,126 +151,50 @@ export function eventLoop(handle: ReactorHandle): void {
   }
 }
 
+/** The process's reactor (Rust: the `static REACTOR`): `stop()` ends it, `failure()` says it died. */
+export const REACTOR = new std.Static<ReactorHandle, Reactor>(
+  "reactor",
+  (handle) => new Reactor(mio.Registry.fromHandle(handle.poll), handle),
+);
+
+/** ADDED in stage d: the single-threaded runtime's own reactor, which this thread uses instead. */
+let local: Reactor | undefined;
+
 /** ADDED in stage d: makes `reactor` this thread's reactor (the single-threaded runtime's own). */
 export function useReactor(reactor: Reactor | undefined): void {
-  current = reactor;
+  local = reactor;
 }
-
-/** The reactor this thread uses (Rust: the `static REACTOR`). */
-let current: Reactor | undefined;
-/** What the starting thread keeps to stop the reactor thread. */
-let running:
-  | { handle: ReactorHandle; poll: mio.Poll; stopWaker: mio.Waker; state: Int32Array }
-  | undefined;
 
 /** The running reactor (the book's `reactor()`); throws outside a runtime. */
 export function reactor(): Reactor {
-  if (current === undefined) throw new std.OutsideRuntimeError();
-  return current;
-}
-
-/** The handle of this thread's reactor, to pass to the threads it starts. */
-export function handle(): ReactorHandle {
-  const handle = running?.handle ?? attached;
-  if (handle === undefined) throw new std.OutsideRuntimeError();
-  return handle;
-}
-
-/** The reactor handle this thread was started with, if it is an executor thread. */
-let attached: ReactorHandle | undefined;
-/** Its reactor thread's state cell, viewed once (executors check it after every park). */
-let attachedState: Int32Array | undefined;
-
-/**
- * Makes the process's reactor this thread's reactor: on an executor thread, the one
- * whose handle the thread was started with; elsewhere, a new one (`start`).
- */
-export function startOrAttach(): ReactorHandle {
-  const given = (workerData as { reactor?: ReactorHandle } | null)?.reactor;
-  if (given === undefined || running !== undefined) return start();
-  if (attached !== given) {
-    attached = given;
-    attachedState = new Int32Array(given.state);
-    std.useThreadTable(given.threads);
-    current = new Reactor(mio.Registry.fromHandle(given.poll), given);
-  }
-  return given;
+  return local ?? REACTOR.get();
 }
 
 /**
- * Starts the reactor thread, blocked in `Poll.poll` on a new `Poll`, and makes it this
- * thread's reactor. Starting it again while it runs returns the same handle.
+ * Starts the reactor thread on a new `Poll`; while it runs, returns the same handle. A
+ * thread that a runtime's thread started joins that runtime's reactor instead.
  */
 export function start(server?: ServerHandle): ReactorHandle {
-  if (running !== undefined) return running.handle;
-  const poll = new mio.Poll();
-  const registry = poll.registry();
-  const stopWaker = new mio.Waker(registry, STOP_TOKEN);
-  const handle: ReactorHandle = {
-    poll: poll.handle(),
-    stopWaker: stopWaker.handle(),
-    wakers: std.SharedMap.create(WAKER_CAPACITY).buffer,
-    threads: std.createThreadTable(),
-    queues: createReadyQueues(),
-    control: new SharedArrayBuffer(Control.SIZE * Int32Array.BYTES_PER_ELEMENT),
-    state: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
-    timers: TimerInbox.create().buffer,
-    ...(server === undefined ? {} : { server }),
-  };
-  Atomics.store(new Int32Array(handle.control), Control.NEXT_ID, 1);
-  // Our thread table first: a reactor thread that fails unparks its threads.
-  std.useThreadTable(handle.threads);
-  // The thread blocks in epoll_wait, not in Node's event loop: it must not keep the
-  // process alive by itself (detached). At exit, `stop` wakes it so it can end.
-  const thread = std.spawn(import.meta.url, "eventLoop", {
-    name: "reactor",
-    args: [handle],
-    detached: true,
-    state: handle.state,
+  return REACTOR.startService(import.meta.url, "eventLoop", (cells) => {
+    const poll = new mio.Poll();
+    const stopWaker = new mio.Waker(poll.registry(), STOP_TOKEN);
+    const handle: ReactorHandle = {
+      ...cells,
+      poll: poll.handle(),
+      stopWaker: stopWaker.handle(),
+      wakers: std.SharedMap.create(WAKER_CAPACITY).buffer,
+      queues: createReadyQueues(),
+      counters: new std.SharedCounters(COUNTERS).buffer,
+      timers: TimerInbox.create().buffer,
+      ...(server === undefined ? {} : { server }),
+    };
+    return {
+      handle,
+      wake: () => stopWaker.wake(),
+      release: () => {
+        stopWaker.close();
+        poll.close();
+      },
+    };
   });
-  // If it cannot start, say so now, rather than let an executor park forever.
-  if (!thread.waitUntilLoaded(START_TIMEOUT_MS) || thread.status === std.ThreadState.FAILED) {
-    const failed = thread.status === std.ThreadState.FAILED;
-    release(poll, stopWaker, handle);
-    throw new ReactorStartError(failed);
-  }
-  running = { handle, poll, stopWaker, state: new Int32Array(handle.state) };
-  process.once("exit", stop);
-  current = new Reactor(registry, handle);
-  return handle;
-}
-
-/**
- * Stops the reactor thread: asks it to leave its loop, wakes its `Poll` with the mio
- * `Waker`, waits (a bounded time) until it has, then closes the event queue. The
- * process can then exit on its own; `start` makes a new one.
- */
-export function stop(): void {
-  if (running === undefined) return;
-  const { poll, stopWaker, handle } = running;
-  running = undefined;
-  current = undefined;
-  process.removeListener("exit", stop);
-  release(poll, stopWaker, handle);
-}
-
-/** Tells the reactor thread to leave its loop, waits (bounded) until it has, then closes its fds. */
-function release(poll: mio.Poll, stopWaker: mio.Waker, handle: ReactorHandle): void {
-  const state = new Int32Array(handle.state);
-  Atomics.store(new Int32Array(handle.control), Control.STOP, 1);
-  stopWaker.wake();
-  Atomics.wait(state, 0, std.ThreadState.RUNNING, 2000);
-  // Close the event queue only once the thread has left it: a closed fd's number is soon
-  // reused (by the next `start`'s Poll), and a thread still starting up would then wait
-  // on that one. Such a thread finds STOP set and the stop waker readable, and ends.
-  if (Atomics.load(state, 0) < std.ThreadState.FINISHED) return;
-  stopWaker.close();
-  poll.close();
-}
-
-/** The reactor thread's failure, if it has failed: executors stop waiting for it. */
-export function reactorFailure(): Error | undefined {
-  const state = running?.state ?? attachedState;
-  if (state === undefined || Atomics.load(state, 0) !== std.ThreadState.FAILED) return undefined;
-  return new ReactorDiedError();
 }

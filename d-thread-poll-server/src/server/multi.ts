@@ -1,7 +1,7 @@
 import { IoError, Waker as MioWaker, TcpListener } from "@ch08/mio";
 import { SharedMap, type Spawned, spawn, ThreadState } from "@ch08/std";
 import { storedWaker } from "../runtime/executor.js";
-import { start, stop } from "../runtime/reactor.js";
+import { REACTOR, start } from "../runtime/reactor.js";
 import { createJobQueue } from "../spawner.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 import type { ServerThreadOptions } from "./options.js";
@@ -42,7 +42,7 @@ export async function startMultiThreaded(
       spawn(new URL("./executor-thread-main.js", import.meta.url), "runServerExecutor", {
         name: `exec-${index}`,
         args: [index, server, options],
-        data: { reactor: handle, jobModules: options.modules },
+        data: { jobModules: options.modules },
       }),
     );
   }
@@ -50,7 +50,7 @@ export async function startMultiThreaded(
   const failure = up.find((outcome) => outcome !== "ready");
   if (failure !== undefined) {
     await Promise.all(executors.map((thread) => thread.terminate()));
-    stop();
+    REACTOR.stop();
     return { kind: "failed", code: undefined, message: failure };
   }
   const pollWaker = MioWaker.fromHandle(handle.stopWaker);
@@ -76,7 +76,7 @@ export async function startMultiThreaded(
       try {
         await Promise.all(executors.map((thread) => threadExit(thread, deadlineMs)));
       } finally {
-        stop();
+        REACTOR.stop();
       }
     },
   };
