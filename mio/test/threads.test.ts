@@ -90,6 +90,29 @@ describe.each(BACKENDS)("threads on %s", (backend) => {
     }
   });
 
+  it("a copy's wake after its owner closed does nothing, though the fd number is reused", () => {
+    const poll = new Poll({ backend });
+    const other = new Poll({ backend });
+    const events = new Events(4);
+    const waker = new Waker(poll.registry(), Token(1));
+    const copy = Waker.fromHandle(waker.handle());
+    const freed = waker.fd;
+    waker.close();
+    // The next fd this process opens takes the lowest free number: the one just freed.
+    const reused = new Waker(other.registry(), Token(2));
+    try {
+      expect(reused.fd).toBe(freed);
+      // Before, this wrote to the eventfd now behind that number: a wake for a stranger.
+      expect(() => copy.wake()).not.toThrow();
+      other.poll(events, 0);
+      expect(events.length).toBe(0);
+    } finally {
+      reused.close();
+      other.close();
+      poll.close();
+    }
+  });
+
   it("a worker's Waker wakes this thread blocked in poll", async () => {
     const poll = new Poll({ backend });
     const events = new Events(4);
