@@ -129,9 +129,8 @@ export function asyncMainGenerator(paths: readonly [string, string] = BOOK_PATHS
   });
 }
 
-// Run as a program (`node dist/main.js`), not when imported.
-// Run as a program: only then load the delayserver (node:http), which a library user of
-// this module does not need at start-up.
+// Run as a program (`node dist/main.js`), not when imported: only then load the
+// delayserver (node:http), which a library user of this module does not need at start-up.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { withDelayServer } = await import("@ch08/delayserver");
   await withDelayServer(main);
