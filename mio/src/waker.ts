@@ -30,6 +30,8 @@ export interface WakerHandle {
 /** The guard's cells: wakes writing right now, and whether the owner has closed the eventfd. */
 const IN_FLIGHT = 0;
 const CLOSED = 1;
+/** How long `close` waits for wakes in flight on other threads. */
+const IN_FLIGHT_WAIT_MS = 1000;
 
 /** Wakes a Poll from any thread; the poll then returns an event carrying `token`. */
 export class Waker implements Source {
@@ -134,8 +136,13 @@ export class Waker implements Source {
     if (this.owner) {
       const { guard } = this;
       Atomics.store(guard, CLOSED, 1);
+      // A write takes microseconds. A copy whose thread was terminated in the middle of a
+      // wake never counts itself out, but it can no longer write either: stop waiting then.
+      const giveUpAt = performance.now() + IN_FLIGHT_WAIT_MS;
       for (let writing = Atomics.load(guard, IN_FLIGHT); writing > 0; ) {
-        Atomics.wait(guard, IN_FLIGHT, writing, 100);
+        const left = giveUpAt - performance.now();
+        if (left <= 0) break;
+        Atomics.wait(guard, IN_FLIGHT, writing, left);
         writing = Atomics.load(guard, IN_FLIGHT);
       }
       sourceClosing(fd);

@@ -113,6 +113,23 @@ describe.each(BACKENDS)("threads on %s", (backend) => {
     }
   });
 
+  it("close does not wait forever for a copy whose thread was terminated mid-wake", () => {
+    const poll = new Poll({ backend });
+    const waker = new Waker(poll.registry(), Token(1));
+    // What a copy leaves behind when its thread is terminated between counting itself in
+    // and out (its finally never runs): one wake forever in flight.
+    Atomics.add(new Int32Array(waker.handle().guard), 0, 1);
+    const started = performance.now();
+    try {
+      waker.close();
+      expect(waker.fd).toBe(-1);
+      // It waited its bound (about a second), not forever; the test's own timeout is 30 s.
+      expect(performance.now() - started).toBeGreaterThanOrEqual(900);
+    } finally {
+      poll.close();
+    }
+  });
+
   it("a worker's Waker wakes this thread blocked in poll", async () => {
     const poll = new Poll({ backend });
     const events = new Events(4);
