@@ -1,6 +1,5 @@
 import { HttpGetFuture, type Reactor } from "@ch08/http";
 import { Token } from "@ch08/mio";
-import { Kind, record, tracing } from "@ch08/trace";
 import { registry } from "./runtime.js";
 
 /**
@@ -10,16 +9,10 @@ import { registry } from "./runtime.js";
  */
 const leafReactor: Reactor<void> = {
   nextId: () => 0,
-  register: (stream, id, interest) => {
-    if (tracing) record(Kind.REGISTER, id);
-    registry().register(stream, Token(id), interest);
-  },
+  register: (stream, id, interest) => registry().register(stream, Token(id), interest),
   reregister: (stream, id, interest) => registry().reregister(stream, Token(id), interest),
   setWaker: () => {},
-  deregister: (stream, id) => {
-    if (tracing) record(Kind.DEREGISTER, id);
-    registry().deregister(stream);
-  },
+  deregister: (stream) => registry().deregister(stream),
 };
 
 /** The book's `Http`: `Http.get(path)` is a future of the whole response as text. */

@@ -19,4 +19,5 @@ export {
 } from "./future.js";
 export { Http } from "./http.js";
 export * from "./main.js";
+export * as runtime from "./runtime.js";
 export * from "./runtime.js";

@@ -69,7 +69,7 @@ export function asyncMain(paths: readonly [string, string] = BOOK_PATHS): Future
   return new Coroutine0(paths);
 }
 
-/** Where the state machine stands: before the first request, waiting on one, or done. */
+/** Where a state machine stands: before its first request, waiting on one, or done. */
 type State0 =
   | { readonly kind: "Start" }
   | { readonly kind: "Wait1"; readonly future: Future<string> }

@@ -12,9 +12,7 @@ let current: Registry | undefined;
 /** The registry leaf futures register their sockets with (the book's `runtime::registry()`). */
 export function registry(): Registry {
   if (current !== undefined) return current;
-  throw new OutsideRuntimeError(
-    "create one with `new Runtime()` and drive the future with `runtime.blockOn(future)`",
-  );
+  throw new OutsideRuntimeError("create one with `new Runtime()`, then `runtime.blockOn(future)`");
 }
 
 /** Stage a's runtime: one `Poll`; between polls of the future, sleep in `epoll_wait`. */
@@ -28,11 +26,8 @@ export class Runtime {
   private readonly events = new Events(100);
 
   constructor() {
-    if (current !== undefined) {
-      throw new AlreadyRunningError(
-        "a Runtime is already running on this thread: close() it before creating another",
-      );
-    }
+    if (current !== undefined)
+      throw new AlreadyRunningError("this thread already has a Runtime: close() it first");
     current = this.ownRegistry;
   }
 
@@ -44,16 +39,12 @@ export class Runtime {
       const state = future.poll();
       if (tracing) record(Kind.POLL_END, 0, state.ready ? 1 : 0);
       if (state.ready) return state.value;
+      // Past the deadline: give up before saying we sleep, so `waits` counts real waits.
+      const remaining = deadline.check();
       println("Schedule other tasks");
       println();
-      const remaining = deadline.remaining();
       this.waits++;
-      if (tracing) record(Kind.WAIT_BEGIN);
-      this.poll.poll(this.events, remaining === undefined ? null : Math.ceil(remaining));
-      if (tracing) record(Kind.WAIT_END, this.events.length);
-      // No event in time, or events that keep coming past it (a source firing on every poll).
-      if (remaining !== undefined && (this.events.length === 0 || deadline.remaining() === 0))
-        throw deadline.error();
+      this.poll.poll(this.events, remaining ?? null);
     }
   }
 

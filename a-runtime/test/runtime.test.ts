@@ -58,7 +58,7 @@ describe("outside a runtime", () => {
     const runtime = new Runtime();
     try {
       expect(() => new Runtime()).toThrow(AlreadyRunningError);
-      expect(() => new Runtime()).toThrow(/already running on this thread: close\(\) it/);
+      expect(() => new Runtime()).toThrow(/already has a Runtime: close\(\) it first/);
     } finally {
       runtime.close();
     }

@@ -38,7 +38,7 @@ export class JoinAll<T> implements Future<T[]> {
     this.finished = futures.map(() => false);
   }
 
-  /** Polls every unfinished child once, with the same waker. */
+  /** Polls every unfinished child once. */
   poll(waker: Waker): PollState<T[]> {
     for (let i = 0; i < this.futures.length; i++) {
       const future = this.futures[i];

@@ -6,7 +6,6 @@
  * executor.blockOn(asyncMain());     // polls; parks until a waker unparks it
  * ```
  */
-export { currentThread, newThread, Thread, threadTable } from "@ch08/std";
 export {
   type CoroutineBody,
   coroutine,

@@ -1,6 +1,7 @@
 import type { DelayServer } from "@ch08/delayserver";
+import { newThread, threadTable } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Http, joinAll, newThread, runtime, threadTable, Waker } from "../dist/index.js";
+import { Http, joinAll, runtime, Waker } from "../dist/index.js";
 import { capture, EventFuture, EventSource, freshRuntime, startServer } from "./helpers/index.js";
 
 // Stage b's joinAll is still one future to the executor: whichever child's token fires,

@@ -1,14 +1,13 @@
 import { Worker } from "node:worker_threads";
 import { capturePrintln } from "@ch08/http";
+import { currentThread, threadTable } from "@ch08/std";
 import { afterAll, describe, expect, it } from "vitest";
 import {
-  currentThread,
   type Future,
   NOT_READY,
   type PollState,
   ready,
   runtime,
-  threadTable,
   type Waker,
 } from "../dist/index.js";
 import { capture, EventSource, freshRuntime } from "./helpers/index.js";

@@ -1,13 +1,7 @@
 import type { DelayServer } from "@ch08/delayserver";
+import { currentThread, threadTable } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  currentThread,
-  Http,
-  OutsideRuntimeError,
-  runtime,
-  threadTable,
-  Waker,
-} from "../dist/index.js";
+import { Http, OutsideRuntimeError, runtime, Waker } from "../dist/index.js";
 import { capture, mioEpollFds, openFds, startServer } from "./helpers/index.js";
 
 // The reactor is one per process: `init` starts its thread, `shutdown` stops it and

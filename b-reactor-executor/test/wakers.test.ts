@@ -1,16 +1,8 @@
 import type { DelayServer } from "@ch08/delayserver";
 import { Interest } from "@ch08/mio";
+import { newThread, threadTable } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  asyncMain,
-  type Future,
-  Http,
-  newThread,
-  type PollState,
-  runtime,
-  threadTable,
-  Waker,
-} from "../dist/index.js";
+import { asyncMain, type Future, Http, type PollState, runtime, Waker } from "../dist/index.js";
 import {
   capture,
   EventFuture,

@@ -2,9 +2,8 @@ import { HttpGetFuture, type Reactor } from "@ch08/http";
 import { reactor, type Waker } from "./runtime.js";
 
 /**
- * Stage b's side of the leaf future — CHANGED from stage a: the reactor, not a bare
- * registry. Each future gets its own token, stores the most recent waker, and
- * deregisters when done, so the reactor thread wakes exactly the right task.
+ * CHANGED from stage a: the reactor, not a bare registry. Each future has its own token and
+ * stores its latest waker, so the reactor thread wakes exactly the right task.
  */
 const leafReactor: Reactor<Waker> = {
   nextId: () => reactor().nextId(),

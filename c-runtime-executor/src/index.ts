@@ -1,13 +1,11 @@
 /**
- * Stage c: a spawning executor with a ready queue, and many executors on threads
- * sharing one reactor.
+ * Stage c: a spawning executor with a ready queue; executors on many threads share one reactor.
  *
  * ```ts
- * using executor = runtime.init();
- * executor.blockOn(asyncMain()); // asyncMain spawns five requests; only woken tasks are polled
+ * const executor = runtime.init();   // starts the reactor thread
+ * executor.blockOn(asyncMain());     // spawns five requests; polls only the woken tasks
  * ```
  */
-export { currentThread, newThread, Thread, threadTable } from "@ch08/std";
 export {
   type CoroutineBody,
   coroutine,

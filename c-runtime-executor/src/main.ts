@@ -172,11 +172,6 @@ export function requestGenerator(i: number, options: ExampleOptions = {}): Futur
   });
 }
 
-/** The multi-threaded example's program: the same, printing each response's last line. */
-export function asyncMainLastLines(options: ExampleOptions = {}): Future<string> {
-  return asyncMain({ ...options, lastLineOnly: true });
-}
-
 // Run as a program (`node dist/main.js`), not when imported: only then load the
 // delayserver (node:http), which a library user of this module does not need at start-up.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {

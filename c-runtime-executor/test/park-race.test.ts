@@ -1,9 +1,9 @@
 import { Worker } from "node:worker_threads";
 import { capturePrintln } from "@ch08/http";
 import { Waker as MioWaker, Registry, Token } from "@ch08/mio";
+import { currentThread } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  currentThread,
   type Executor,
   type Future,
   NOT_READY,

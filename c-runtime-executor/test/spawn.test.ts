@@ -152,6 +152,6 @@ describe("spawn", () => {
       { timeoutMs: 5000 },
     );
     expect(refused).toBeInstanceOf(AlreadyRunningError);
-    expect(String(refused)).toMatch(/blockOn called inside a running executor/);
+    expect(String(refused)).toMatch(/blockOn called inside a running executor: spawn instead/);
   });
 });

@@ -1,8 +1,8 @@
 import type { DelayServer } from "@ch08/delayserver";
 import { capturePrintln } from "@ch08/http";
-import { JoinTimeoutError, ThreadFailedError } from "@ch08/std";
+import { currentThread, JoinTimeoutError, ThreadFailedError } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { currentThread, type Executor, type ExecutorThread, runtime } from "../dist/index.js";
+import { type Executor, type ExecutorThread, runtime } from "../dist/index.js";
 import { fiveRequests, immediateRequests } from "./helpers/programs.mjs";
 import { silencePrintln, sleep, startServer } from "./helpers/server.js";
 

@@ -1,4 +1,5 @@
 import { capturePrintln } from "@ch08/http";
+import { SharedQueue } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DeadlineError,
@@ -11,7 +12,7 @@ import {
   spawn,
   type Waker,
 } from "../dist/index.js";
-import { QUEUE_CAPACITY, storedWaker } from "../dist/runtime/executor.js";
+import { storedWaker } from "../dist/runtime/executor.js";
 import { REACTOR } from "../dist/runtime/reactor.js";
 import { silencePrintln } from "./helpers/server.js";
 
@@ -158,7 +159,8 @@ describe("wakers", () => {
     };
     const flooder = steps(() => {
       target.done = true;
-      for (let i = 0; i < QUEUE_CAPACITY + 10; i++) wakeAsReactor(target.waker);
+      const { capacity } = new SharedQueue(handle().queues);
+      for (let i = 0; i < capacity + 10; i++) wakeAsReactor(target.waker);
       quiet.done = true;
       wakeAsReactor(quiet.waker);
       return true;

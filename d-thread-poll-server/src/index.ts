@@ -10,7 +10,6 @@
  * const server = await startServer({ port: 8080, threads: 2 }); // `pnpm serve --threads 2`
  * ```
  */
-export { currentThread, newThread, Thread, threadTable } from "@ch08/std";
 export {
   type CoroutineBody,
   coroutine,

@@ -2,7 +2,7 @@
 // executors, each on its own thread (exec-1 … exec-11), plus the main thread's, all
 // running the same program and all sharing the one reactor.
 import { withDelayServer } from "@ch08/delayserver";
-import { asyncMainLastLines } from "./main.js";
+import { asyncMain } from "./main.js";
 import * as runtime from "./runtime.js";
 
 await withDelayServer(() => {
@@ -10,14 +10,12 @@ await withDelayServer(() => {
   const threads: runtime.ExecutorThread[] = [];
   for (let i = 1; i < 12; i++) {
     threads.push(
-      runtime.spawnExecutorThread(
-        `exec-${i}`,
-        new URL("./main.js", import.meta.url),
-        "asyncMainLastLines",
-      ),
+      runtime.spawnExecutorThread(`exec-${i}`, new URL("./main.js", import.meta.url), "asyncMain", [
+        { lastLineOnly: true },
+      ]),
     );
   }
-  executor.blockOn(asyncMainLastLines());
+  executor.blockOn(asyncMain({ lastLineOnly: true }));
   for (const thread of threads) thread.join(60_000);
   if (executor.unjoinedFailures.length > 0) process.exitCode = 1;
 });

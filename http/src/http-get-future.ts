@@ -1,4 +1,5 @@
 import { Interest, IoError, TcpStream, WOULD_BLOCK } from "@ch08/mio";
+import { Kind, record, tracing } from "@ch08/trace";
 import { HttpError, isUnreachable, UnreachableError } from "./errors.js";
 import { NOT_READY, type PollState, ready } from "./poll-state.js";
 import { println } from "./println.js";
@@ -126,6 +127,7 @@ export class HttpGetFuture<W> implements Disposable {
     this.wakerStored = false;
     try {
       if (registered && stream !== undefined) {
+        if (tracing) record(Kind.DEREGISTER, this.id);
         this.reactor.deregister(stream, this.id);
       } else if (wakerStored) {
         this.reactor.removeWaker?.(this.id);
@@ -158,6 +160,7 @@ export class HttpGetFuture<W> implements Disposable {
     if (EXPERIMENT !== "late-waker" && EXPERIMENT !== "no-first-waker")
       this.reactor.setWaker(waker, this.id);
     this.wakerStored = true;
+    if (tracing) record(Kind.REGISTER, this.id);
     this.reactor.register(
       stream,
       this.id,

@@ -28,6 +28,7 @@
  * poll.poll(events, 1000); // wakes when connected (writable)
  * ```
  */
+import { Kind, record, tracing } from "@ch08/trace";
 import type { Events } from "./events.js";
 import { assertInterest, type Interest } from "./interest.js";
 import { chooseBackend, createSelector, selectorFromHandle } from "./sys/backend.js";
@@ -161,12 +162,15 @@ export class Poll {
       timeoutMs === null ? -1 : Math.min(MAX_TIMEOUT, Math.max(0, Math.ceil(timeoutMs)));
     // Only a finite, positive timeout needs the clock, and only to recompute after EINTR.
     const start = timeout > 0 ? performance.now() : 0;
+    // Recorded here, so every thread's waits show in a trace, whoever polls.
+    if (tracing) record(Kind.WAIT_BEGIN);
     while (!this.selector.select(events, timeout)) {
       if (timeout > 0) {
         const left = Math.ceil(start + (timeoutMs ?? 0) - performance.now());
         timeout = Math.min(MAX_TIMEOUT, Math.max(0, left));
       }
     }
+    if (tracing) record(Kind.WAIT_END, events.length);
   }
 
   /** Plain data to move this Poll to a worker; rebuild it there with `Poll.fromHandle`. */

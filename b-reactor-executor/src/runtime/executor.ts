@@ -4,10 +4,7 @@ import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
 import { REACTOR, type ReactorHandle } from "./reactor.js";
 
-/**
- * Wakes a task so its executor polls it again (Rust: `Waker`). Only numbers, the same on
- * every thread: the reactor thread stores these two and wakes with them.
- */
+/** Wakes a task so its executor polls it again (Rust: `Waker`); the reactor stores its numbers. */
 export class Waker {
   constructor(
     /** The executor's thread: the reactor stores its slot, and unparks it. */

@@ -33,23 +33,10 @@ export function storedWaker(handle: ReactorHandle): (thread: number, task: numbe
   const tokens = new Int32Array(handle.threads);
   const queues: std.SharedQueue[] = [];
   return (thread, task) => {
-    const queue = queues[thread] ?? new std.SharedQueue(handle.queues, thread);
-    queues[thread] = queue;
-    queue.pushOrMark(task);
+    queues[thread] ??= new std.SharedQueue(handle.queues, thread);
+    queues[thread].pushOrMark(task);
     std.unparkSlot(tokens, thread);
   };
-}
-
-/** How many wakes one executor's queue holds before it falls back to polling every task. */
-export const QUEUE_CAPACITY = 1 << 14;
-
-/**
- * Every thread's ready queue (Rust: `Arc<Mutex<Vec<usize>>>`), made up front for the
- * reactor thread to reach. A full queue marks itself and its executor polls every task:
- * a spurious poll is harmless, a lost wake is not.
- */
-export function createReadyQueues(): SharedArrayBuffer {
-  return std.SharedQueue.createMany(std.MAX_THREADS + 1, QUEUE_CAPACITY);
 }
 
 /** A spawned future and its outcome; it is its own `Waker`, so a spawn makes one object. */
@@ -89,24 +76,17 @@ class ExecutorCore {
   nextId = 1;
   running = false;
 
-  constructor(queues: SharedArrayBuffer) {
+  constructor(readonly queues: SharedArrayBuffer) {
     this.readyQueue = new std.SharedQueue(queues, this.thread.slot);
   }
 }
 
 // Module state is per thread in JavaScript (each worker loads its own copy): thread-local.
 let core: ExecutorCore | undefined;
-let queues: SharedArrayBuffer | undefined;
-
-/** Gives this thread's executor the runtime's ready queues (called by `runtime.init`). */
-export function useReadyQueues(buffer: SharedArrayBuffer): void {
-  if (queues !== buffer) core = undefined;
-  queues = buffer;
-}
 
 function currentCore(): ExecutorCore {
-  if (queues === undefined) throw new std.OutsideRuntimeError();
-  core ??= new ExecutorCore(queues);
+  const { queues } = REACTOR.handle(); // outside a runtime: OutsideRuntimeError
+  if (core?.queues !== queues) core = new ExecutorCore(queues); // a new runtime: a new core
   return core;
 }
 
@@ -141,9 +121,7 @@ export class Executor {
     const exec = currentCore();
     const { thread } = exec;
     if (exec.running)
-      throw new std.AlreadyRunningError(
-        "blockOn called inside a running executor: spawn the future instead",
-      );
+      throw new std.AlreadyRunningError("blockOn called inside a running executor: spawn instead");
     exec.running = true;
     const main = spawnTask(exec, future);
     const deadline = new std.Deadline(options.timeoutMs);
@@ -182,7 +160,15 @@ export class Executor {
       const ready = exec.woken;
       exec.woken = this.ready;
       this.ready = ready;
-      this.drainOtherThreads(exec, ready);
+      // Then the tasks other threads woke, by id through the shared queue; if some of those
+      // wakes were dropped from a full queue, every task (a spurious poll is harmless).
+      const ids = this.fromOtherThreads;
+      if (exec.readyQueue.drainInto(ids)) for (const task of exec.tasks.values()) ready.push(task);
+      for (const id of ids) {
+        const task = exec.tasks.get(id);
+        if (task !== undefined) ready.push(task);
+      }
+      while (ids.length > 0) ids.pop();
       if (ready.length === 0) return;
       if (LIFO) ready.reverse();
       const round = ++this.round;
@@ -196,18 +182,6 @@ export class Executor {
       }
       while (ready.length > 0) ready.pop(); // V8 inlines `pop`; `length = 0` calls the runtime
     }
-  }
-
-  /** Adds the tasks other threads woke (by id, through the shared queue) to `ready`. */
-  private drainOtherThreads(exec: ExecutorCore, ready: Waker[]): void {
-    const ids = this.fromOtherThreads;
-    // Some wakes dropped from a full queue: poll every task once (a spurious poll is harmless).
-    if (exec.readyQueue.drainInto(ids)) for (const task of exec.tasks.values()) ready.push(task);
-    for (const id of ids) {
-      const task = exec.tasks.get(id);
-      if (task !== undefined) ready.push(task);
-    }
-    while (ids.length > 0) ids.pop();
   }
 
   private pollTask(exec: ExecutorCore, task: Task): void {
@@ -262,7 +236,7 @@ export function runExecutorThread(
   program: (...args: unknown[]) => Future<unknown>,
   ...args: unknown[]
 ): void {
-  useReadyQueues(start().queues);
+  start();
   const executor = new Executor();
   executor.blockOn(program(...args));
   const [failure] = executor.unjoinedFailures;

@@ -1,7 +1,7 @@
 import * as mio from "@ch08/mio";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
-import { createReadyQueues, storedWaker, type Waker } from "./executor.js";
+import { storedWaker, type Waker } from "./executor.js";
 
 /** How many registrations can wait at once (Rust's HashMap grows; shared memory cannot). */
 export const WAKER_CAPACITY = 1 << 16;
@@ -13,7 +13,7 @@ export interface ReactorHandle extends std.StaticHandle {
   readonly poll: mio.PollHandle;
   readonly stopWaker: mio.WakerHandle;
   readonly wakers: SharedArrayBuffer;
-  /** CHANGED from stage b: every executor thread's ready queue, which the reactor pushes to. */
+  /** CHANGED from stage b: a ready queue per thread (Rust: `Arc<Mutex<Vec<usize>>>`). */
   readonly queues: SharedArrayBuffer;
   readonly counters: SharedArrayBuffer;
 }
@@ -23,26 +23,24 @@ export type ReactorStats = Record<(typeof COUNTERS)[number], number>;
 
 /** The reactor as leaf futures see it; its methods work from any thread. */
 export class Reactor {
+  readonly #registry: mio.Registry;
   readonly #wakers: std.SharedMap;
   readonly #counters: std.SharedCounters<(typeof COUNTERS)[number]>;
 
-  constructor(
-    private readonly registry: mio.Registry,
-    handle: ReactorHandle,
-  ) {
+  constructor(handle: ReactorHandle) {
+    this.#registry = mio.Registry.fromHandle(handle.poll);
     this.#wakers = new std.SharedMap(handle.wakers);
     this.#counters = new std.SharedCounters(COUNTERS, handle.counters);
   }
 
   /** Watches `source` for `interest`; events for it carry token `id` (mio's argument order). */
   register(source: mio.Source, id: number, interest: mio.Interest): void {
-    if (tracing) record(Kind.REGISTER, id);
-    this.registry.register(source, mio.Token(id), interest);
+    this.#registry.register(source, mio.Token(id), interest);
   }
 
   /** Changes what `source` is watched for. */
   reregister(source: mio.Source, id: number, interest: mio.Interest): void {
-    this.registry.reregister(source, mio.Token(id), interest);
+    this.#registry.reregister(source, mio.Token(id), interest);
   }
 
   /** Stores `waker` for `id`: always the most recent one the future was polled with. */
@@ -52,9 +50,8 @@ export class Reactor {
 
   /** Forgets the waker for `id` and stops watching `source`. */
   deregister(source: mio.Source, id: number): void {
-    if (tracing) record(Kind.DEREGISTER, id);
     this.removeWaker(id);
-    this.registry.deregister(source);
+    this.#registry.deregister(source);
   }
 
   /** Forgets the waker for `id` (a future whose source never got registered). */
@@ -90,9 +87,7 @@ export function eventLoop(handle: ReactorHandle): void {
     wakeStored(thread, task);
   };
   for (;;) {
-    if (tracing) record(Kind.WAIT_BEGIN);
     poll.poll(events, null);
-    if (tracing) record(Kind.WAIT_END, events.length);
     counters.add("waits");
     for (let i = 0; i < events.length; i++) {
       token = events.token(i);
@@ -110,34 +105,27 @@ export function eventLoop(handle: ReactorHandle): void {
 }
 
 /** The process's reactor (Rust: the `static REACTOR`): `stop()` ends it, `failure()` says it died. */
-export const REACTOR = new std.Static<ReactorHandle, Reactor>(
-  "reactor",
-  (handle) => new Reactor(mio.Registry.fromHandle(handle.poll), handle),
-);
+export const REACTOR = new std.Static("reactor", (handle: ReactorHandle) => new Reactor(handle));
 
 /** The running reactor (the book's `reactor()`); throws outside a runtime. */
 export function reactor(): Reactor {
   return REACTOR.get();
 }
 
-/**
- * Starts the reactor thread on a new `Poll`; while it runs, returns the same handle. A
- * thread that a runtime's thread started joins that runtime's reactor instead.
- */
+/** Starts the reactor thread, or joins the one this thread's starter runs; returns its handle. */
 export function start(): ReactorHandle {
   return REACTOR.startService(import.meta.url, "eventLoop", (cells) => {
     const poll = new mio.Poll();
     const stopWaker = new mio.Waker(poll.registry(), STOP_TOKEN);
-    const handle: ReactorHandle = {
-      ...cells,
-      poll: poll.handle(),
-      stopWaker: stopWaker.handle(),
-      wakers: std.SharedMap.create(WAKER_CAPACITY).buffer,
-      queues: createReadyQueues(),
-      counters: new std.SharedCounters(COUNTERS).buffer,
-    };
     return {
-      handle,
+      handle: {
+        ...cells,
+        poll: poll.handle(),
+        stopWaker: stopWaker.handle(),
+        wakers: std.SharedMap.create(WAKER_CAPACITY).buffer,
+        queues: std.SharedQueue.createMany(std.MAX_THREADS + 1),
+        counters: new std.SharedCounters(COUNTERS).buffer,
+      },
       wake: () => stopWaker.wake(),
       release: () => {
         stopWaker.close();

@@ -1,7 +1,8 @@
 // Programs for executor threads (spawnExecutorThread imports them by URL: a worker
 // cannot load .ts, and a closure cannot cross threads).
 import { capturePrintln } from "@ch08/http";
-import { coroutine, currentThread, Http, NOT_READY, ready, spawn, wait } from "../../dist/index.js";
+import { currentThread } from "@ch08/std";
+import { coroutine, Http, NOT_READY, ready, spawn, wait } from "../../dist/index.js";
 
 /**
  * Spawns five requests (delays i × delayUnitMs); each that gets its own message back

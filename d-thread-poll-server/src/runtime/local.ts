@@ -1,6 +1,7 @@
 import { Events, Waker as MioWaker, Poll } from "@ch08/mio";
 import {
   createThreadTable,
+  MAX_THREADS,
   SharedCounters,
   SharedMap,
   SharedQueue,
@@ -9,7 +10,7 @@ import {
   useThreadTable,
 } from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
-import { createReadyQueues, Executor, useReadyQueues } from "./executor.js";
+import { Executor, useReadyQueues } from "./executor.js";
 import {
   COUNTERS,
   Reactor,
@@ -60,12 +61,12 @@ export class LocalReactor extends Reactor {
       stopWaker: pollWaker.handle(),
       wakers: SharedMap.create(WAKER_CAPACITY).buffer,
       threads: createThreadTable(),
-      queues: createReadyQueues(),
+      queues: SharedQueue.createMany(MAX_THREADS + 1),
       counters: new SharedCounters(COUNTERS).buffer,
       state: serviceState(),
       timers: TimerInbox.create().buffer,
     };
-    super(poll.registry(), handle);
+    super(handle);
     this.handle = handle;
     this.epoll = poll;
     this.wakeUp = pollWaker;
@@ -103,9 +104,7 @@ export class LocalReactor extends Reactor {
       timeout = timeout === null ? untilNext : Math.min(timeout, untilNext);
     }
     const { events } = this;
-    if (tracing) record(Kind.WAIT_BEGIN);
     this.epoll.poll(events, timeout);
-    if (tracing) record(Kind.WAIT_END, events.length);
     Atomics.add(this.counts, WAITS, 1);
     for (let i = 0; i < events.length; i++) {
       const token = events.token(i);
