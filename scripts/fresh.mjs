@@ -114,33 +114,29 @@ function newest(path) {
   return latest;
 }
 
-/** Newest file under dist/ (0 if none); folders do not count, a rebuild rewrites files. */
-function builtAt(dir) {
-  const walk = (path) => {
-    let latest = 0;
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      const full = join(path, entry.name);
-      latest = Math.max(latest, entry.isDirectory() ? walk(full) : statSync(full).mtimeMs);
-    }
-    return latest;
-  };
-  return existsSync(join(dir, "dist")) ? walk(join(dir, "dist")) : 0;
-}
-
 /**
- * What tsc wrote to dist/ for a source that is gone from src/ (deleted or renamed): tsc
- * never deletes an output, so a test or program could still import the old code. Found by
- * their declarations, which tsc writes for every source and the bundlers for none.
+ * One walk of dist/: `builtAt`, its newest file's mtime (0 if none; folders do not count,
+ * a rebuild rewrites files), and `orphans`, what tsc left there for a source that is gone
+ * from src/ (deleted or renamed). tsc never deletes an output, so a test or program could
+ * still import the old code; orphans are found by their declarations, which tsc writes for
+ * every source and the bundlers for none.
  */
-function orphans(dir) {
-  const dist = join(dir, "dist");
-  if (!existsSync(dist)) return [];
-  const found = [];
-  for (const name of readdirSync(dist, { recursive: true, encoding: "utf8" })) {
-    if (!name.endsWith(".d.ts")) continue;
-    const base = name.slice(0, -".d.ts".length);
-    if (!existsSync(join(dir, "src", `${base}.ts`))) found.push(base);
-  }
+function inspectDist(dir) {
+  const found = { builtAt: 0, orphans: [] };
+  const walk = (path, relative) => {
+    for (const entry of readdirSync(path, { withFileTypes: true })) {
+      const name = relative === "" ? entry.name : join(relative, entry.name);
+      if (entry.isDirectory()) {
+        walk(join(path, entry.name), name);
+        continue;
+      }
+      found.builtAt = Math.max(found.builtAt, statSync(join(path, entry.name)).mtimeMs);
+      const base = name.endsWith(".d.ts") ? name.slice(0, -".d.ts".length) : undefined;
+      if (base !== undefined && !existsSync(join(dir, "src", `${base}.ts`)))
+        found.orphans.push(base);
+    }
+  };
+  if (existsSync(join(dir, "dist"))) walk(join(dir, "dist"), "");
   return found;
 }
 
@@ -167,7 +163,7 @@ export function stalePackages(order) {
   const stale = [];
   for (const pkg of order) {
     if (!buildable(pkg)) continue;
-    const at = builtAt(pkg.dir);
+    const { builtAt: at, orphans: gone } = inspectDist(pkg.dir);
     let reason;
     if (at === 0) reason = "never built";
     else {
@@ -178,7 +174,6 @@ export function stalePackages(order) {
           .filter((f) => /^tsconfig.*\.json$/.test(f))
           .map((f) => newest(join(pkg.dir, f))),
       );
-      const gone = orphans(pkg.dir);
       if (sources > at) reason = "src/, a tsconfig or package.json changed since its build";
       else if (gone.length > 0) reason = `src/${gone[0]}.ts is gone, its dist/ output is not`;
       else {
@@ -220,8 +215,9 @@ async function build(pkg) {
   }
   try {
     // Another process built it while this one waited for the lock: nothing left to do.
-    if (waited && builtAt(pkg.dir) >= asked) return;
-    for (const base of orphans(pkg.dir)) removeOutputs(pkg.dir, base);
+    const dist = inspectDist(pkg.dir);
+    if (waited && dist.builtAt >= asked) return;
+    for (const base of dist.orphans) removeOutputs(pkg.dir, base);
     // The package's own build script, as `pnpm build` would run it (mio's also bundles
     // after tsc), with the package's tools first on PATH.
     const script = JSON.parse(readFileSync(join(pkg.dir, "package.json"), "utf8")).scripts?.build;
