@@ -32,9 +32,14 @@ export async function mioHotPaths(
   log: (line: string) => void,
 ): Promise<HotPathRow[]> {
   const child = new URL("../hot-path/child.js", import.meta.url);
+  // --no-memory-reducer: V8's memory reducer starts a mark-compact on a timer (8 s after
+  // start, when allocation is slow), whatever the code does; `--trace-gc` names it
+  // "Mark-Compact (reduce) … finalize incremental marking via task". Left on, it landed in
+  // a measured round of a different case on every run, and "no GC" would say nothing
+  // about the operations. Collections that allocation causes still count.
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [fileURLToPath(child), String(settings.ops), String(settings.rounds)],
+    ["--no-memory-reducer", fileURLToPath(child), String(settings.ops), String(settings.rounds)],
     { timeout: 120_000 },
   );
   const samples = JSON.parse(stdout) as HotPathSample[];
