@@ -212,6 +212,7 @@ export function wakeTable(r: Results): Table {
       row(w.runtime, ratio(w.p50Ratio)),
       row(w.floor, ratio(1)),
       row(w.epollHop, ratio(w.epollHop.p50Us / w.floor.p50Us)),
+      ...(w.twoHops === undefined ? [] : [row(w.twoHops, ratio(w.twoHops.p50Us / w.floor.p50Us))]),
       [
         "Atomics ping-pong, hot (mitata): ½ round trip",
         num(w.pingPong.samples, 0),
@@ -225,6 +226,11 @@ export function wakeTable(r: Results): Table {
     notes: [
       "Stamped with process.hrtime (one monotonic clock for every thread) at the wake and when the task is polled.",
       `The runtime's path has two hops in a row: eventfd → reactor thread (epoll hop), then reactor → parked executor (an Atomics hop); p50 of the two floors added: ${num(w.epollHop.p50Us + w.floor.p50Us, 1)} µs.`,
+      ...(w.twoHops === undefined
+        ? []
+        : [
+            `The same two hops in a row with no runtime (a relay thread in a bare Poll.poll): p50 ${num(w.twoHops.p50Us, 1)} µs; the runtime's path is ${ratio(w.runtime.p50Us / w.twoHops.p50Us)} of that.`,
+          ]),
     ],
   };
 }

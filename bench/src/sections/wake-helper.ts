@@ -2,9 +2,10 @@
 // "epoll" and "atomics" modes it waits for its turn, lets the other side go to sleep,
 // stamps the time and wakes it: through a mio Waker (eventfd) that the reactor (or a bare
 // Poll) watches, or with Atomics.notify.
-// In "pong" mode it answers pings, for mitata's round-trip measurement.
+// In "pong" mode it answers pings, for mitata's round-trip measurement. In "relay" mode it
+// is the bare reactor: it waits in a Poll and passes each wake on with Atomics.notify.
 import { workerData } from "node:worker_threads";
-import { Waker as MioWaker, type WakerHandle } from "@ch08/mio";
+import { Events, Waker as MioWaker, Poll, type PollHandle, type WakerHandle } from "@ch08/mio";
 import { Cell, type HelperData } from "./wake-protocol.js";
 
 const data = workerData as HelperData;
@@ -22,7 +23,16 @@ function waitFor(index: number): void {
   }
 }
 
-if (data.mode === "pong") {
+if (data.mode === "relay") {
+  const poll = Poll.fromHandle(data.poll as PollHandle);
+  const events = new Events(8);
+  while (Atomics.load(cells, Cell.STOP) !== 1) {
+    poll.poll(events, 1000);
+    if (events.length === 0) continue;
+    Atomics.store(cells, Cell.FLAG, 1);
+    Atomics.notify(cells, Cell.FLAG);
+  }
+} else if (data.mode === "pong") {
   for (;;) {
     waitFor(Cell.PING);
     if (Atomics.load(cells, Cell.STOP) === 1) break;

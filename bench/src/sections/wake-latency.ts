@@ -41,6 +41,8 @@ export interface WakeLatency {
   readonly floor: LatencyRow;
   /** eventfd write → a bare mio Poll.poll (epoll_wait) returning on another thread: the reactor's hop alone. */
   readonly epollHop: LatencyRow;
+  /** Both hops with no runtime: eventfd → a bare Poll.poll on a relay thread → Atomics.notify (absent in older results). */
+  readonly twoHops?: LatencyRow;
   /** A hot Atomics ping-pong between two threads, mitata: round trip and half of it, µs. */
   readonly pingPong: {
     readonly roundTripUs: number;
@@ -232,6 +234,43 @@ function epollLatency(settings: WakeSettings): number[] {
   return latencies;
 }
 
+/**
+ * The runtime's two hops with no runtime around them: a relay thread blocked in a bare
+ * `Poll.poll` is woken by the eventfd and wakes this thread with `Atomics.notify`.
+ */
+function twoHopLatency(settings: WakeSettings): number[] {
+  const poll = new Poll();
+  const eventfd = new MioWaker(poll.registry(), Token(1));
+  const control = new SharedArrayBuffer(Cell.SIZE * 4);
+  const cells = new Int32Array(control);
+  const stampBuffer = new SharedArrayBuffer(8);
+  const stamp = new BigInt64Array(stampBuffer);
+  const common = { control, stamp: stampBuffer, samples: settings.samples, gapMs: settings.gapMs };
+  const relay = startHelper({ ...common, mode: "relay", poll: poll.handle() });
+  const helper = startHelper({ ...common, mode: "epoll", waker: eventfd.handle() });
+  const latencies: number[] = [];
+  try {
+    for (let i = 0; i < settings.samples; i++) {
+      signal(cells, Cell.TURN);
+      while (Atomics.compareExchange(cells, Cell.FLAG, 1, 0) !== 1) {
+        if (Atomics.wait(cells, Cell.FLAG, 0, 10_000) === "timed-out") {
+          throw new Error("two hops: the relay thread did not wake us within 10 s");
+        }
+      }
+      latencies.push(Number(process.hrtime.bigint() - Atomics.load(stamp, 0)));
+      eventfd.reset();
+    }
+  } finally {
+    signal(cells, Cell.STOP);
+    signal(cells, Cell.TURN);
+    void helper.terminate();
+    void relay.terminate();
+    eventfd.close();
+    poll.close();
+  }
+  return latencies;
+}
+
 async function pingPong(settings: WakeSettings): Promise<WakeLatency["pingPong"]> {
   const control = new SharedArrayBuffer(Cell.SIZE * 4);
   const cells = new Int32Array(control);
@@ -278,6 +317,11 @@ export async function wakeLatency(
     epollLatency(settings),
   );
   log(`  epoll hop: p50 ${epollHop.p50Us} µs, p99 ${epollHop.p99Us} µs`);
+  const twoHops = summarize(
+    "eventfd → bare Poll.poll on a relay thread → Atomics.notify (no runtime)",
+    twoHopLatency(settings),
+  );
+  log(`  two hops, bare: p50 ${twoHops.p50Us} µs, p99 ${twoHops.p99Us} µs`);
   const wake = summarize(
     "reactor wake → task polled on parked executor (stage c)",
     reactorLatency(settings),
@@ -289,6 +333,7 @@ export async function wakeLatency(
     runtime: wake,
     floor,
     epollHop,
+    twoHops,
     pingPong: pp,
     p50Ratio: round(wake.p50Us / floor.p50Us, 3),
     p99Ratio: round(wake.p99Us / floor.p99Us, 3),

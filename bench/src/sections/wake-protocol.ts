@@ -1,4 +1,4 @@
-import type { WakerHandle } from "@ch08/mio";
+import type { PollHandle, WakerHandle } from "@ch08/mio";
 
 /** Cells of the Int32Array the wake-latency threads share. */
 export const Cell = {
@@ -17,11 +17,13 @@ export const Cell = {
 
 /** What the helper thread is started with. */
 export interface HelperData {
-  readonly mode: "reactor" | "epoll" | "atomics" | "pong";
+  readonly mode: "reactor" | "epoll" | "atomics" | "pong" | "relay";
   readonly control: SharedArrayBuffer;
   /** One i64: the helper's hrtime (ns) at the wake. */
   readonly stamp: SharedArrayBuffer;
   readonly samples: number;
   readonly gapMs: number;
   readonly waker?: WakerHandle;
+  /** Relay mode: the Poll to wait in; each wake it returns with is passed on to FLAG. */
+  readonly poll?: PollHandle;
 }
