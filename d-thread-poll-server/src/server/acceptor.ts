@@ -1,5 +1,6 @@
 import { writeSync } from "node:fs";
 import { Interest, type TcpListener, WOULD_BLOCK } from "@ch08/mio";
+import { Kind, record, tracing } from "@ch08/trace";
 import { NOT_READY, type PollState, ready } from "../future.js";
 import { reactor, spawn, type Waker } from "../runtime.js";
 import type { JobReceiver } from "../spawner.js";
@@ -52,6 +53,7 @@ export class Acceptor {
     }
     this.jobs.runQueued();
     if (!this.registered) {
+      if (tracing) record(Kind.REGISTER, this.token);
       r.register(listener, this.token, Interest.READABLE);
       this.registered = true;
     }

@@ -1,5 +1,6 @@
 import { printable, route } from "@ch08/delayserver";
 import { Interest, type TcpStream, WOULD_BLOCK } from "@ch08/mio";
+import { Kind, record, tracing } from "@ch08/trace";
 import { NOT_READY, type PollState, ready } from "../future.js";
 import { reactor, type Waker } from "../runtime.js";
 import { type ServerContext, Stat } from "./context.js";
@@ -86,6 +87,7 @@ export class Connection {
       this.waker = waker;
     }
     if (!this.registered) {
+      if (tracing) record(Kind.REGISTER, this.token);
       r.register(this.stream, this.token, READ_WRITE);
       this.registered = true;
     }
