@@ -7,15 +7,13 @@ import * as runtime from "./runtime.js";
 
 await withDelayServer(() => {
   const executor = runtime.init();
+  const program = new URL("./main.js", import.meta.url);
+  const options = { lastLineOnly: true };
   const threads: runtime.ExecutorThread[] = [];
   for (let i = 1; i < 12; i++) {
-    threads.push(
-      runtime.spawnExecutorThread(`exec-${i}`, new URL("./main.js", import.meta.url), "asyncMain", [
-        { lastLineOnly: true },
-      ]),
-    );
+    threads.push(runtime.spawnExecutorThread(`exec-${i}`, program, "asyncMain", [options]));
   }
-  executor.blockOn(asyncMain({ lastLineOnly: true }));
+  executor.blockOn(asyncMain(options));
   for (const thread of threads) thread.join(60_000);
   if (executor.unjoinedFailures.length > 0) process.exitCode = 1;
 });
