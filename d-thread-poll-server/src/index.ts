@@ -32,9 +32,11 @@ export {
 export { TimerHeap, TimerInbox } from "./runtime/timers.js";
 export * as runtime from "./runtime.js";
 export * from "./runtime.js";
+
+import type { ServeOptions, ThreadPollServer } from "./server/options.js";
+
 export type { ServeOptions, StopSummary, ThreadPollServer } from "./server/options.js";
 export { INCOMPLETE, MAX_HEAD_BYTES, parseRequest, type RequestHead } from "./server/request.js";
-export { startServer } from "./server/start.js";
 export { Sleep, sleep, sleepUntil } from "./sleep.js";
 export {
   createJobQueue,
@@ -45,3 +47,13 @@ export {
   type SpawnerHandle,
   UnknownJobError,
 } from "./spawner.js";
+
+/**
+ * Starts stage d's delayserver (what `pnpm serve` runs). The server's modules, and the
+ * node:http they share with the delayserver, load on the first call: a program that only
+ * makes requests does not pay for them at start-up.
+ */
+export async function startServer(options?: ServeOptions): Promise<ThreadPollServer> {
+  const server = await import("./server/start.js");
+  return server.startServer(options);
+}
