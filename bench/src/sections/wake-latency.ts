@@ -79,6 +79,20 @@ function signal(cells: Int32Array, index: number): void {
   Atomics.notify(cells, index);
 }
 
+/**
+ * Gives the helper its turn, sleeps until `waker` sets FLAG, and returns the ns since the
+ * helper's stamp (one sample of a wake that ends in this thread's `Atomics.wait`).
+ */
+function turnThenWait(cells: Int32Array, stamp: BigInt64Array, waker: string): number {
+  signal(cells, Cell.TURN);
+  while (Atomics.compareExchange(cells, Cell.FLAG, 1, 0) !== 1) {
+    if (Atomics.wait(cells, Cell.FLAG, 0, 10_000) === "timed-out") {
+      throw new Error(`${waker} did not wake us within 10 s`);
+    }
+  }
+  return Number(process.hrtime.bigint() - Atomics.load(stamp, 0));
+}
+
 function summarize(name: string, latenciesNs: readonly number[]): LatencyRow {
   const us = latenciesNs.map((ns) => ns / 1000);
   return {
@@ -177,13 +191,7 @@ function atomicsLatency(settings: WakeSettings): number[] {
   const latencies: number[] = [];
   try {
     for (let i = 0; i < settings.samples; i++) {
-      signal(cells, Cell.TURN);
-      while (Atomics.compareExchange(cells, Cell.FLAG, 1, 0) !== 1) {
-        if (Atomics.wait(cells, Cell.FLAG, 0, 10_000) === "timed-out") {
-          throw new Error("atomics floor: the helper thread did not wake us within 10 s");
-        }
-      }
-      latencies.push(Number(process.hrtime.bigint() - Atomics.load(stamp, 0)));
+      latencies.push(turnThenWait(cells, stamp, "atomics floor: the helper thread"));
     }
   } finally {
     signal(cells, Cell.STOP);
@@ -251,13 +259,7 @@ function twoHopLatency(settings: WakeSettings): number[] {
   const latencies: number[] = [];
   try {
     for (let i = 0; i < settings.samples; i++) {
-      signal(cells, Cell.TURN);
-      while (Atomics.compareExchange(cells, Cell.FLAG, 1, 0) !== 1) {
-        if (Atomics.wait(cells, Cell.FLAG, 0, 10_000) === "timed-out") {
-          throw new Error("two hops: the relay thread did not wake us within 10 s");
-        }
-      }
-      latencies.push(Number(process.hrtime.bigint() - Atomics.load(stamp, 0)));
+      latencies.push(turnThenWait(cells, stamp, "two hops: the relay thread"));
       eventfd.reset();
     }
   } finally {
