@@ -100,44 +100,41 @@ function workspaceDependencies(pkg) {
 /**
  * The newest mtime (ms) of the files at or under `path`; 0 when there are none. Folders'
  * own times do not count: copying a tree, or a checkout, touches them without changing code.
+ * `visit`, if given, sees each file's path relative to `path` on the way.
  */
-function newest(path) {
+function newest(path, visit, relative = "") {
   let stat;
   try {
     stat = statSync(path);
   } catch {
     return 0;
   }
-  if (!stat.isDirectory()) return stat.mtimeMs;
+  if (!stat.isDirectory()) {
+    visit?.(relative);
+    return stat.mtimeMs;
+  }
   let latest = 0;
-  for (const name of readdirSync(path)) latest = Math.max(latest, newest(join(path, name)));
+  for (const name of readdirSync(path)) {
+    const below = relative === "" ? name : join(relative, name);
+    latest = Math.max(latest, newest(join(path, name), visit, below));
+  }
   return latest;
 }
 
 /**
- * One walk of dist/: `builtAt`, its newest file's mtime (0 if none; folders do not count,
- * a rebuild rewrites files), and `orphans`, what tsc left there for a source that is gone
- * from src/ (deleted or renamed). tsc never deletes an output, so a test or program could
- * still import the old code; orphans are found by their declarations, which tsc writes for
- * every source and the bundlers for none.
+ * One walk of dist/: `builtAt`, its newest file's mtime (0 if none), and `orphans`, what
+ * tsc left there for a source that is gone from src/ (deleted or renamed). tsc never
+ * deletes an output, so a test or program could still import the old code; orphans are
+ * found by their declarations, which tsc writes for every source and the bundlers for none.
  */
 function inspectDist(dir) {
-  const found = { builtAt: 0, orphans: [] };
-  const walk = (path, relative) => {
-    for (const entry of readdirSync(path, { withFileTypes: true })) {
-      const name = relative === "" ? entry.name : join(relative, entry.name);
-      if (entry.isDirectory()) {
-        walk(join(path, entry.name), name);
-        continue;
-      }
-      found.builtAt = Math.max(found.builtAt, statSync(join(path, entry.name)).mtimeMs);
-      const base = name.endsWith(".d.ts") ? name.slice(0, -".d.ts".length) : undefined;
-      if (base !== undefined && !existsSync(join(dir, "src", `${base}.ts`)))
-        found.orphans.push(base);
-    }
-  };
-  if (existsSync(join(dir, "dist"))) walk(join(dir, "dist"), "");
-  return found;
+  const orphans = [];
+  const builtAt = newest(join(dir, "dist"), (name) => {
+    if (!name.endsWith(".d.ts")) return;
+    const base = name.slice(0, -".d.ts".length);
+    if (!existsSync(join(dir, "src", `${base}.ts`))) orphans.push(base);
+  });
+  return { builtAt, orphans };
 }
 
 /** Deletes every output tsc made from `base` (a path under dist/ without its extension). */
