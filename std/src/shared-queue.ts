@@ -1,5 +1,6 @@
 import { QueueFullError } from "./errors.js";
 import { Mutex } from "./mutex.js";
+import { MAX_THREADS } from "./thread.js";
 
 // Buffer: [capacity, then each queue: lock, length, overflowed, items…].
 const CAPACITY = 0;
@@ -44,6 +45,15 @@ export class SharedQueue {
     );
     new Int32Array(buffer)[CAPACITY] = capacity;
     return buffer;
+  }
+
+  /**
+   * Shared memory for a queue per thread slot of a runtime's thread table (0 …
+   * `MAX_THREADS`), made before any thread starts: a thread reaches another's queue as
+   * `new SharedQueue(buffer, thread.slot)`.
+   */
+  static perThread(capacity?: number): SharedArrayBuffer {
+    return SharedQueue.createMany(MAX_THREADS + 1, capacity);
   }
 
   /** Appends `value`; throws `QueueFullError` if the queue is full. */

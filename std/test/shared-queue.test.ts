@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { QueueFullError, SharedQueue } from "../dist/index.js";
+import { MAX_THREADS, QueueFullError, SharedQueue } from "../dist/index.js";
 
 // The stand-in for Arc<Mutex<Vec<usize>>>: many queues of numbers in one buffer.
 
@@ -25,6 +25,15 @@ describe("SharedQueue", () => {
     new SharedQueue(buffer, 2).drainInto(out);
     expect(out).toEqual([12]);
     expect(() => new SharedQueue(buffer, 3)).toThrow(RangeError);
+  });
+
+  it("perThread holds a queue for every thread slot, the last one included", () => {
+    const buffer = SharedQueue.perThread(4);
+    new SharedQueue(buffer, MAX_THREADS).push(7);
+    const out: number[] = [];
+    new SharedQueue(buffer, MAX_THREADS).drainInto(out);
+    expect(out).toEqual([7]);
+    expect(() => new SharedQueue(buffer, MAX_THREADS + 1)).toThrow(RangeError);
   });
 
   it("when full, push throws QueueFullError and pushOrMark drops and remembers it", () => {

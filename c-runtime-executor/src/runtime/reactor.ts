@@ -123,7 +123,7 @@ export function start(): ReactorHandle {
         poll: poll.handle(),
         stopWaker: stopWaker.handle(),
         wakers: std.SharedMap.create(WAKER_CAPACITY).buffer,
-        queues: std.SharedQueue.createMany(std.MAX_THREADS + 1),
+        queues: std.SharedQueue.perThread(),
         counters: new std.SharedCounters(COUNTERS).buffer,
       },
       wake: () => stopWaker.wake(),

@@ -1,7 +1,6 @@
 import { Events, Waker as MioWaker, Poll } from "@ch08/mio";
 import {
   createThreadTable,
-  MAX_THREADS,
   SharedCounters,
   SharedMap,
   SharedQueue,
@@ -61,7 +60,7 @@ export class LocalReactor extends Reactor {
       stopWaker: pollWaker.handle(),
       wakers: SharedMap.create(WAKER_CAPACITY).buffer,
       threads: createThreadTable(),
-      queues: SharedQueue.createMany(MAX_THREADS + 1),
+      queues: SharedQueue.perThread(),
       counters: new SharedCounters(COUNTERS).buffer,
       state: serviceState(),
       timers: TimerInbox.create().buffer,
