@@ -59,7 +59,10 @@ function usageError(message: string): never {
 
 let values: ReturnType<typeof parse>["values"];
 function parse() {
+  // `pnpm bench -- --quick` passes its `--` on: skip it.
+  const args = process.argv.slice(2);
   return parseArgs({
+    args: args[0] === "--" ? args.slice(1) : args,
     options: {
       quick: { type: "boolean", default: false },
       out: { type: "string" },

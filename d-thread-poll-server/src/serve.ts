@@ -51,7 +51,10 @@ function integerOption(
 
 function parseCommandLine() {
   try {
+    // `pnpm serve -- --threads 2` passes its `--` on: skip it.
+    const args = process.argv.slice(2);
     return parseArgs({
+      args: args[0] === "--" ? args.slice(1) : args,
       options: {
         host: { type: "string" },
         port: { type: "string" },

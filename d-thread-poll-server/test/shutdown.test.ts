@@ -124,8 +124,10 @@ describe("pnpm serve on a signal", () => {
     expect(await exitOf(child)).toBe(0);
   });
 
-  it("--grace 100 with a long request: drops it, says so, exits 0 (two executor threads)", async () => {
-    const { child, out, port } = await serve(["--port", "0", "--threads", "2", "--grace", "100"]);
+  it("-- --grace 100 with a long request: drops it, says so, exits 0 (two executor threads)", async () => {
+    // The leading `--` is what `pnpm serve -- --grace 100` passes on.
+    const args = ["--", "--port", "0", "--threads", "2", "--grace", "100"];
+    const { child, out, port } = await serve(args);
     const held = get(`127.0.0.1:${port}`, "/30000/long", { deadlineMs: 5000 }).catch(
       () => "dropped",
     );

@@ -40,7 +40,9 @@ function isOurOption(arg: string): boolean {
  * Reads `--host H --port P --max-delay MS --quiet --help` (also `--port=P`). A value that
  * starts with a dash is still a value (`--port -1` is a port out of range, not an option).
  */
-export function parseCliOptions(args: readonly string[]): CliParse {
+export function parseCliOptions(commandLine: readonly string[]): CliParse {
+  // `pnpm --filter @ch08/delayserver start -- --quiet` passes its `--` on: skip it.
+  const args = commandLine[0] === "--" ? commandLine.slice(1) : commandLine;
   // node:util's parseArgs calls `--port -1` ambiguous: join each value to its option first.
   const joined: string[] = [];
   for (let i = 0; i < args.length; i++) {

@@ -29,6 +29,8 @@ describe("parseCliOptions: good command lines", () => {
     [["--host", "::1", "--quiet"], { host: "::1", quiet: true }],
     [["-h"], { help: true }],
     [["--port", "1", "--port", "2"], { port: 2 }],
+    // What `pnpm --filter @ch08/delayserver start -- --quiet` passes.
+    [["--", "--quiet"], { quiet: true }],
   ])("%j", (args, expected) => {
     const parsed = parseCliOptions(args);
     expect(parsed.ok).toBe(true);
