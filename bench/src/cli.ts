@@ -1,6 +1,7 @@
 // `pnpm bench` (node dist/cli.js [--quick] [--out DIR] …): every benchmark of the
 // repository, in one run. Prints the tables with their spreads; a full run writes the
-// committed bench/results/latest.json, latest.md and chart.svg (and the README's tables),
+// committed bench/results/latest.json, latest.md and chart.svg (and the README's tables)
+// and adds its goals' verdicts to history.jsonl;
 // a --quick run writes bench/results/quick/ (untracked) and never the committed files.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -9,6 +10,7 @@ import { parseArgs } from "node:util";
 import { capturePrintln } from "@ch08/http";
 import { chartSvg } from "./chart.js";
 import { CLIENT_KINDS } from "./client/protocol.js";
+import { appendRun, type RunVerdicts, readHistory, runsBefore } from "./history.js";
 import { describeMachine, loadAverage, somaxconn } from "./machine.js";
 import { updateReadme } from "./readme.js";
 import {
@@ -278,6 +280,16 @@ async function measureAll(): Promise<Results> {
 }
 
 const results: Results = rendered ?? (await measureAll());
+// Full runs only: a quick run's figures are not comparable with a full run's.
+const historyFile = resolve(outDir, "history.jsonl");
+let earlierRuns: RunVerdicts[] = [];
+try {
+  if (!results.quick) earlierRuns = runsBefore(readHistory(historyFile), results, 4);
+} catch (error) {
+  // Said before anything is written: a run's results are never half written.
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 
 const tables: Table[] = [
   pollsTable(results),
@@ -289,7 +301,7 @@ const tables: Table[] = [
   heldTable(results),
   throughputTable(results),
   ...(results.server === undefined ? [] : [serverTable(results.server)]),
-  goalsTable(results),
+  goalsTable(results, earlierRuns),
 ];
 log(`\n${machineLine(results)}\n`);
 log(tables.map(toText).join("\n\n"));
@@ -310,6 +322,8 @@ writeFileSync(
   ].join("\n"),
 );
 writeFileSync(resolve(outDir, "chart.svg"), chartSvg(results));
+// A measured full run joins the history; a redrawn one is in it already.
+if (!results.quick && rendered === undefined) appendRun(historyFile, results);
 // The README shows the latest full run: refresh it when the committed results are rewritten.
 if (!results.quick && outDir === committedDir) {
   updateReadme(
@@ -323,4 +337,5 @@ if (!results.quick && outDir === committedDir) {
     ].join("\n"),
   );
 }
-log(`\nwrote ${outDir}/latest.json, latest.md, chart.svg in ${results.durationS} s`);
+const wrote = results.quick || rendered !== undefined ? "" : ", history.jsonl (one more line)";
+log(`\nwrote ${outDir}/latest.json, latest.md, chart.svg${wrote} in ${results.durationS} s`);

@@ -1,4 +1,5 @@
 import type { ClientKind } from "./client/protocol.js";
+import { type RunVerdicts, verdictsFor } from "./history.js";
 import type { Goal, Results } from "./results.js";
 import type { CostRow } from "./sections/client-cost.js";
 import type { PollsRow, PollsSettings } from "./sections/polls.js";
@@ -302,12 +303,33 @@ export function throughputTable(r: Results): Table {
   };
 }
 
-/** The goals of the issue, as a table. */
-export function goalsTable(r: Results): Table {
+/**
+ * The goals of the issues, as a table: this run's verdict, and beside it the verdicts of
+ * the full runs before it (from history.jsonl), so a goal that holds only now and then shows.
+ */
+export function goalsTable(r: Results, earlier: readonly RunVerdicts[] = []): Table {
+  if (earlier.length === 0) {
+    return {
+      title: "Goals",
+      header: ["goal", "measured", "met"],
+      rows: r.goals.map((g) => [g.goal, g.value, g.met ? "yes" : "NO"]),
+    };
+  }
+  const runs = earlier
+    .map((run) => `${run.commit ?? "no commit"} (${run.date.slice(0, 16).replace("T", " ")} UTC)`)
+    .join(", ");
   return {
     title: "Goals",
-    header: ["goal", "measured", "met"],
-    rows: r.goals.map((g) => [g.goal, g.value, g.met ? "yes" : "NO"]),
+    header: ["goal", "measured", "met", "earlier full runs"],
+    rows: r.goals.map((g) => [
+      g.goal,
+      g.value,
+      g.met ? "yes" : "NO",
+      verdictsFor(g.goal, earlier).join(" · "),
+    ]),
+    notes: [
+      `earlier full runs, newest first: ${runs} (bench/results/history.jsonl; – : not checked then).`,
+    ],
   };
 }
 

@@ -2,7 +2,7 @@
 // and checks that every section is there with sane numbers and its spread, so the
 // benchmarks never rot — and that the committed results are left exactly as they were.
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -21,6 +21,7 @@ const guarded = [
   join(committed, "latest.json"),
   join(committed, "latest.md"),
   join(committed, "chart.svg"),
+  join(committed, "history.jsonl"),
   readme,
 ];
 const scratch = mkdtempSync(join(tmpdir(), "ch08-bench-"));
@@ -269,5 +270,37 @@ describe("the committed results are written only by a full run", () => {
     );
     expect(refused?.code).toBe(2);
     expect(refused?.stderr).toContain("schema 1");
+  });
+
+  it("puts the earlier full runs' verdicts beside a full run's goals, and --render adds no line", async () => {
+    const redrawn = join(scratch, "with-history");
+    mkdirSync(redrawn, { recursive: true });
+    const history = readFileSync(join(committed, "history.jsonl"), "utf8");
+    writeFileSync(join(redrawn, "history.jsonl"), history);
+    const latest = join(committed, "latest.json");
+    await run(process.execPath, [cli, "--render", latest, "--out", redrawn], { timeout: 30_000 });
+    const full = JSON.parse(readFileSync(latest, "utf8")) as Results;
+    const earlier = history
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { date: string; commit: string })
+      .filter((r) => r.date < full.machine.date);
+    expect(earlier.length).toBeGreaterThan(0);
+    const md = readFileSync(join(redrawn, "latest.md"), "utf8");
+    expect(md).toContain("| earlier full runs");
+    for (const r of earlier) expect(md).toContain(r.commit);
+    expect(readFileSync(join(redrawn, "history.jsonl"), "utf8")).toBe(history);
+
+    writeFileSync(join(redrawn, "history.jsonl"), `${history}{not json\n`);
+    const refused = await run(process.execPath, [cli, "--render", latest, "--out", redrawn], {
+      timeout: 30_000,
+    }).then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(refused?.code).toBe(1);
+    expect(refused?.stderr).toMatch(
+      /history\.jsonl:\d+ is not a line of JSON .*: mend or delete that line/,
+    );
   });
 });
