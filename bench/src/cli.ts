@@ -39,9 +39,11 @@ import { type WakeSettings, wakeLatency } from "./sections/wake-latency.js";
 import { forkDelayServer } from "./server.js";
 import { type Table, toMarkdown, toText } from "./table.js";
 
-const USAGE = `usage: node dist/cli.js [--quick] [--out DIR] [--warmup N] [--profile DIR] [--render FILE]
+const USAGE = `usage: node dist/cli.js [--quick] [--only N,…] [--out DIR] [--warmup N] [--profile DIR] [--render FILE]
   --quick        every benchmark at small sizes (a minute or so): a smoke run, written to
                  bench/results/quick/ (untracked), never over the committed results
+  --only N,…     run only these sections (1-8, e.g. --only 4,5), print their tables and
+                 write nothing: to measure a change in seconds, not minutes
   --out DIR      where to write latest.json, latest.md and chart.svg
                  (default: bench/results, or bench/results/quick with --quick)
   --warmup N     section 2: requests each client makes before its measured batch
@@ -71,6 +73,7 @@ function parse() {
       profile: { type: "string" },
       warmup: { type: "string" },
       render: { type: "string" },
+      only: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -88,6 +91,29 @@ if (values.help) {
 if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) {
   usageError(`--warmup wants a whole number of requests, got ${values.warmup}`);
 }
+
+/** The sections of a run, by the number their tables carry. */
+const SECTION_COUNT = 8;
+
+/** The sections --only names, or undefined without it (every section). */
+function readOnly(list: string | undefined): ReadonlySet<number> | undefined {
+  if (list === undefined) return undefined;
+  const wanted = new Set<number>();
+  for (const part of list.split(",")) {
+    const n = Number(part.trim());
+    if (!/^\s*[1-9]\s*$/.test(part) || n > SECTION_COUNT) {
+      usageError(
+        `--only takes section numbers from 1 to ${SECTION_COUNT}, comma-separated (e.g. --only 4,5); got ${JSON.stringify(list)}`,
+      );
+    }
+    wanted.add(n);
+  }
+  if (values.render !== undefined || values.out !== undefined) {
+    usageError("--only writes nothing: leave out --render and --out");
+  }
+  return wanted;
+}
+const only = readOnly(values.only);
 
 /** Reads a latest.json for --render, refusing one this harness cannot draw. */
 function readResults(file: string): Results {
@@ -183,8 +209,23 @@ const serverSettings: ServerSettings = quick
 
 const log = (line: string): void => console.log(line);
 
-/** Runs every section and returns every figure. */
-async function measureAll(): Promise<Results> {
+/** What each section adds to a run's results. */
+type SectionResults = Pick<
+  Results,
+  | "polls"
+  | "clientCost"
+  | "cold"
+  | "overhead"
+  | "wakeLatency"
+  | "hotPaths"
+  | "delayserver"
+  | "server"
+>;
+/** A run of some sections: `--only`'s, or every one. */
+type Measured = Omit<Results, keyof SectionResults | "goals"> & Partial<SectionResults>;
+
+/** Runs the sections `wanted` says (every one by default) and returns their figures. */
+async function measure(wanted: (section: number) => boolean = () => true): Promise<Measured> {
   const load: Record<string, [number, number]> = {};
   const seconds: Record<string, number> = {};
   // The stages print what the book prints on every poll; the bench measures the runtime.
@@ -224,40 +265,68 @@ async function measureAll(): Promise<Results> {
     `ch08 bench${quick ? " --quick" : ""}: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ` +
       `commit ${machine.commit ?? "unknown"}, load average ${machine.loadAverageAtStart.toFixed(2)}`,
   );
-  const server = await forkDelayServer();
-  let polls: Results["polls"]["rows"];
-  let cost: Results["clientCost"]["rows"];
-  let cold: Omit<Results["cold"], "settings">;
-  try {
-    polls = await section("polls", "1. polls per request", () =>
-      pollsPerRequest(server.address, pollsSettings, log),
-    );
-    cost = await section("clientCost", "2. client cost, steady state", () =>
-      clientCost(server.address, costSettings, log, profileDir === undefined ? {} : { profileDir }),
-    );
-    cold = await section("cold", "3. cold, whole process", () =>
-      coldWholeProcess(server.address, coldSettings, log),
-    );
-  } finally {
-    await server.stop();
+  const measured: { -readonly [K in keyof SectionResults]?: SectionResults[K] } = {};
+  // Sections 1-3 share one delayserver in a child process; it runs only if one of them does.
+  if (wanted(1) || wanted(2) || wanted(3)) {
+    const server = await forkDelayServer();
+    try {
+      if (wanted(1)) {
+        const rows = await section("polls", "1. polls per request", () =>
+          pollsPerRequest(server.address, pollsSettings, log),
+        );
+        measured.polls = { settings: pollsSettings, rows };
+      }
+      if (wanted(2)) {
+        const rows = await section("clientCost", "2. client cost, steady state", () =>
+          clientCost(
+            server.address,
+            costSettings,
+            log,
+            profileDir === undefined ? {} : { profileDir },
+          ),
+        );
+        measured.clientCost = { settings: costSettings, rows, skipped };
+      }
+      if (wanted(3)) {
+        const cold = await section("cold", "3. cold, whole process", () =>
+          coldWholeProcess(server.address, coldSettings, log),
+        );
+        measured.cold = { settings: coldSettings, ...cold };
+      }
+    } finally {
+      await server.stop();
+    }
   }
-  const overhead = await section("overhead", "4. executor overhead (mitata)", () =>
-    executorOverhead(overheadSettings, log),
-  );
-  const wake = await section("wakeLatency", "5. wake latency", () =>
-    wakeLatency(wakeSettings, log),
-  );
-  const hotPaths = await section("hotPaths", "6. mio hot paths", () =>
-    mioHotPaths(hotPathSettings, log),
-  );
-  const delayserver = await section("delayserver", "7. delayserver", () =>
-    delayserverBench(delayserverSettings, log),
-  );
-  const servers = await section("server", "8. servers under wrk", () =>
-    serverBench(serverSettings, log),
-  );
-
-  const partial: Omit<Results, "goals"> = {
+  if (wanted(4)) {
+    const rows = await section("overhead", "4. executor overhead (mitata)", () =>
+      executorOverhead(overheadSettings, log),
+    );
+    measured.overhead = { settings: overheadSettings, rows };
+  }
+  if (wanted(5)) {
+    const wake = await section("wakeLatency", "5. wake latency", () =>
+      wakeLatency(wakeSettings, log),
+    );
+    measured.wakeLatency = { settings: wakeSettings, ...wake };
+  }
+  if (wanted(6)) {
+    const rows = await section("hotPaths", "6. mio hot paths", () =>
+      mioHotPaths(hotPathSettings, log),
+    );
+    measured.hotPaths = { settings: hotPathSettings, rows };
+  }
+  if (wanted(7)) {
+    const figures = await section("delayserver", "7. delayserver", () =>
+      delayserverBench(delayserverSettings, log),
+    );
+    measured.delayserver = { settings: delayserverSettings, ...figures };
+  }
+  if (wanted(8)) {
+    measured.server = await section("server", "8. servers under wrk", () =>
+      serverBench(serverSettings, log),
+    );
+  }
+  return {
     schema: RESULTS_SCHEMA,
     quick,
     machine,
@@ -267,16 +336,65 @@ async function measureAll(): Promise<Results> {
     load,
     durationS: Math.round((performance.now() - started) / 100) / 10,
     sectionSeconds: seconds,
-    polls: { settings: pollsSettings, rows: polls },
-    clientCost: { settings: costSettings, rows: cost, skipped },
-    cold: { settings: coldSettings, ...cold },
-    overhead: { settings: overheadSettings, rows: overhead },
-    wakeLatency: { settings: wakeSettings, ...wake },
-    hotPaths: { settings: hotPathSettings, rows: hotPaths },
-    delayserver: { settings: delayserverSettings, ...delayserver },
-    server: servers,
+    ...measured,
   };
-  return { ...partial, goals: [...checkGoals(partial), ...serverGoals(servers)] };
+}
+
+/** Every section's tables that `m` has, in section order. */
+function sectionTables(m: Measured): Table[] {
+  const tables: (Table | undefined)[] = [
+    m.polls && pollsTable({ polls: m.polls }),
+    m.clientCost && costTable({ clientCost: m.clientCost, somaxconn: m.somaxconn }),
+    m.cold && coldTable({ cold: m.cold }),
+    m.overhead && overheadTable({ overhead: m.overhead }),
+    m.wakeLatency && wakeTable({ wakeLatency: m.wakeLatency }),
+    m.hotPaths && hotPathTable({ hotPaths: m.hotPaths }),
+    m.delayserver && heldTable({ delayserver: m.delayserver }),
+    m.delayserver && throughputTable({ delayserver: m.delayserver }),
+    m.server && serverTable(m.server),
+  ];
+  return tables.filter((t) => t !== undefined);
+}
+
+/** A full run: every section measured, and the goals checked against them. */
+async function measureAll(): Promise<Results> {
+  const m = await measure();
+  const { polls, clientCost, cold, overhead, wakeLatency, hotPaths, delayserver, server } = m;
+  if (
+    !polls ||
+    !clientCost ||
+    !cold ||
+    !overhead ||
+    !wakeLatency ||
+    !hotPaths ||
+    !delayserver ||
+    !server
+  ) {
+    throw new Error("unreachable: a full run measured every section");
+  }
+  const partial: Omit<Results, "goals"> = {
+    ...m,
+    polls,
+    clientCost,
+    cold,
+    overhead,
+    wakeLatency,
+    hotPaths,
+    delayserver,
+    server,
+  };
+  return { ...partial, goals: [...checkGoals(partial), ...serverGoals(server)] };
+}
+
+// --only: the chosen sections' tables on the terminal, and nothing written.
+if (only !== undefined) {
+  const m = await measure((section) => only.has(section));
+  log(`\n${machineLine(m)}\n`);
+  log(sectionTables(m).map(toText).join("\n\n"));
+  log(
+    `\n--only ${[...only].sort().join(",")}: nothing written (the committed results and their history come from full runs; goals are checked only there)`,
+  );
+  process.exit(0);
 }
 
 const results: Results = rendered ?? (await measureAll());
@@ -291,18 +409,7 @@ try {
   process.exit(1);
 }
 
-const tables: Table[] = [
-  pollsTable(results),
-  costTable(results),
-  coldTable(results),
-  overheadTable(results),
-  wakeTable(results),
-  hotPathTable(results),
-  heldTable(results),
-  throughputTable(results),
-  ...(results.server === undefined ? [] : [serverTable(results.server)]),
-  goalsTable(results, earlierRuns),
-];
+const tables: Table[] = [...sectionTables(results), goalsTable(results, earlierRuns)];
 log(`\n${machineLine(results)}\n`);
 log(tables.map(toText).join("\n\n"));
 

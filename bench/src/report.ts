@@ -35,7 +35,7 @@ export function patternLabel(pattern: PollsRow["pattern"], settings: PollsSettin
 }
 
 /** Section 1 as a table. */
-export function pollsTable(r: Results): Table {
+export function pollsTable(r: Pick<Results, "polls">): Table {
   const { settings, rows } = r.polls;
   return {
     title: `1. Polls per request, N concurrent requests (median of ${settings.repetitions}; range over repetitions)`,
@@ -80,7 +80,7 @@ function signed(x: number, digits = 3): string {
 }
 
 /** Section 2 as a table. */
-export function costTable(r: Results): Table {
+export function costTable(r: Pick<Results, "clientCost" | "somaxconn">): Table {
   const { settings, rows, skipped } = r.clientCost;
   return {
     title:
@@ -134,7 +134,7 @@ const FLOOR_LABELS: Readonly<Record<string, string>> = {
 };
 
 /** Section 3 as a table. */
-export function coldTable(r: Results): Table {
+export function coldTable(r: Pick<Results, "cold">): Table {
   const { settings, rows, manyRatio } = r.cold;
   const c = rows.find((x) => x.id === "one-c")?.overFloor;
   const a = rows.find((x) => x.id === "one-a")?.overFloor;
@@ -176,7 +176,7 @@ export function coldTable(r: Results): Table {
 }
 
 /** Section 4 as a table. */
-export function overheadTable(r: Results): Table {
+export function overheadTable(r: Pick<Results, "overhead">): Table {
   return {
     title: "4. Executor overhead without I/O (mitata, in-process)",
     header: ["benchmark", "ms / iteration", "min … p99", "ns / item", "items / s", "vs native"],
@@ -195,7 +195,7 @@ export function overheadTable(r: Results): Table {
 }
 
 /** Section 5 as a table. */
-export function wakeTable(r: Results): Table {
+export function wakeTable(r: Pick<Results, "wakeLatency">): Table {
   const w = r.wakeLatency;
   const row = (x: typeof w.runtime, vs: string): string[] => [
     x.name,
@@ -237,7 +237,7 @@ export function wakeTable(r: Results): Table {
 }
 
 /** Section 6 as a table. */
-export function hotPathTable(r: Results): Table {
+export function hotPathTable(r: Pick<Results, "hotPaths">): Table {
   const { settings, rows } = r.hotPaths;
   return {
     title: `6. mio hot paths (${num(settings.ops, 0)} operations per round, median of ${settings.rounds} rounds (min–max))`,
@@ -255,7 +255,7 @@ export function hotPathTable(r: Results): Table {
 }
 
 /** Section 7, requests held at once, as a table. */
-export function heldTable(r: Results): Table {
+export function heldTable(r: Pick<Results, "delayserver">): Table {
   return {
     title:
       "7. delayserver: requests held at once (one connection each, lateness = answer − (write + delay), ms)",
@@ -290,7 +290,7 @@ export function heldTable(r: Results): Table {
 }
 
 /** Section 7, throughput against bare node:http, as a table. */
-export function throughputTable(r: Results): Table {
+export function throughputTable(r: Pick<Results, "delayserver">): Table {
   const { settings, throughput, ratio: pairRatio } = r.delayserver;
   return {
     title: `7. delayserver throughput: ${settings.connections} keep-alive connections, ${settings.pairs} ABBA pairs of ${settings.windowMs} ms windows (median (min–max))`,
@@ -443,7 +443,9 @@ export function checkGoals(r: Omit<Results, "goals">): Goal[] {
 }
 
 /** The machine line printed above the tables. */
-export function machineLine(r: Results): string {
+export function machineLine(
+  r: Pick<Results, "machine" | "load" | "quick" | "fileLimit" | "loadAverageAtEnd">,
+): string {
   const m = r.machine;
   const load = Object.entries(r.load)
     .map(([k, [a, b]]) => `${k} ${a.toFixed(1)}→${b.toFixed(1)}`)

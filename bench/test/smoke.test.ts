@@ -236,6 +236,37 @@ describe("pnpm bench --quick", () => {
   });
 });
 
+describe("--only", () => {
+  it("runs just the sections named, prints their tables, and writes nothing", async () => {
+    const written = [...guarded, join(quickOut, "latest.json")];
+    const stamps = written.map((file) => statSync(file).mtimeMs);
+    const { stdout } = await run(process.execPath, [cli, "--quick", "--only", "4,6"], {
+      timeout: 120_000,
+    });
+    expect(stdout).toContain("4. Executor overhead without I/O");
+    expect(stdout).toContain("6. mio hot paths");
+    expect(stdout).not.toContain("5. Wake latency");
+    expect(stdout).not.toContain("1. polls per request");
+    expect(stdout).toContain("--only 4,6: nothing written");
+    expect(written.map((file) => statSync(file).mtimeMs)).toEqual(stamps);
+  });
+
+  it("refuses a section that does not exist, and --out, before measuring anything", async () => {
+    for (const args of [
+      ["--only", "9"],
+      ["--only", "4,x"],
+      ["--only", "4", "--out", scratch],
+    ]) {
+      const refused = await run(process.execPath, [cli, ...args], { timeout: 30_000 }).then(
+        () => undefined,
+        (error: { code?: number; stderr?: string }) => error,
+      );
+      expect(refused?.code, args.join(" ")).toBe(2);
+      expect(refused?.stderr).toMatch(/--only (takes section numbers from 1 to 8|writes nothing)/);
+    }
+  });
+});
+
 describe("the committed results are written only by a full run", () => {
   it("refuses --quick into bench/results, before measuring anything, and leaves it untouched", async () => {
     const start = snapshot();
