@@ -188,6 +188,7 @@ const delayserverSettings: DelayserverSettings = quick
 const serverSettings: ServerSettings = quick
   ? {
       durationS: 1,
+      rounds: 2,
       connections: 50,
       heldConnections: 500,
       heldPath: "/500/x",
@@ -197,7 +198,8 @@ const serverSettings: ServerSettings = quick
       settleS: 0.5,
     }
   : {
-      durationS: 4,
+      durationS: 3,
+      rounds: 5,
       connections: 100,
       heldConnections: 10_000,
       heldPath: "/500/x",

@@ -184,8 +184,16 @@ describe("pnpm bench --quick", () => {
     for (const row of section.rows) {
       expect(positive(row.throughput.requestsPerSec) && positive(row.held.requests)).toBe(true);
       expect(row.throughput.errors + row.throughput.non2xx).toBe(0);
+      // Every server had its turn in every round, and its ratio is the median of the rounds'.
+      const rounds = row.rounds ?? [];
+      expect(rounds).toHaveLength(section.settings.rounds ?? 1);
+      const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
+      expect(row.throughputRatio).toBeGreaterThanOrEqual(ratios[0] ?? Number.NaN);
+      expect(row.throughputRatio).toBeLessThanOrEqual(ratios.at(-1) ?? Number.NaN);
+      if (row.server === "node") expect(ratios.every((r) => r === 1)).toBe(true);
     }
     expect(stdout).toContain("8. Servers under wrk");
+    expect(stdout).toMatch(/ {2}round 2: node:http delayserver [\d,]+ req\/s/);
   });
 
   it("section 5 samples the runtime's wake latency and the Atomics floor", () => {
