@@ -166,9 +166,9 @@ export async function serverBench(
           errors: turn.run.errors + turn.run.non2xx,
         };
       });
-      const medianRps = median(own.map((t) => t.run.requestsPerSec));
-      const typical =
-        own.find((t) => t.run.requestsPerSec >= medianRps)?.run ?? own[0]?.run ?? emptyRun();
+      // The round with the median requests/s (the upper middle one for an even count).
+      const byRate = [...own].sort((x, y) => x.run.requestsPerSec - y.run.requestsPerSec);
+      const typical = byRate[byRate.length >> 1]?.run ?? emptyRun();
       const heldRaw = wrkRun(
         server.port,
         settings.heldPath,
@@ -267,6 +267,7 @@ function overRounds(
 ): string {
   if (row.rounds === undefined || row.rounds.length < 2) return format(single);
   const s = spread(row.rounds.map(figure));
+  if (s.min === s.max) return format(s.median);
   return `${format(s.median)} (${format(s.min)}–${format(s.max)})`;
 }
 
