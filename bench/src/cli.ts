@@ -92,8 +92,18 @@ if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) {
   usageError(`--warmup wants a whole number of requests, got ${values.warmup}`);
 }
 
-/** The sections of a run, by the number their tables carry. */
-const SECTION_COUNT = 8;
+/** A run's sections, in the order they run: section N is the Nth (its tables say so). */
+const SECTION_KEYS = [
+  "polls",
+  "clientCost",
+  "cold",
+  "overhead",
+  "wakeLatency",
+  "hotPaths",
+  "delayserver",
+  "server",
+] as const;
+const SECTION_COUNT = SECTION_KEYS.length;
 
 /** The sections --only names, or undefined without it (every section). */
 function readOnly(list: string | undefined): ReadonlySet<number> | undefined {
@@ -212,19 +222,14 @@ const serverSettings: ServerSettings = quick
 const log = (line: string): void => console.log(line);
 
 /** What each section adds to a run's results. */
-type SectionResults = Pick<
-  Results,
-  | "polls"
-  | "clientCost"
-  | "cold"
-  | "overhead"
-  | "wakeLatency"
-  | "hotPaths"
-  | "delayserver"
-  | "server"
->;
+type SectionResults = Required<Pick<Results, (typeof SECTION_KEYS)[number]>>;
 /** A run of some sections: `--only`'s, or every one. */
 type Measured = Omit<Results, keyof SectionResults | "goals"> & Partial<SectionResults>;
+
+/** Whether `m` has every section: a full run, ready for its goals. */
+function isWholeRun(m: Measured): m is Omit<Results, "goals"> & SectionResults {
+  return SECTION_KEYS.every((key) => m[key] !== undefined);
+}
 
 /** Runs the sections `wanted` says (every one by default) and returns their figures. */
 async function measure(wanted: (section: number) => boolean = () => true): Promise<Measured> {
@@ -361,31 +366,8 @@ function sectionTables(m: Measured): Table[] {
 /** A full run: every section measured, and the goals checked against them. */
 async function measureAll(): Promise<Results> {
   const m = await measure();
-  const { polls, clientCost, cold, overhead, wakeLatency, hotPaths, delayserver, server } = m;
-  if (
-    !polls ||
-    !clientCost ||
-    !cold ||
-    !overhead ||
-    !wakeLatency ||
-    !hotPaths ||
-    !delayserver ||
-    !server
-  ) {
-    throw new Error("unreachable: a full run measured every section");
-  }
-  const partial: Omit<Results, "goals"> = {
-    ...m,
-    polls,
-    clientCost,
-    cold,
-    overhead,
-    wakeLatency,
-    hotPaths,
-    delayserver,
-    server,
-  };
-  return { ...partial, goals: [...checkGoals(partial), ...serverGoals(server)] };
+  if (!isWholeRun(m)) throw new Error("unreachable: a full run measured every section");
+  return { ...m, goals: [...checkGoals(m), ...serverGoals(m.server)] };
 }
 
 // --only: the chosen sections' tables on the terminal, and nothing written.
@@ -394,14 +376,16 @@ if (only !== undefined) {
   log(`\n${machineLine(m)}\n`);
   log(sectionTables(m).map(toText).join("\n\n"));
   log(
-    `\n--only ${[...only].sort().join(",")}: nothing written (the committed results and their history come from full runs; goals are checked only there)`,
+    `\n--only ${[...only].sort((a, b) => a - b).join(",")}: nothing written (the committed results and their history come from full runs; goals are checked only there)`,
   );
   process.exit(0);
 }
 
 const results: Results = rendered ?? (await measureAll());
-// Full runs only: a quick run's figures are not comparable with a full run's.
+// Full runs only: a quick run's figures are not comparable with a full run's. A measured
+// full run joins the history; a redrawn one is in it already.
 const historyFile = resolve(outDir, "history.jsonl");
+const joinsHistory = !results.quick && rendered === undefined;
 let earlierRuns: RunVerdicts[] = [];
 try {
   if (!results.quick) earlierRuns = runsBefore(readHistory(historyFile), results, 4);
@@ -431,8 +415,7 @@ writeFileSync(
   ].join("\n"),
 );
 writeFileSync(resolve(outDir, "chart.svg"), chartSvg(results));
-// A measured full run joins the history; a redrawn one is in it already.
-if (!results.quick && rendered === undefined) appendRun(historyFile, results);
+if (joinsHistory) appendRun(historyFile, results);
 // The README shows the latest full run: refresh it when the committed results are rewritten.
 if (!results.quick && outDir === committedDir) {
   updateReadme(
@@ -446,5 +429,5 @@ if (!results.quick && outDir === committedDir) {
     ].join("\n"),
   );
 }
-const wrote = results.quick || rendered !== undefined ? "" : ", history.jsonl (one more line)";
+const wrote = joinsHistory ? ", history.jsonl (one more line)" : "";
 log(`\nwrote ${outDir}/latest.json, latest.md, chart.svg${wrote} in ${results.durationS} s`);

@@ -13,6 +13,14 @@ import type { Spread } from "../src/stats.js";
 
 const run = promisify(execFile);
 const cli = fileURLToPath(new URL("../dist/cli.js", import.meta.url));
+/** Runs the bench CLI with `args`, expecting it to fail: its exit code and stderr (undefined if it succeeded). */
+const refusal = (
+  args: readonly string[],
+): Promise<{ code?: number; stderr?: string } | undefined> =>
+  run(process.execPath, [cli, ...args], { timeout: 30_000 }).then(
+    () => undefined,
+    (error: { code?: number; stderr?: string }) => error,
+  );
 const committed = fileURLToPath(new URL("../results/", import.meta.url));
 const quickOut = join(committed, "quick");
 const readme = fileURLToPath(new URL("../README.md", import.meta.url));
@@ -265,10 +273,7 @@ describe("--only", () => {
       ["--only", "4,x"],
       ["--only", "4", "--out", scratch],
     ]) {
-      const refused = await run(process.execPath, [cli, ...args], { timeout: 30_000 }).then(
-        () => undefined,
-        (error: { code?: number; stderr?: string }) => error,
-      );
+      const refused = await refusal(args);
       expect(refused?.code, args.join(" ")).toBe(2);
       expect(refused?.stderr).toMatch(/--only (takes section numbers from 1 to 8|writes nothing)/);
     }
@@ -278,12 +283,7 @@ describe("--only", () => {
 describe("the committed results are written only by a full run", () => {
   it("refuses --quick into bench/results, before measuring anything, and leaves it untouched", async () => {
     const start = snapshot();
-    const refused = await run(process.execPath, [cli, "--quick", "--out", committed], {
-      timeout: 30_000,
-    }).then(
-      () => undefined,
-      (error: { code?: number; stderr?: string }) => error,
-    );
+    const refused = await refusal(["--quick", "--out", committed]);
     expect(refused?.code).toBe(2);
     expect(refused?.stderr).toContain("never writes the committed results");
     expect(snapshot()).toEqual(start);
@@ -301,12 +301,7 @@ describe("the committed results are written only by a full run", () => {
 
     const old = join(scratch, "old.json");
     writeFileSync(old, JSON.stringify({ schema: 1 }));
-    const refused = await run(process.execPath, [cli, "--render", old, "--out", redrawn], {
-      timeout: 30_000,
-    }).then(
-      () => undefined,
-      (error: { code?: number; stderr?: string }) => error,
-    );
+    const refused = await refusal(["--render", old, "--out", redrawn]);
     expect(refused?.code).toBe(2);
     expect(refused?.stderr).toContain("schema 1");
   });
@@ -331,12 +326,7 @@ describe("the committed results are written only by a full run", () => {
     expect(readFileSync(join(redrawn, "history.jsonl"), "utf8")).toBe(history);
 
     writeFileSync(join(redrawn, "history.jsonl"), `${history}{not json\n`);
-    const refused = await run(process.execPath, [cli, "--render", latest, "--out", redrawn], {
-      timeout: 30_000,
-    }).then(
-      () => undefined,
-      (error: { code?: number; stderr?: string }) => error,
-    );
+    const refused = await refusal(["--render", latest, "--out", redrawn]);
     expect(refused?.code).toBe(1);
     expect(refused?.stderr).toMatch(
       /history\.jsonl:\d+ is not a line of JSON .*: mend or delete that line/,
