@@ -65,11 +65,15 @@ export function runsBefore(
     .slice(0, count);
 }
 
+/** A verdict as the Goals table writes it. */
+export function verdictText(met: boolean): string {
+  return met ? "yes" : "NO";
+}
+
 /** How `goal` fared in each of `runs`: "yes", "NO", or "–" where that run did not check it. */
 export function verdictsFor(goal: string, runs: readonly RunVerdicts[]): string[] {
   return runs.map((run) => {
     const found = run.goals.find((g) => g.goal === goal);
-    if (found === undefined) return "–";
-    return found.met ? "yes" : "NO";
+    return found === undefined ? "–" : verdictText(found.met);
   });
 }

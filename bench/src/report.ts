@@ -1,5 +1,5 @@
 import type { ClientKind } from "./client/protocol.js";
-import { type RunVerdicts, verdictsFor } from "./history.js";
+import { type RunVerdicts, verdictsFor, verdictText } from "./history.js";
 import type { Goal, Results } from "./results.js";
 import type { CostRow } from "./sections/client-cost.js";
 import type { PollsRow, PollsSettings } from "./sections/polls.js";
@@ -308,23 +308,20 @@ export function throughputTable(r: Pick<Results, "delayserver">): Table {
  * the full runs before it (from history.jsonl), so a goal that holds only now and then shows.
  */
 export function goalsTable(r: Results, earlier: readonly RunVerdicts[] = []): Table {
-  if (earlier.length === 0) {
-    return {
-      title: "Goals",
-      header: ["goal", "measured", "met"],
-      rows: r.goals.map((g) => [g.goal, g.value, g.met ? "yes" : "NO"]),
-    };
-  }
+  const table: Table = {
+    title: "Goals",
+    header: ["goal", "measured", "met"],
+    rows: r.goals.map((g) => [g.goal, g.value, verdictText(g.met)]),
+  };
+  if (earlier.length === 0) return table;
   const runs = earlier
     .map((run) => `${run.commit ?? "no commit"} (${run.date.slice(0, 16).replace("T", " ")} UTC)`)
     .join(", ");
   return {
-    title: "Goals",
-    header: ["goal", "measured", "met", "earlier full runs"],
-    rows: r.goals.map((g) => [
-      g.goal,
-      g.value,
-      g.met ? "yes" : "NO",
+    ...table,
+    header: [...table.header, "earlier full runs"],
+    rows: r.goals.map((g, i) => [
+      ...(table.rows[i] ?? []),
       verdictsFor(g.goal, earlier).join(" · "),
     ]),
     notes: [
