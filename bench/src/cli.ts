@@ -46,8 +46,9 @@ const USAGE = `usage: node dist/cli.js [--quick] [--only N,…] [--out DIR] [--w
                  write nothing: to measure a change in seconds, not minutes
   --out DIR      where to write latest.json, latest.md and chart.svg
                  (default: bench/results, or bench/results/quick with --quick)
-  --warmup N     section 2: requests each client makes before its measured batch
-                 (default 2000, 100 with --quick: the JIT has compiled the hot paths)
+  --warmup N     section 2: unmeasured batches like the measured one (same paths, up to
+                 2,000 requests) that a client runs before it (default 3, 1 with --quick):
+                 by then V8 has compiled the batch's paths, so what is measured is steady
   --profile DIR  run section 2's clients under node --cpu-prof, profiles into DIR
   --render FILE  measure nothing: redraw the tables, latest.md, chart.svg (and the README,
                  for bench/results) from a latest.json written by an earlier run`;
@@ -89,7 +90,7 @@ if (values.help) {
   process.exit(0);
 }
 if (values.warmup !== undefined && !/^\d+$/.test(values.warmup)) {
-  usageError(`--warmup wants a whole number of requests, got ${values.warmup}`);
+  usageError(`--warmup wants a whole number of batches, got ${values.warmup}`);
 }
 
 /** A run's sections, in the order they run: section N is the Nth (its tables say so). */
@@ -252,7 +253,7 @@ async function measure(wanted: (section: number) => boolean = () => true): Promi
     sizes: costSizes,
     path: quick ? "/100/x" : "/300/x",
     repetitions: quick ? 3 : 5,
-    warmup: values.warmup === undefined ? (quick ? 100 : 2_000) : Number(values.warmup),
+    warmupBatches: values.warmup === undefined ? (quick ? 1 : 3) : Number(values.warmup),
     budgetMs: quick ? 20_000 : 60_000,
     clients: CLIENT_KINDS,
   };

@@ -1,7 +1,7 @@
 import type { ClientKind } from "./client/protocol.js";
 import { type RunVerdicts, verdictsFor, verdictText } from "./history.js";
 import type { Goal, Results } from "./results.js";
-import type { CostRow } from "./sections/client-cost.js";
+import type { CostRow, CostSettings } from "./sections/client-cost.js";
 import type { PollsRow, PollsSettings } from "./sections/polls.js";
 import type { Spread } from "./stats.js";
 import { num, ratio, type Table } from "./table.js";
@@ -79,6 +79,14 @@ function signed(x: number, digits = 3): string {
   return Number.isFinite(x) ? `${x >= 0 ? "+" : ""}${x.toFixed(digits)}` : "–";
 }
 
+/** How section 2's clients warmed up, in the words of the run that measured them. */
+function warmedUp(settings: CostSettings): string {
+  if (settings.warmupBatches === undefined)
+    return `after a warm-up of ${num(settings.warmup ?? 0, 0)} requests`;
+  const batches = settings.warmupBatches === 1 ? "batch" : "batches";
+  return `after ${settings.warmupBatches} unmeasured ${batches} like it, of up to 2,000 requests (steady state: V8 has compiled the paths the batch takes)`;
+}
+
 /** Section 2 as a table. */
 export function costTable(r: Pick<Results, "clientCost" | "somaxconn">): Table {
   const { settings, rows, skipped } = r.clientCost;
@@ -117,7 +125,7 @@ export function costTable(r: Pick<Results, "clientCost" | "somaxconn">): Table {
       num(row.synRetransmits, 0),
     ]),
     notes: [
-      `CPU = process.cpuUsage() of the client process (all its threads: the reactor thread included) around the batch, after a warm-up of ${num(settings.warmup, 0)} requests;`,
+      `CPU = process.cpuUsage() of the client process (all its threads: the reactor thread included) around the batch, ${warmedUp(settings)};`,
       "user and sys split it: sys is mostly the kernel's loopback TCP work (connect, send, receive, close), about the same for every client; user is what the client itself adds above it.",
       "The delayserver runs in a process of its own and is not counted. maxRSS = process.resourceUsage().maxRSS (peak of the process).",
       `SYN retries = TCPSynRetrans during the run (system-wide): the delayserver's accept queue (somaxconn ${r.somaxconn ?? "?"}) overflowed, and each dropped SYN costs its connect 1 s (then 3 s, 7 s…).`,

@@ -67,10 +67,7 @@ export function netClient(job: ClientJob): Client {
       Buffer.from(`GET ${path} HTTP/1.1\r\nHost: ${job.address}\r\nConnection: close\r\n\r\n`),
     );
   return {
-    warm: async () => {
-      if (job.warmup > 0) await batch(job, job.warmup, () => "/1/warmup", get);
-    },
-    run: () => batch(job, job.n, (i) => pathOf(job, i), get),
+    run: (n = job.n) => batch(job, n, (i) => pathOf(job, i), get),
   };
 }
 
@@ -78,9 +75,6 @@ export function netClient(job: ClientJob): Client {
 export function fetchClient(job: ClientJob): Client {
   const get = (path: string): Promise<string> => fetchGet(`http://${job.address}${path}`);
   return {
-    warm: async () => {
-      if (job.warmup > 0) await batch(job, job.warmup, () => "/1/warmup", get);
-    },
-    run: () => batch(job, job.n, (i) => pathOf(job, i), get),
+    run: (n = job.n) => batch(job, n, (i) => pathOf(job, i), get),
   };
 }

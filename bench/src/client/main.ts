@@ -1,10 +1,10 @@
 // A client child process: argv[2] is a ClientJob as JSON. It runs the job's client —
-// warm-up, unmeasured preparation, then the measured batch — and sends back what it
+// warm-up batches, unmeasured preparation, then the measured batch — and sends back what it
 // measured about itself over IPC. Only the chosen client's modules are loaded, so the
 // process's memory is that client's.
 import { capturePrintln } from "@ch08/http";
 import { measureBatch, threadTimes } from "./measure.js";
-import type { Client, ClientJob, ClientMessage } from "./protocol.js";
+import { type Client, type ClientJob, type ClientMessage, warmupSize } from "./protocol.js";
 
 async function load(job: ClientJob): Promise<Client> {
   switch (job.kind) {
@@ -50,7 +50,8 @@ capturePrintln(() => {});
 process.env.DELAYSERVER = job.address;
 try {
   const client = await load(job);
-  await client.warm();
+  const n = warmupSize(job.n);
+  for (let i = 0; i < job.warmupBatches; i++) await (client.warm ? client.warm(n) : client.run(n));
   client.prepare?.();
   const result = await measureBatch(job, nodeThreads, () => client.run());
   await send({ type: "result", result });

@@ -31,12 +31,25 @@ export interface ClientJob {
   readonly path: string;
   /** The delayserver's `host:port`. */
   readonly address: string;
-  /** Requests made (and not measured) before the measured batch, to warm up the JIT and the threads. */
-  readonly warmup: number;
+  /**
+   * Unmeasured batches like the measured one (the same paths, `warmupSize(n)` requests)
+   * run before it: until then V8 is still compiling the paths the batch takes, work that
+   * a steady state no longer does.
+   */
+  readonly warmupBatches: number;
   /** Give up after this many ms of measured work (the O(N²) stages can take very long). */
   readonly budgetMs: number;
   /** 0: every request asks for `path`; else request i asks for `/{delay + i × staggerMs}/x` (delay from `path`). */
   readonly staggerMs: number;
+}
+
+/**
+ * How many requests a warm-up batch makes: N, up to 2,000. By then every path of the batch
+ * has run often enough to be compiled; more would make a run at N = 10,000 three times as
+ * long, and fetch's connects start to time out under that load.
+ */
+export function warmupSize(n: number): number {
+  return Math.min(n, 2_000);
 }
 
 /** The path of request `i` of `job`: the same for all, or staggered by `job.staggerMs`. */
@@ -93,12 +106,12 @@ export type ClientMessage =
   | { readonly type: "result"; readonly result: ClientResult }
   | { readonly type: "error"; readonly message: string };
 
-/** A client as its child process drives it: warm up, prepare (unmeasured), run (measured). */
+/** A client as its child process drives it: warm-up batches, prepare (unmeasured), run (measured). */
 export interface Client {
-  /** Unmeasured requests that warm up the JIT and start the runtime's threads. */
-  warm(): void | Promise<void>;
+  /** An unmeasured batch of `n` requests like the measured one, where `run` cannot repeat (default: `run`). */
+  warm?(n: number): unknown;
   /** Unmeasured set-up right before the batch (e.g. starting an executor thread). */
   prepare?(): void;
-  /** The measured batch. */
-  run(): BatchOutcome | Promise<BatchOutcome>;
+  /** The batch: measured with the job's N, a warm-up with a smaller `n`. */
+  run(n?: number): BatchOutcome | Promise<BatchOutcome>;
 }

@@ -63,8 +63,10 @@ export interface CostSettings {
   readonly path: string;
   /** Batches per client and size; the figures are their medians. */
   readonly repetitions: number;
-  /** Unmeasured requests before the batch. */
-  readonly warmup: number;
+  /** Unmeasured batches like the measured one before it (results written before had `warmup`). */
+  readonly warmupBatches?: number;
+  /** Unmeasured requests of `/1/warmup` before the batch: how results before `warmupBatches` warmed up. */
+  readonly warmup?: number;
   /** Give up a batch after this many ms. */
   readonly budgetMs: number;
   /** The clients compared. */
@@ -95,7 +97,7 @@ export async function clientCost(
             n,
             path: settings.path,
             address,
-            warmup: settings.warmup,
+            warmupBatches: settings.warmupBatches ?? 0,
             budgetMs: settings.budgetMs,
             staggerMs: 0,
           },
