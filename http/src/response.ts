@@ -242,7 +242,16 @@ export class ResponseParser {
    * past the LF; -1 if the line has not ended yet. A bare LF is refused.
    */
   #nextLine(what: string): number {
-    const lf = this.#bytes.subarray(0, this.#length).indexOf(LF, this.#at);
+    // A loop, not `indexOf` on a subarray: a line is a few dozen bytes, and a subarray per
+    // line was a typed array allocated for each header of every response.
+    const bytes = this.#bytes;
+    let lf = -1;
+    for (let i = this.#at; i < this.#length; i++) {
+      if (bytes[i] === LF) {
+        lf = i;
+        break;
+      }
+    }
     if (lf < 0) {
       this.#at = this.#length;
       return -1;
@@ -286,7 +295,6 @@ export class ResponseParser {
     this.#version = match[1] ?? "";
     this.#status = Number(match[2]);
     this.#reason = match[3] ?? "";
-    this.#headers = new Map();
     this.#state = HEADERS;
   }
 
@@ -317,6 +325,7 @@ export class ResponseParser {
     }
     if (status < 200) {
       this.#interim.push({ status, reason: this.#reason, headers: this.#headers });
+      this.#headers = new Map(); // the interim response keeps its own
       this.#state = STATUS;
       return;
     }
