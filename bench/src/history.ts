@@ -53,6 +53,9 @@ export function appendRun(file: string, results: Results): void {
   appendFileSync(file, `${JSON.stringify(verdictsOf(results))}\n`);
 }
 
+/** How many earlier runs the Goals table shows beside the current one. */
+export const EARLIER_RUNS_SHOWN = 4;
+
 /** Up to `count` runs that started before `results`' run, newest first. */
 export function runsBefore(
   history: readonly RunVerdicts[],
