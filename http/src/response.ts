@@ -33,6 +33,9 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 1 << 20;
 
 const CR = 0x0d;
 const LF = 0x0a;
+const COLON = 0x3a;
+const SP = 0x20;
+const HTAB = 0x09;
 const STATUS_PREFIX = Buffer.from("HTTP/1.", "latin1");
 const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: ([^\0\r\n]*))?$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -299,11 +302,20 @@ export class ResponseParser {
   }
 
   #parseHeader(contentEnd: number): void {
-    const line = this.#bytes.toString("latin1", this.#lineStart, contentEnd);
-    const colon = line.indexOf(":");
-    const name = colon > 0 ? line.slice(0, colon) : "";
-    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, "");
+    // Name and value are cut from the bytes, the value without the spaces around it: two
+    // strings a header, where cutting them from a string of the whole line made five.
+    const bytes = this.#bytes;
+    const start = this.#lineStart;
+    let colon = start;
+    while (colon < contentEnd && bytes[colon] !== COLON) colon++;
+    let from = colon + 1;
+    let to = contentEnd;
+    while (from < to && (bytes[from] === SP || bytes[from] === HTAB)) from++;
+    while (to > from && (bytes[to - 1] === SP || bytes[to - 1] === HTAB)) to--;
+    const name = colon < contentEnd ? bytes.toString("latin1", start, colon) : "";
+    const value = colon < contentEnd ? bytes.toString("latin1", from, to) : "";
     if (!HEADER_NAME.test(name) || FORBIDDEN_IN_VALUE.test(value)) {
+      const line = bytes.toString("latin1", start, contentEnd);
       throw new ResponseError(
         "MALFORMED",
         `malformed header line: ${JSON.stringify(line.slice(0, 80))}`,
