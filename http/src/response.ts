@@ -31,6 +31,8 @@ export interface HttpResponse {
 /** The largest response the leaf future accepts unless told otherwise (1 MiB). */
 export const DEFAULT_MAX_RESPONSE_BYTES = 1 << 20;
 
+/** The parser's buffer before anything arrived: shared, never written (it has no room). */
+const NO_BYTES = Buffer.alloc(0);
 const CR = 0x0d;
 const LF = 0x0a;
 const COLON = 0x3a;
@@ -75,8 +77,10 @@ type State =
  * stream. Anything that is not such a response is a `ResponseError` as soon as it shows.
  */
 export class ResponseParser {
-  // Small enough to come from Node's shared pool (a delayserver answer is ~150 bytes).
-  #bytes: Buffer = Buffer.allocUnsafe(1024);
+  // None until the first bytes arrive: thousands of requests waiting for their answers
+  // hold no buffer; the first is the size of the first piece (a delayserver answer, ~150
+  // bytes, comes in one), and it doubles from there.
+  #bytes: Buffer = NO_BYTES;
   #length = 0;
   readonly #maxBytes: number;
 
@@ -90,7 +94,8 @@ export class ResponseParser {
   #status = 0;
   #reason = "";
   #headers = new Map<string, string>();
-  readonly #interim: InterimResponse[] = [];
+  /** Interim 1xx responses skipped so far; none until there is one (there rarely is). */
+  #interim: InterimResponse[] | undefined;
   #bodyStart = 0;
   /** The body's length by Content-Length, or what is left of the current chunk. */
   #remaining = 0;
@@ -149,7 +154,7 @@ export class ResponseParser {
       reason: this.#reason,
       headers: this.#headers,
       body,
-      interim: this.#interim,
+      interim: this.#interim ?? [],
       text: this.#bytes.toString("utf8", 0, this.#length),
     };
   }
@@ -336,6 +341,7 @@ export class ResponseParser {
       );
     }
     if (status < 200) {
+      this.#interim ??= [];
       this.#interim.push({ status, reason: this.#reason, headers: this.#headers });
       this.#headers = new Map(); // the interim response keeps its own
       this.#state = STATUS;
@@ -431,7 +437,7 @@ export class ResponseParser {
     if (length === 0) {
       return new ResponseError("TRUNCATED", "the server closed the connection without answering");
     }
-    const last = this.#interim.at(-1);
+    const last = this.#interim?.at(-1);
     if (this.#state === STATUS && last !== undefined && this.#lineStart === length) {
       return new ResponseError(
         "TRUNCATED",
