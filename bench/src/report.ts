@@ -1,4 +1,4 @@
-import type { ClientKind } from "./client/protocol.js";
+import { type ClientKind, WARMUP_MAX_REQUESTS } from "./client/protocol.js";
 import { type RunVerdicts, verdictsFor, verdictText } from "./history.js";
 import type { Goal, Results } from "./results.js";
 import type { CostRow, CostSettings } from "./sections/client-cost.js";
@@ -84,7 +84,7 @@ function warmedUp(settings: CostSettings): string {
   if (settings.warmupBatches === undefined)
     return `after a warm-up of ${num(settings.warmup ?? 0, 0)} requests`;
   const batches = settings.warmupBatches === 1 ? "batch" : "batches";
-  return `after ${settings.warmupBatches} unmeasured ${batches} like it, of up to 2,000 requests (steady state: V8 has compiled the paths the batch takes)`;
+  return `after ${settings.warmupBatches} unmeasured ${batches} like it, of up to ${num(WARMUP_MAX_REQUESTS, 0)} requests (steady state: V8 has compiled the paths the batch takes)`;
 }
 
 /** Section 2 as a table. */

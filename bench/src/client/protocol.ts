@@ -44,12 +44,15 @@ export interface ClientJob {
 }
 
 /**
- * How many requests a warm-up batch makes: N, up to 2,000. By then every path of the batch
- * has run often enough to be compiled; more would make a run at N = 10,000 three times as
- * long, and fetch's connects start to time out under that load.
+ * The most requests a warm-up batch makes. By then every path of the batch has run often
+ * enough to be compiled; more would make a run at N = 10,000 three times as long, and
+ * fetch's connects start to time out under that load.
  */
+export const WARMUP_MAX_REQUESTS = 2_000;
+
+/** How many requests a warm-up batch makes: N, up to `WARMUP_MAX_REQUESTS`. */
 export function warmupSize(n: number): number {
-  return Math.min(n, 2_000);
+  return Math.min(n, WARMUP_MAX_REQUESTS);
 }
 
 /** The path of request `i` of `job`: the same for all, or staggered by `job.staggerMs`. */
