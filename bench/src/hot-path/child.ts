@@ -20,6 +20,8 @@ export interface HotPathSample {
 
 const ops = Number(process.argv[2] ?? 200_000);
 const rounds = Number(process.argv[3] ?? 5);
+/** Untimed rounds of each case before its measured ones. */
+const WARMUP_ROUNDS = 2;
 
 let gcs = 0;
 new PerformanceObserver((list) => {
@@ -28,10 +30,20 @@ new PerformanceObserver((list) => {
 // GC entries arrive on the event loop: yield to it so they are counted where they belong.
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 10));
 
+/**
+ * Runs `op` `count` times. The warm-up and every measured round go through this one loop:
+ * when the rounds had a loop of their own, V8 compiled it on stack (OSR) during the first
+ * round, and about one run in ten counted that code (~180 KB) as the operation's allocation.
+ */
+function repeat(op: () => void, count: number): void {
+  for (let i = 0; i < count; i++) op();
+}
+
 async function measureCase(name: string, op: () => void): Promise<HotPathSample> {
-  // One whole untimed round first: the optimised code it leads to lives on the heap too,
-  // and must not be counted as the operation's allocation.
-  for (let i = 0; i < Math.max(10_000, ops); i++) op();
+  // Whole untimed rounds first: the optimised code they lead to lives on the heap too, and
+  // must not be counted as the operation's allocation. A new case's `op` deoptimises
+  // `repeat` (another call target); the warm-up rounds give it time to be compiled again.
+  for (let round = 0; round < WARMUP_ROUNDS; round++) repeat(op, Math.max(10_000, ops));
   await settle();
   const gcsBefore = gcs;
   const nsPerOp: number[] = [];
@@ -39,7 +51,7 @@ async function measureCase(name: string, op: () => void): Promise<HotPathSample>
   for (let round = 0; round < rounds; round++) {
     const heap0 = process.memoryUsage().heapUsed;
     const t0 = process.hrtime.bigint();
-    for (let i = 0; i < ops; i++) op();
+    repeat(op, ops);
     const ns = Number(process.hrtime.bigint() - t0);
     const heap1 = process.memoryUsage().heapUsed;
     nsPerOp.push(ns / ops);
