@@ -1,6 +1,6 @@
 import { defineConfig } from "vitest/config";
 
-// Every package writes test-results.json; .ci/run sums them into one closing line.
+// Every package writes test-results.json; the root `pnpm test` sums them into one closing line.
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
