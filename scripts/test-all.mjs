@@ -1,6 +1,7 @@
-// `pnpm test` at the root: every package's tests through turbo, one package at a time (they
-// share the machine's ports, threads and CPU), then one line that sums them all. Arguments
-// go to turbo (`pnpm test --force` runs again what turbo has cached).
+// `pnpm test` at the root: runs the command it is given — package.json gives it turbo, every
+// package's tests one package at a time (they share the machine's ports, threads and CPU) —
+// then prints one line that sums them all. What a reader adds goes to turbo as well
+// (`pnpm test --force` runs again what turbo has cached).
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
@@ -14,14 +15,11 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 for (const dir of packagesWithTests())
   rmSync(join(root, dir, "test-results.json"), { force: true });
 
-const args = process.argv.slice(2);
-const turbo = spawnSync("turbo", ["run", "test", "--continue", "--concurrency=1", ...args], {
-  cwd: root,
-  stdio: "inherit",
-});
-if (turbo.error) {
+const [command = "turbo", ...args] = process.argv.slice(2);
+const run = spawnSync(command, args, { cwd: root, stdio: "inherit" });
+if (run.error) {
   console.error(
-    `could not start turbo (${turbo.error.message}): run this as \`pnpm test\`, after \`pnpm install\``,
+    `could not start ${command} (${run.error.message}): run this as \`pnpm test\`, after \`pnpm install\``,
   );
   process.exit(1);
 }
@@ -29,4 +27,4 @@ if (turbo.error) {
 const failed = sumTestResults({
   allAsked: !args.some((a) => a === "-F" || a.startsWith("--filter")),
 });
-process.exit(turbo.status !== 0 ? (turbo.status ?? 1) : failed > 0 ? 1 : 0);
+process.exit(run.status !== 0 ? (run.status ?? 1) : failed > 0 ? 1 : 0);

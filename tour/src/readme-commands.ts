@@ -261,7 +261,7 @@ export function ciRuns(
   return command.split("&&").every((part) => {
     const wanted = words(part);
     if (runs(wanted)) return true;
-    // A package's script is run by CI when the root's script of that name is
+    // A package's script is run by CI when the root's script of that name runs
     // `turbo run` of it (turbo runs it in every package) and CI runs the root's.
     const filtered =
       wanted[0] === "pnpm" && wanted[1] === "--filter"
@@ -273,7 +273,7 @@ export function ciRuns(
     return (
       wanted[0] === "pnpm" &&
       script !== undefined &&
-      (rootScripts[script] ?? "").startsWith(`turbo run ${script}`) &&
+      (rootScripts[script] ?? "").includes(`turbo run ${script}`) &&
       runs(["pnpm", script])
     );
   });
