@@ -270,12 +270,13 @@ export function ciRuns(
           ? wanted.slice(1)
           : [];
     const script = filtered[0] === "run" ? filtered[1] : filtered[0];
-    return (
-      wanted[0] === "pnpm" &&
-      script !== undefined &&
-      (rootScripts[script] ?? "").includes(`turbo run ${script}`) &&
-      runs(["pnpm", script])
+    // `turbo run <script>` as whole words anywhere in it: the root script may wrap turbo
+    // (the root's `test` runs it, then sums the reports).
+    const root = words(rootScripts[script ?? ""] ?? "");
+    const runsTurbo = root.some(
+      (w, i) => w === "turbo" && root[i + 1] === "run" && root[i + 2] === script,
     );
+    return wanted[0] === "pnpm" && script !== undefined && runsTurbo && runs(["pnpm", script]);
   });
 }
 

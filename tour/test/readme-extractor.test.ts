@@ -115,6 +115,10 @@ describe("exemptions", () => {
     expect(ciRuns("pnpm test", "a-runtime", ci, root)).toBe(true);
     expect(ciRuns("pnpm --filter @ch08/http test", "http", ci, root)).toBe(true);
     expect(ciRuns("pnpm bench", "bench", ci, root)).toBe(false);
+    const filtered = "pnpm --filter @ch08/http test";
+    const wrapped = { test: "node scripts/test-all.mjs turbo run test --continue" };
+    expect(ciRuns(filtered, "http", ci, wrapped)).toBe(true);
+    expect(ciRuns(filtered, "http", ci, { test: "node x.mjs turbo run tests" })).toBe(false);
   });
 
   it("wants the named test to mention the script and each option", () => {
