@@ -1,5 +1,8 @@
+import { createRequire } from "node:module";
+import type * as Koffi from "koffi";
 import { describe, expect, it } from "vitest";
 import { checkPlatform } from "../src/index.js";
+import { openPrebuilt } from "../src/sys/koffi.js";
 
 describe("platform check", () => {
   it("knows the epoll_event layouts of x86-64 (packed) and aarch64", () => {
@@ -23,5 +26,20 @@ describe("platform check", () => {
     const be = checkPlatform("linux", "x64", "BE");
     expect(be.ok).toBe(false);
     if (!be.ok) expect(be.message).toContain("big-endian");
+  });
+});
+
+describe("loading koffi", () => {
+  // The cheap path must be the one taken here: if a koffi upgrade moves its prebuilt
+  // addon, mio still works through require("koffi"), only slower, and this says so.
+  it("opens the prebuilt addon koffi itself would load, same version", () => {
+    const viaKoffi = createRequire(import.meta.url)("koffi") as typeof Koffi;
+    const direct = openPrebuilt();
+    expect(direct, "koffi's prebuilt addon was not found beside it").toBeDefined();
+    expect((direct as unknown as { version: string }).version).toBe(
+      (viaKoffi as unknown as { version: string }).version,
+    );
+    const getpid = direct?.load("libc.so.6").func("int getpid(void)") as () => number;
+    expect(getpid()).toBe(process.pid);
   });
 });

@@ -1,11 +1,10 @@
 // A cold-start baseline: Node, koffi, libc loaded and the eight calls a runtime's I/O
 // needs bound — and nothing else. What the FFI costs a program before it does anything.
-// koffi is loaded as @ch08/mio loads it (its CommonJS build, the cheaper of its two), so
-// the floor stays the least a runtime can load.
-import { createRequire } from "node:module";
-import type * as Koffi from "koffi";
+// koffi is loaded as @ch08/mio loads it (its prebuilt addon opened directly, the cheapest
+// way), so the floor stays the least a runtime can load.
+import { loadKoffi } from "@ch08/mio/koffi";
 
-const koffi = createRequire(import.meta.url)("koffi") as typeof Koffi;
+const koffi = loadKoffi();
 
 const libc = koffi.load("libc.so.6");
 const bound = [

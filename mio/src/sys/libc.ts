@@ -3,14 +3,11 @@
  * layouts of each supported platform. Everything above `sys/` speaks in fds, numbers and
  * Buffers; nothing above it may import koffi.
  */
-import { createRequire } from "node:module";
-import type * as Koffi from "koffi";
+import { loadKoffi } from "./koffi.js";
 import { checkPlatform, type PlatformLayout } from "./platform.js";
 
-// koffi through its CommonJS build: required synchronously, it loads in one pass where its
-// ES module build is fetched and linked module by module, which every thread that loads
-// mio pays again (about 3 ms of each thread's start-up here, worker threads included).
-const koffi = createRequire(import.meta.url)("koffi") as typeof Koffi;
+// Loaded synchronously, once per thread: see `sys/koffi.ts` for why not `import "koffi"`.
+const koffi = loadKoffi();
 
 // The byte order, read off a typed array: node:os would be one more module to load.
 const byteOrder = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? "LE" : "BE";
