@@ -2,7 +2,7 @@ import { Waker as MioWaker } from "@ch08/mio";
 import { afterEach, describe, expect, it } from "vitest";
 import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "../dist/future.js";
 import { initSingleThreaded, type SingleThreaded } from "../dist/runtime/local.js";
-import { TimerHeap } from "../dist/runtime/timers.js";
+import { TIMERS_PER_WAKE, TimerHeap } from "../dist/runtime/timers.js";
 import * as runtime from "../dist/runtime.js";
 import { sleep } from "../dist/sleep.js";
 import { silencePrintln } from "./helpers/println.js";
@@ -30,6 +30,19 @@ describe("TimerHeap: the reactor's deadlines", () => {
     expect(fired).toEqual([1, 2]);
     expect(heap.next()).toBe(30);
     expect(new TimerHeap().next()).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it("fires at most `limit` due timers a call, earliest first, and keeps the rest due", () => {
+    const heap = new TimerHeap();
+    for (let token = 9; token >= 0; token--) heap.push(token, token);
+    const fired: number[] = [];
+    heap.expire(100, (token) => fired.push(token), 4);
+    expect(fired).toEqual([0, 1, 2, 3]);
+    expect(heap.next()).toBe(4);
+    heap.expire(100, (token) => fired.push(token), 4);
+    heap.expire(100, (token) => fired.push(token), 4);
+    expect(fired).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(heap.size).toBe(0);
   });
 });
 
@@ -130,6 +143,53 @@ describe("sleep on the single-threaded runtime", () => {
     );
     expect(order).toEqual(["timer", "task", "wait"]);
     expect(local.reactor.stats().wakes).toBeGreaterThanOrEqual(1);
+  });
+
+  it("hands out due timers a batch a wake-up, so a wake that came meanwhile is not kept waiting behind all of them", () => {
+    const local = initSingleThreaded({ verbose: false });
+    rt = local;
+    const sleepers = 4 * TIMERS_PER_WAKE;
+    const woken = new Signal();
+    const pollWaker = MioWaker.fromHandle(local.reactor.handle.stopWaker);
+    // Another source of events (here the Poll's own waker, as another thread would use
+    // it): its event is read in the executor's next wait.
+    local.reactor.onForeignWake = () => woken.raise();
+    const order: string[] = [];
+    local.executor.blockOn(
+      coroutine(function* () {
+        const handles = Array.from({ length: sleepers }, () =>
+          runtime.spawn(
+            coroutine(function* () {
+              yield* wait(sleep(20));
+              if (order.length === 0) pollWaker.wake();
+              order.push("timer");
+            }),
+          ),
+        );
+        const other = runtime.spawn(
+          coroutine(function* () {
+            yield* wait(woken);
+            order.push("event");
+          }),
+        );
+        // Polled after the sleepers: holds the thread until every sleep is due, so the
+        // executor's first wait finds all of them due at once.
+        const hog = runtime.spawn({
+          poll: () => {
+            const until = performance.now() + 40;
+            while (performance.now() < until) {}
+            return ready(undefined);
+          },
+        });
+        for (const handle of handles) yield* wait(handle);
+        yield* wait(hog);
+        yield* wait(other);
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(order).toHaveLength(sleepers + 1);
+    // The first batch, then the event, then the rest: not after all the timers.
+    expect(order.indexOf("event")).toBe(TIMERS_PER_WAKE);
   });
 
   it("rejects a negative or non-finite delay with a RangeError that says what it takes", () => {

@@ -18,7 +18,7 @@ import {
   useReactor,
   WAKER_CAPACITY,
 } from "./reactor.js";
-import { TimerHeap, TimerInbox } from "./timers.js";
+import { TIMERS_PER_WAKE, TimerHeap, TimerInbox } from "./timers.js";
 
 // The counters' cells, found once: the wait loop bumps them with no lookup.
 const WAITS = COUNTERS.indexOf("waits");
@@ -93,7 +93,8 @@ export class LocalReactor extends Reactor {
 
   /**
    * Blocks in `Poll.poll` until an event, the next timer, or `timeoutMs` (undefined: no
-   * limit); then queues the tasks whose tokens fired or whose deadlines passed.
+   * limit); then queues the tasks whose tokens fired or whose deadlines passed (at most
+   * `TIMERS_PER_WAKE` of those: the rest are still due, so the next wait takes no time).
    */
   wait(timeoutMs: number | undefined): void {
     const next = this.heap.next();
@@ -113,7 +114,7 @@ export class LocalReactor extends Reactor {
         this.onForeignWake?.();
       } else this.fire(token);
     }
-    if (this.heap.size > 0) this.heap.expire(performance.now(), this.fire);
+    if (this.heap.size > 0) this.heap.expire(performance.now(), this.fire, TIMERS_PER_WAKE);
   }
 
   /** Whether another thread asked this runtime to stop (see `SingleThreaded.stop`). */

@@ -4,7 +4,7 @@ import { Kind, record, tracing } from "@ch08/trace";
 import { Dispatcher, LISTENER_TOKEN } from "../server/dispatcher.js";
 import type { ServerHandle } from "../server/inbox.js";
 import { storedWaker, type Waker } from "./executor.js";
-import { TimerHeap, TimerInbox } from "./timers.js";
+import { TIMERS_PER_WAKE, TimerHeap, TimerInbox } from "./timers.js";
 
 /** How many registrations can wait at once (Rust's HashMap grows; shared memory cannot). */
 export const WAKER_CAPACITY = 1 << 16;
@@ -142,7 +142,7 @@ export function eventLoop(handle: ReactorHandle): void {
       if (token === LISTENER_TOKEN && dispatcher !== undefined) dispatcher.acceptAll();
       else fire(token);
     }
-    heap.expire(performance.now(), fire);
+    heap.expire(performance.now(), fire, TIMERS_PER_WAKE);
   }
 }
 

@@ -1,6 +1,17 @@
 import { Mutex } from "@ch08/std";
 
 /**
+ * The most timers a reactor fires in one wake-up; any more due stay in the heap, and the
+ * next `epoll_wait` takes no time. Firing all of them at once lets a round of 10,000 held
+ * answers keep the executor busy for some 140 ms, while requests that came meanwhile wait
+ * unread and are then answered late in a bunch of their own, round after round. Handing
+ * them out 64 at a time lets the reads in between (tokio polls for I/O every 61 tasks for
+ * the same reason). By hand, 10,000 held on /500/x from the second second on: 0.5–1.4 %
+ * of answers over 20 ms late with 16 to 256 here, 4–9 % with no limit.
+ */
+export const TIMERS_PER_WAKE = 64;
+
+/**
  * The reactor's deadlines: a binary min-heap of (deadline, token).
  *
  * A heap, not a wheel: the reactor must sleep in `epoll_wait` exactly until the next
@@ -44,9 +55,12 @@ export class TimerHeap {
     return this.count === 0 ? Number.POSITIVE_INFINITY : (this.deadlines[0] ?? 0);
   }
 
-  /** Removes every deadline at or before `now`, calling `fire(token)` for each, earliest first. */
-  expire(now: number, fire: (token: number) => void): void {
-    while (this.count > 0 && (this.deadlines[0] ?? 0) <= now) {
+  /**
+   * Removes the deadlines at or before `now`, calling `fire(token)` for each, earliest
+   * first: at most `limit` of them; the rest stay, due, for the next call.
+   */
+  expire(now: number, fire: (token: number) => void, limit = Number.POSITIVE_INFINITY): void {
+    for (let n = 0; n < limit && this.count > 0 && (this.deadlines[0] ?? 0) <= now; n++) {
       const token = this.tokens[0] ?? 0;
       this.removeFirst();
       fire(token);
