@@ -209,7 +209,8 @@ const serverSettings: ServerSettings = quick
       connections: 50,
       heldConnections: 500,
       heldPath: "/500/x",
-      heldDurationS: 1,
+      // Long enough for requests sent after the first two rounds (1 s) to be answered.
+      heldDurationS: 2,
       idleS: 0.5,
       warmupS: 0,
       settleS: 0.5,

@@ -192,6 +192,16 @@ describe("pnpm bench --quick", () => {
     expect(section.rows.map((r) => r.server)).toEqual(["node", "d1", "d2"]);
     for (const row of section.rows) {
       expect(positive(row.throughput.requestsPerSec) && positive(row.held.requests)).toBe(true);
+      // The wrk script's split: answers to requests sent after the first two rounds, ordered
+      // figures, and none early (a sleep is never early; 0.1 ms is the histogram's step).
+      const settled = row.held.settled;
+      expect(settled?.answers).toBeGreaterThan(0);
+      if (settled !== undefined) {
+        expect(settled.answers).toBeLessThanOrEqual(row.held.requests);
+        expect(settled.p50LatenessMs).toBeGreaterThanOrEqual(-0.1);
+        expect(settled.p50LatenessMs <= settled.p99LatenessMs).toBe(true);
+        expect(settled.p99LatenessMs <= settled.maxLatenessMs + 0.1).toBe(true);
+      }
       expect(row.throughput.errors + row.throughput.non2xx).toBe(0);
       // Every server had its turn in every round, and its ratio is the median of the rounds'.
       const rounds = row.rounds ?? [];
