@@ -7,6 +7,7 @@ import {
   Interest,
   IoError,
   Poll,
+  type SocketAddress,
   TcpListener,
   TcpStream,
   Token,
@@ -273,6 +274,59 @@ describe.each(BACKENDS)("TcpListener on %s", (backend) => {
       for (const a of accepted) a.stream.close();
       client.close();
       listener.close();
+      poll.close();
+    }
+  });
+});
+
+describe("TcpStream.connect's address cache", () => {
+  // connect keeps the last address it parsed; each connect must still reach the address
+  // it was given, whether text or an object, and an object changed since is read again.
+  it("reaches the listener each address names, text or object, changed or not", () => {
+    const poll = new Poll();
+    const events = new Events(16);
+    const a = TcpListener.bind("127.0.0.1:0");
+    const b = TcpListener.bind("127.0.0.1:0");
+    const portA = a.localAddr().port;
+    const portB = b.localAddr().port;
+    const clients: TcpStream[] = [];
+    const accepted: Accepted[] = [];
+    try {
+      poll.registry().register(a, Token(1), Interest.READABLE);
+      poll.registry().register(b, Token(2), Interest.READABLE);
+      const moving = { host: "127.0.0.1", port: portA };
+      const addresses: (() => SocketAddress)[] = [
+        () => ({ host: "127.0.0.1", port: portA }),
+        () => ({ host: "127.0.0.1", port: portA }),
+        () => ({ host: "127.0.0.1", port: portB }),
+        () => `127.0.0.1:${portA}`,
+        () => ({ host: "127.0.0.1", port: portB }),
+        () => moving,
+        () => {
+          moving.port = portB;
+          return moving;
+        },
+      ];
+      // One connect at a time, and which listener took it.
+      const reached: string[] = [];
+      for (const address of addresses) {
+        clients.push(TcpStream.connect(address()));
+        pollUntil(poll, events, "the connection", () => {
+          const before = accepted.length;
+          acceptAll(a, accepted);
+          if (accepted.length > before) reached.push("A");
+          const middle = accepted.length;
+          acceptAll(b, accepted);
+          if (accepted.length > middle) reached.push("B");
+          return accepted.length === clients.length;
+        });
+      }
+      expect(reached).toEqual(["A", "A", "B", "A", "B", "A", "B"]);
+    } finally {
+      for (const { stream } of accepted) stream.close();
+      for (const client of clients) client.close();
+      a.close();
+      b.close();
       poll.close();
     }
   });

@@ -184,16 +184,38 @@ function checkRange(buffer: Uint8Array, offset: number, length: number): void {
   }
 }
 
-/** The last address given as text, parsed and encoded: a client connects to one server again and again. */
+/**
+ * The last address connected to, as given (text, or host and port copied from the
+ * object), with its parsed name and encoded `sockaddr_in`: a client connects to one
+ * server again and again, and parsing and encoding it each time cost about 1 KB of
+ * garbage a connect.
+ */
 let lastConnected:
-  | { readonly text: string; readonly name: string; readonly sa: Buffer }
+  | {
+      readonly text: string | undefined;
+      readonly host: string;
+      readonly port: number;
+      readonly name: string;
+      readonly sa: Buffer;
+    }
   | undefined;
+
+/** Whether `address` is given exactly as `last` was (text with text, host and port with those). */
+function isLast(last: NonNullable<typeof lastConnected>, address: SocketAddress): boolean {
+  return typeof address === "string"
+    ? last.text === address
+    : last.text === undefined && last.host === address.host && last.port === address.port;
+}
 
 /** `address` parsed into its `host:port` name and its `sockaddr_in` (read-only: connect only reads it). */
 function encodedAddress(address: SocketAddress): { readonly name: string; readonly sa: Buffer } {
-  if (typeof address === "string" && lastConnected?.text === address) return lastConnected;
+  const last = lastConnected;
+  if (last !== undefined && isLast(last, address)) return last;
   const parsed = parseAddress(address);
   const encoded = { name: `${parsed.host}:${parsed.port}`, sa: encodeSockaddr(parsed) };
-  if (typeof address === "string") lastConnected = { text: address, ...encoded };
+  lastConnected =
+    typeof address === "string"
+      ? { text: address, host: "", port: 0, ...encoded }
+      : { text: undefined, host: address.host, port: address.port, ...encoded };
   return encoded;
 }
