@@ -73,6 +73,7 @@ export interface StampedLateness {
   readonly answers: number;
   readonly p50LatenessMs: number;
   readonly p99LatenessMs: number;
+  readonly maxLatenessMs: number;
 }
 
 /** The held run: wrk's own latencies minus the asked delay, and the script's split. */
@@ -84,7 +85,7 @@ export interface HeldRun extends WrkRun {
    * request): the held requests without the connection storm. From a second run of the
    * same load with the stamping script (absent in older results).
    */
-  readonly settled?: StampedLateness & { readonly maxLatenessMs: number };
+  readonly settled?: StampedLateness;
 }
 
 /** One server's figures. */
@@ -430,7 +431,7 @@ function wrkRun(
   connections: number,
   durationS: number,
   script?: readonly [string, ...string[]],
-): WrkRun & { readonly settled?: HeldRun["settled"] } {
+): WrkRun & { readonly settled?: StampedLateness } {
   const out = execFileSync(
     "wrk",
     [
@@ -464,7 +465,7 @@ function wrkRun(
 }
 
 /** The held-lateness script's "settled" line, if the run had the script. */
-function settledLateness(out: string): { settled?: HeldRun["settled"] } {
+function settledLateness(out: string): { settled?: StampedLateness } {
   const m =
     /held lateness settled: (\d+) answers, p50 ([\d.-]+) ms, p99 ([\d.-]+) ms, max ([\d.-]+) ms/.exec(
       out,

@@ -191,31 +191,24 @@ function checkRange(buffer: Uint8Array, offset: number, length: number): void {
  * garbage a connect.
  */
 let lastConnected:
-  | {
-      readonly text: string | undefined;
-      readonly host: string;
-      readonly port: number;
-      readonly name: string;
-      readonly sa: Buffer;
-    }
+  | { readonly given: SocketAddress; readonly name: string; readonly sa: Buffer }
   | undefined;
 
-/** Whether `address` is given exactly as `last` was (text with text, host and port with those). */
-function isLast(last: NonNullable<typeof lastConnected>, address: SocketAddress): boolean {
-  return typeof address === "string"
-    ? last.text === address
-    : last.text === undefined && last.host === address.host && last.port === address.port;
+/** Whether `address` is the one `given` was: the same text, or the same host and port. */
+function sameAddress(given: SocketAddress, address: SocketAddress): boolean {
+  if (typeof address === "string" || typeof given === "string") return given === address;
+  return given.host === address.host && given.port === address.port;
 }
 
 /** `address` parsed into its `host:port` name and its `sockaddr_in` (read-only: connect only reads it). */
 function encodedAddress(address: SocketAddress): { readonly name: string; readonly sa: Buffer } {
-  const last = lastConnected;
-  if (last !== undefined && isLast(last, address)) return last;
+  if (lastConnected !== undefined && sameAddress(lastConnected.given, address)) {
+    return lastConnected;
+  }
   const parsed = parseAddress(address);
   const encoded = { name: `${parsed.host}:${parsed.port}`, sa: encodeSockaddr(parsed) };
-  lastConnected =
-    typeof address === "string"
-      ? { text: address, host: "", port: 0, ...encoded }
-      : { text: undefined, host: address.host, port: address.port, ...encoded };
+  // An object is copied: the caller may change it before the next connect.
+  const given = typeof address === "string" ? address : { host: address.host, port: address.port };
+  lastConnected = { given, ...encoded };
   return encoded;
 }
