@@ -146,6 +146,8 @@ export function coldTable(r: Pick<Results, "cold">): Table {
   const { settings, rows, manyRatio } = r.cold;
   const c = rows.find((x) => x.id === "one-c")?.overFloor;
   const a = rows.find((x) => x.id === "one-a")?.overFloor;
+  const d = rows.find((x) => x.id === "one-d")?.overFloor;
+  const dFile = rows.find((x) => x.id === "one-d-file")?.overFloor;
   return {
     title: `3. Cold, whole process: each program a child process, start to exit (s; median of ${settings.repetitions} interleaved runs (min–max))`,
     header: [
@@ -177,6 +179,11 @@ export function coldTable(r: Pick<Results, "cold">): Table {
       "Over its floor: this program minus its floor in the same repetition (runs are interleaved, the order rotated), median and range of those differences.",
       `Start-up, one request: stage c ${signed(c?.cpuS.median ?? Number.NaN)} s CPU, ${signed(c?.wallS.median ?? Number.NaN)} s wall over bare node + one Worker (goal ≤ +0.040 s);` +
         ` stage a (worker-free) ${signed(a?.cpuS.median ?? Number.NaN)} s CPU, ${signed(a?.wallS.median ?? Number.NaN)} s wall over bare node.`,
+      ...(d && dFile
+        ? [
+            `Stage d's one-request program as it ships ${signed(d.cpuS.median)} s CPU over bare node, the same program bundled into one file ${signed(dFile.cpuS.median)} s: the difference is Node loading its ES modules one file at a time.`,
+          ]
+        : []),
       `${num(settings.n, 0)} × GET ${settings.path} as whole processes: stage c / node:net CPU ${spreadText(manyRatio.cpu, 2)}×, wall ${spreadText(manyRatio.wall, 2)}× (goal ≤ 0.7× CPU).`,
       "The book's examples wait on the delayserver most of their wall time; their CPU is what a reader's run costs.",
     ],

@@ -141,7 +141,16 @@ describe("pnpm bench --quick", () => {
     const { rows, settings, manyRatio } = results.cold;
     expect(settings.repetitions).toBeGreaterThanOrEqual(3);
     const ids = rows.map((r) => r.id);
-    for (const id of ["node", "node-worker", "node-koffi", "one-a", "one-b", "one-c", "one-d"]) {
+    for (const id of [
+      "node",
+      "node-worker",
+      "node-koffi",
+      "one-a",
+      "one-b",
+      "one-c",
+      "one-d",
+      "one-d-file",
+    ]) {
       expect(ids).toContain(id);
     }
     expect(ids).toContain("book-a");
@@ -160,12 +169,14 @@ describe("pnpm bench --quick", () => {
     expect(floorOf("one-b")).toBe("node-worker");
     expect(floorOf("one-a")).toBe("node");
     expect(floorOf("one-d")).toBe("node");
+    expect(floorOf("one-d-file")).toBe("node");
     expect(floorOf("node")).toBeUndefined();
     // A program that imports a runtime and makes a request costs more than bare node.
     const overBare = rows.find((r) => r.id === "one-a")?.overFloor?.cpuS.median ?? 0;
     expect(overBare).toBeGreaterThan(0);
     expect(positive(manyRatio.cpu.median) && ordered(manyRatio.cpu)).toBe(true);
     expect(stdout).toContain("over bare node + one Worker");
+    expect(stdout).toContain("the same program bundled into one file");
   });
 
   it("section 4 times the executor against native Promises, with min and p99", () => {

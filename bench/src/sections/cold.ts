@@ -189,6 +189,14 @@ export function coldPrograms(settings: ColdSettings): ColdProgram[] {
       floor: "node",
       expect: STATUS_200,
     },
+    {
+      id: "one-d-file",
+      label: "stage d: the same program bundled into one file (not as it ships)",
+      group: "start-up",
+      args: [script("../cold/one-file.js"), "/0/x"],
+      floor: "node",
+      expect: STATUS_200,
+    },
     ...(settings.bookPrograms === "all" ? book : book.slice(0, 1)),
     many(
       "many-net",
