@@ -1,10 +1,15 @@
-import { describeDelayServerRoutes } from "@ch08/delayserver/test/suites/routes";
+import { describeDelayServerClientsLeaving } from "@ch08/delayserver/test/suites/clients-leaving";
+import {
+  describeDelayServerRoutes,
+  type StartServerUnderTest,
+} from "@ch08/delayserver/test/suites/routes";
 import { startServer } from "../dist/server/start.js";
 
-// The delayserver's own route and bad-input suite, held against stage d's server: on the
-// single-threaded runtime, and on a polling thread with two executor threads.
+// The delayserver's own suites, held against stage d's server: its routes and bad input,
+// and clients that leave while their requests are held. On the single-threaded runtime,
+// and on a polling thread with two executor threads.
 for (const threads of [1, 2]) {
-  describeDelayServerRoutes(`stage d's server, threads: ${threads}`, async ({ maxDelayMs }) => {
+  const start: StartServerUnderTest = async ({ maxDelayMs }) => {
     const lines: string[] = [];
     const server = await startServer({
       port: 0,
@@ -14,5 +19,10 @@ for (const threads of [1, 2]) {
       log: (line) => lines.push(line),
     });
     return { address: server.address, logLines: () => lines, stop: () => server.close() };
-  });
+  };
+  describeDelayServerRoutes(`stage d's server, threads: ${threads}`, start);
+  describeDelayServerClientsLeaving(
+    `stage d's server, clients leaving, threads: ${threads}`,
+    start,
+  );
 }

@@ -34,6 +34,10 @@ interface Answer {
   readonly bytes: Buffer;
   /** Close the connection once it is written. */
   readonly close: boolean;
+  /** A held request's `#n - Xms: message` line, to name it if it is cancelled. */
+  readonly line?: string;
+  /** When its request was read. */
+  readonly receivedAt: number;
 }
 
 /**
@@ -60,6 +64,8 @@ export class Connection {
   private written = 0;
   /** False once the peer finished sending, or we decided to stop reading (a close is coming). */
   private reading = true;
+  /** True once the peer sent FIN. */
+  private peerClosed = false;
   private registered = false;
   private waker: Waker | undefined;
   /** The earliest answer deadline handed to the reactor that has not passed: a wake is due by then anyway. */
@@ -95,6 +101,12 @@ export class Connection {
     try {
       let now = performance.now();
       if (this.reading && this.answers.length < MAX_QUEUED) this.readRequests(now);
+      // A FIN while requests are held: the client has gone, not merely half-closed (as the
+      // delayserver takes it). Cancel them now rather than hold the descriptor in CLOSE_WAIT
+      // for the rest of their delay; answers already due still go out first.
+      if (this.peerClosed && this.cancelHeld(now) > 0 && this.answers.length === 0) {
+        return this.finish();
+      }
       if (this.reading && this.partial !== undefined) this.checkHeadTimeout(now);
       if (this.flush(now)) return this.finish();
       if (this.writing === undefined && this.answers.length === 0) {
@@ -119,6 +131,7 @@ export class Connection {
       return NOT_READY;
     } catch {
       // The peer reset or vanished (ECONNRESET, EPIPE): nothing to answer any more.
+      this.cancelHeld(performance.now());
       return this.finish();
     }
   }
@@ -158,8 +171,9 @@ export class Connection {
         return;
       }
       if (n === 0) {
-        // The peer sent FIN (maybe a half-close after its request): answer what came, then close.
+        // The peer sent FIN: answer what is due, cancel what is held (see poll), then close.
         this.reading = false;
+        this.peerClosed = true;
         return;
       }
       const asked = scratch.length - end;
@@ -235,13 +249,33 @@ export class Connection {
       return;
     }
     const n = Atomics.add(context.stats, Stat.REQUESTS, 1) + 1;
-    context.log?.(`#${n} - ${r.delayMs}ms: ${printable(r.message)}`);
-    this.queue(now + r.delayMs, okAnswer(r.message, head, keepAlive), !keepAlive);
+    const line = `#${n} - ${r.delayMs}ms: ${printable(r.message)}`;
+    context.log?.(line);
+    this.queue(now + r.delayMs, okAnswer(r.message, head, keepAlive), !keepAlive, line, now);
   }
 
-  private queue(due: number, bytes: Buffer, close: boolean): void {
-    this.answers.push({ due, bytes, close });
+  private queue(due: number, bytes: Buffer, close: boolean, line?: string, receivedAt = due): void {
+    this.answers.push({ due, bytes, close, line, receivedAt });
     if (close) this.reading = false;
+  }
+
+  /**
+   * The client left: drops every answer still held (not due by `now`, nor being written),
+   * logging each held request as the delayserver does. Returns how many were dropped.
+   */
+  private cancelHeld(now: number): number {
+    const { answers } = this;
+    // An answer being written is the first, and due: it and those due by now stay.
+    let keep = this.writing === undefined ? 0 : 1;
+    while (keep < answers.length && (answers[keep]?.due ?? now) <= now) keep++;
+    const cancelled = answers.splice(keep);
+    const at = performance.now();
+    for (const { line, receivedAt } of cancelled) {
+      if (line === undefined) continue;
+      const after = Math.round(at - receivedAt);
+      this.context.log?.(`${line} (cancelled after ${after}ms: the client closed the connection)`);
+    }
+    return cancelled.length;
   }
 
   /** Writes the due answers, in order, until one is not due or the socket would block; true: close now. */
