@@ -155,6 +155,9 @@ try {
     console.error(
       `serve: port ${port} on ${host} is already in use; pick another with --port <n> (--port 0 picks a free one)`,
     );
+  } else if (err instanceof ListenError && err.code === undefined) {
+    // Not the socket: one of the server's threads failed to start, and said why above.
+    console.error(`serve: could not start: ${err.reason}`);
   } else if (err instanceof ListenError) {
     console.error(
       `serve: cannot listen on ${host}:${port} (${err.reason}); try another --host or --port`,

@@ -21,6 +21,7 @@ export {
 } from "./defaults.js";
 export { type EnsuredDelayServer, ensureDelayServer, isAccepting } from "./ensure.js";
 export { ListenError } from "./errors.js";
+export { openFileLimit } from "./fd-limit.js";
 export type { DelayServer, DelayServerOptions } from "./options.js";
 export { ALLOWED_METHODS, type Route, route } from "./routes.js";
 export { startDelayServer } from "./server.js";

@@ -123,7 +123,16 @@ export function eventLoop(handle: ReactorHandle): void {
     counters.add("dropped");
   };
   const dispatcher =
-    handle.server === undefined ? undefined : new Dispatcher(handle.server, poll.registry(), fire);
+    handle.server === undefined
+      ? undefined
+      : new Dispatcher(handle.server, poll.registry(), fire, (deadline) =>
+          heap.push(deadline, LISTENER_TOKEN),
+        );
+  /** An event's or a due timer's token: the listener's goes to the dispatcher. */
+  const dispatch = (fired: number): void => {
+    if (fired === LISTENER_TOKEN && dispatcher !== undefined) dispatcher.acceptAll();
+    else fire(fired);
+  };
   for (;;) {
     const until = timers.drainAndSleepUntil(heap, nextDeadline);
     const timeout =
@@ -139,10 +148,9 @@ export function eventLoop(handle: ReactorHandle): void {
         dispatcher?.checkStop();
         continue;
       }
-      if (token === LISTENER_TOKEN && dispatcher !== undefined) dispatcher.acceptAll();
-      else fire(token);
+      dispatch(token);
     }
-    heap.expire(performance.now(), fire, TIMERS_PER_WAKE);
+    heap.expire(performance.now(), dispatch, TIMERS_PER_WAKE);
   }
 }
 

@@ -1,14 +1,11 @@
-import { writeSync } from "node:fs";
 import { Interest, type TcpListener, WOULD_BLOCK } from "@ch08/mio";
 import { Kind, record, tracing } from "@ch08/trace";
 import { NOT_READY, type PollState, ready } from "../future.js";
 import { reactor, spawn, type Waker } from "../runtime.js";
 import type { JobReceiver } from "../spawner.js";
+import { ACCEPT_RETRY_MS, AcceptTrouble } from "./accept-trouble.js";
 import { Connection } from "./connection.js";
 import { type ServerContext, Stat } from "./context.js";
-
-/** How long to wait before accepting again after the OS refused (EMFILE: out of fds). */
-const ACCEPT_RETRY_MS = 100;
 
 /**
  * The single-threaded server's accept loop, as a task: accept until the listener would
@@ -20,6 +17,7 @@ export class Acceptor {
   private waker: Waker | undefined;
   private registered = false;
   private stopped = false;
+  private readonly trouble = new AcceptTrouble();
 
   constructor(
     private readonly listener: TcpListener,
@@ -62,7 +60,7 @@ export class Acceptor {
       try {
         accepted = listener.accept();
       } catch (error) {
-        writeSync(2, `serve: accept failed (${(error as Error).message}); retrying\n`);
+        this.trouble.report(error, Atomics.load(context.stats, Stat.OPEN));
         r.addTimer(performance.now() + ACCEPT_RETRY_MS, this.token);
         return NOT_READY;
       }

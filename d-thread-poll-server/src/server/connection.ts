@@ -100,7 +100,9 @@ export class Connection {
     const { context } = this;
     try {
       let now = performance.now();
-      if (this.reading && this.answers.length < MAX_QUEUED) this.readRequests(now);
+      if (this.reading) {
+        if (this.answers.length < MAX_QUEUED) this.readRequests(now);
+      } else if (!this.peerClosed && this.answers.length > 0) this.noticeClose();
       // A FIN while requests are held: the client has gone, not merely half-closed (as the
       // delayserver takes it). Cancel them now rather than hold the descriptor in CLOSE_WAIT
       // for the rest of their delay; answers already due still go out first.
@@ -189,6 +191,22 @@ export class Connection {
       } else this.headSince = Number.NaN;
       if (this.answers.length >= MAX_QUEUED) return;
       if (n < asked && SHORT_READ_DRAINS) return;
+    }
+  }
+
+  /**
+   * Reads no more requests (the last one asked to close, or was refused), but still hears
+   * the client leave while its answer is held: a FIN sets `peerClosed`, and bytes sent after
+   * that request are dropped unread, as nothing will answer them.
+   */
+  private noticeClose(): void {
+    for (;;) {
+      const n = this.stream.read(scratch, 0, scratch.length);
+      if (n === WOULD_BLOCK) return;
+      if (n === 0) {
+        this.peerClosed = true;
+        return;
+      }
     }
   }
 

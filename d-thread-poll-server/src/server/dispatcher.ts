@@ -1,5 +1,5 @@
-import { writeSync } from "node:fs";
 import { Interest, type Registry, TcpListener, Token, WOULD_BLOCK } from "@ch08/mio";
+import { ACCEPT_RETRY_MS, AcceptTrouble } from "./accept-trouble.js";
 import { Stat } from "./context.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 
@@ -18,12 +18,17 @@ export class Dispatcher {
   private readonly stats: Int32Array;
   private next = 0;
   private closed = false;
+  private readonly trouble = new AcceptTrouble();
+  /** When the retry after a refused accept is due (one at a time). */
+  private retryAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     server: ServerHandle,
     registry: Registry,
     /** Wakes the waker stored for a token (the reactor's own wake path). */
     private readonly fire: (token: number) => void,
+    /** Has the polling thread call `acceptAll` again at this time (its timer heap). */
+    private readonly acceptAgainAt: (deadline: number) => void,
   ) {
     this.listener = TcpListener.fromFd(server.listenerFd);
     this.inboxes = new ConnectionInboxes(server.inboxes, server.executors);
@@ -40,8 +45,14 @@ export class Dispatcher {
       try {
         accepted = this.listener.accept();
       } catch (error) {
-        // EMFILE and the like: the connection stays queued in the kernel; the next event retries.
-        writeSync(2, `serve: accept failed (${(error as Error).message})\n`);
+        // EMFILE and the like: the connection stays queued in the kernel, and the listener
+        // (edge-triggered) reports no new event for it: try again after a while.
+        this.trouble.report(error, Atomics.load(stats, Stat.OPEN));
+        const now = performance.now();
+        if (this.retryAt <= now) {
+          this.retryAt = now + ACCEPT_RETRY_MS;
+          this.acceptAgainAt(this.retryAt);
+        }
         return;
       }
       if (accepted === WOULD_BLOCK) return;

@@ -97,6 +97,16 @@ export function describeDelayServerClientsLeaving(name: string, start: StartServ
       await linesMatching(cancelledLine("reset"));
     });
 
+    it("a held request that asked to close the connection: cancelled too when the client leaves", async () => {
+      const [host, port] = splitAddress(running().address);
+      const socket = connect({ host, port: Number(port) });
+      socket.on("error", () => {});
+      socket.write(`GET /${HELD_MS}/last HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n`);
+      await linesMatching(new RegExp(`^#\\d+ - ${HELD_MS}ms: last$`));
+      socket.end();
+      await linesMatching(cancelledLine("last"));
+    });
+
     it("pipelined requests held on one connection are all cancelled when it closes", async () => {
       const socket = await holding(["pipe1", "pipe2", "pipe3"]);
       socket.destroy();
