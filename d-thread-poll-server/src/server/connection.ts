@@ -267,8 +267,12 @@ export class Connection {
       return;
     }
     const n = Atomics.add(context.stats, Stat.REQUESTS, 1) + 1;
-    const line = `#${n} - ${r.delayMs}ms: ${printable(r.message)}`;
-    context.log?.(line);
+    // The line is built only by a server that logs (`--quiet` does not): this is the hot path.
+    let line: string | undefined;
+    if (context.log !== undefined) {
+      line = `#${n} - ${r.delayMs}ms: ${printable(r.message)}`;
+      context.log(line);
+    }
     this.queue(now + r.delayMs, okAnswer(r.message, head, keepAlive), !keepAlive, line, now);
   }
 
