@@ -18,6 +18,8 @@ export class Acceptor {
   private registered = false;
   private stopped = false;
   private readonly trouble = new AcceptTrouble();
+  /** When the retry after a refused accept is due (one at a time, however many events come). */
+  private retryAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly listener: TcpListener,
@@ -61,7 +63,11 @@ export class Acceptor {
         accepted = listener.accept();
       } catch (error) {
         this.trouble.report(error, Atomics.load(context.stats, Stat.OPEN));
-        r.addTimer(performance.now() + ACCEPT_RETRY_MS, this.token);
+        const now = performance.now();
+        if (this.retryAt <= now) {
+          this.retryAt = now + ACCEPT_RETRY_MS;
+          r.addTimer(this.retryAt, this.token);
+        }
         return NOT_READY;
       }
       if (accepted === WOULD_BLOCK) return NOT_READY;
