@@ -2,34 +2,40 @@ import { writeSync } from "node:fs";
 import { openFileLimit } from "@ch08/delayserver";
 
 /** How long to wait before accepting again after the OS refused (EMFILE: out of fds). */
-export const ACCEPT_RETRY_MS = 100;
+const ACCEPT_RETRY_MS = 100;
 
 /** Out of descriptors, every retry fails alike: say so at most this often. */
 const REPORT_EVERY_MS = 10_000;
 
 /**
- * Says on stderr why `accept()` failed and what to do: at once, then at most every 10 s,
- * with how many more failures came meanwhile. The connections the server could not take
- * wait in the kernel's accept queue; the caller tries again in `ACCEPT_RETRY_MS`, since an
- * edge-triggered listener reports no new event for connections already queued.
+ * What an acceptor does when `accept()` fails: say on stderr why and what to do (at once,
+ * then at most every 10 s, with how many more failures came meanwhile), and try again in
+ * `ACCEPT_RETRY_MS`. The connections it could not take wait in the kernel's accept queue,
+ * and an edge-triggered listener reports no new event for them: only a retry finds them.
  */
 export class AcceptTrouble {
   /** Read now: out of descriptors, the server could not open /proc/self/limits to say it. */
   readonly #limit = openFileLimit();
   #lastReport = Number.NEGATIVE_INFINITY;
   #unreported = 0;
+  /** When the pending retry is due: one at a time, however many listener events come. */
+  #retryAt = Number.NEGATIVE_INFINITY;
 
-  /** Reports `error` (from `accept`), `open` client connections being held meanwhile. */
-  report(error: unknown, open: number): void {
+  /**
+   * Reports `error` (from `accept`), `open` client connections being held meanwhile;
+   * returns when to accept again, or undefined when a retry is already pending.
+   */
+  refused(error: unknown, open: number): number | undefined {
     const now = performance.now();
-    if (now - this.#lastReport < REPORT_EVERY_MS) {
-      this.#unreported += 1;
-      return;
-    }
-    const since = this.#unreported;
-    this.#lastReport = now;
-    this.#unreported = 0;
-    writeSync(2, `${acceptTroubleText(error, { open, since, limit: this.#limit })}\n`);
+    if (now - this.#lastReport >= REPORT_EVERY_MS) {
+      const since = this.#unreported;
+      this.#lastReport = now;
+      this.#unreported = 0;
+      writeSync(2, `${acceptTroubleText(error, { open, since, limit: this.#limit })}\n`);
+    } else this.#unreported += 1;
+    if (this.#retryAt > now) return undefined;
+    this.#retryAt = now + ACCEPT_RETRY_MS;
+    return this.#retryAt;
   }
 }
 

@@ -3,7 +3,7 @@ import { Kind, record, tracing } from "@ch08/trace";
 import { NOT_READY, type PollState, ready } from "../future.js";
 import { reactor, spawn, type Waker } from "../runtime.js";
 import type { JobReceiver } from "../spawner.js";
-import { ACCEPT_RETRY_MS, AcceptTrouble } from "./accept-trouble.js";
+import { AcceptTrouble } from "./accept-trouble.js";
 import { Connection } from "./connection.js";
 import { type ServerContext, Stat } from "./context.js";
 
@@ -18,8 +18,6 @@ export class Acceptor {
   private registered = false;
   private stopped = false;
   private readonly trouble = new AcceptTrouble();
-  /** When the retry after a refused accept is due (one at a time, however many events come). */
-  private retryAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly listener: TcpListener,
@@ -62,12 +60,8 @@ export class Acceptor {
       try {
         accepted = listener.accept();
       } catch (error) {
-        this.trouble.report(error, Atomics.load(context.stats, Stat.OPEN));
-        const now = performance.now();
-        if (this.retryAt <= now) {
-          this.retryAt = now + ACCEPT_RETRY_MS;
-          r.addTimer(this.retryAt, this.token);
-        }
+        const retryAt = this.trouble.refused(error, Atomics.load(context.stats, Stat.OPEN));
+        if (retryAt !== undefined) r.addTimer(retryAt, this.token);
         return NOT_READY;
       }
       if (accepted === WOULD_BLOCK) return NOT_READY;

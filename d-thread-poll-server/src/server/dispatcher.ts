@@ -1,5 +1,5 @@
 import { Interest, type Registry, TcpListener, Token, WOULD_BLOCK } from "@ch08/mio";
-import { ACCEPT_RETRY_MS, AcceptTrouble } from "./accept-trouble.js";
+import { AcceptTrouble } from "./accept-trouble.js";
 import { Stat } from "./context.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 
@@ -19,8 +19,6 @@ export class Dispatcher {
   private next = 0;
   private closed = false;
   private readonly trouble = new AcceptTrouble();
-  /** When the retry after a refused accept is due (one at a time). */
-  private retryAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     server: ServerHandle,
@@ -47,12 +45,8 @@ export class Dispatcher {
       } catch (error) {
         // EMFILE and the like: the connection stays queued in the kernel, and the listener
         // (edge-triggered) reports no new event for it: try again after a while.
-        this.trouble.report(error, Atomics.load(stats, Stat.OPEN));
-        const now = performance.now();
-        if (this.retryAt <= now) {
-          this.retryAt = now + ACCEPT_RETRY_MS;
-          this.acceptAgainAt(this.retryAt);
-        }
+        const retryAt = this.trouble.refused(error, Atomics.load(stats, Stat.OPEN));
+        if (retryAt !== undefined) this.acceptAgainAt(retryAt);
         return;
       }
       if (accepted === WOULD_BLOCK) return;
