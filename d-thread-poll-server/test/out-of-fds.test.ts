@@ -1,6 +1,6 @@
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { connect, type Socket } from "node:net";
 import { fileURLToPath } from "node:url";
+import { runNode } from "@ch08/delayserver/test/suites/child";
 import { within } from "@ch08/delayserver/test/suites/client";
 import { describe, expect, it } from "vitest";
 
@@ -9,56 +9,6 @@ import { describe, expect, it } from "vitest";
 // kernel's accept queue, and an edge-triggered listener reports no new event for them.
 
 const SERVE = fileURLToPath(new URL("../dist/serve.js", import.meta.url));
-
-/** `pnpm serve` under `ulimit -n limit`, as an operator's shell would start it. */
-function serveUnderLimit(
-  threads: number,
-  limit: number,
-): {
-  child: ChildProcessWithoutNullStreams;
-  stdout: () => string;
-  stderr: () => string;
-} {
-  const child = spawn(
-    "sh",
-    [
-      "-c",
-      `ulimit -n ${limit} && exec "$0" "$@"`,
-      process.execPath,
-      SERVE,
-      "--port",
-      "0",
-      "--quiet",
-      "--threads",
-      String(threads),
-    ],
-    { stdio: "pipe" },
-  );
-  let out = "";
-  let err = "";
-  child.stdout.setEncoding("utf8").on("data", (s: string) => {
-    out += s;
-  });
-  child.stderr.setEncoding("utf8").on("data", (s: string) => {
-    err += s;
-  });
-  return { child, stdout: () => out, stderr: () => err };
-}
-
-/** Resolves once `check()` is true, polling every 20 ms; rejects after `ms`. */
-function until(check: () => boolean, ms: number, what: string): Promise<void> {
-  return within(
-    new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (!check()) return;
-        clearInterval(timer);
-        resolve();
-      }, 20);
-    }),
-    ms,
-    what,
-  );
-}
 
 /** One connection sending `GET path`; `answer` resolves with all it was sent once closed. */
 function request(port: number, path: string): { socket: Socket; answer: Promise<string> } {
@@ -85,24 +35,24 @@ for (const [threads, limit] of [
 ] as const) {
   describe(`out of file descriptors (threads: ${threads}, ulimit -n ${limit})`, () => {
     it("says so once, with what to do, and answers the connections that waited once clients leave", async () => {
-      const server = serveUnderLimit(threads, limit);
+      // `pnpm serve` under `ulimit -n limit`, as an operator's shell would start it.
+      const server = runNode([SERVE, "--port", "0", "--quiet", "--threads", String(threads)], {
+        maxOpenFiles: limit,
+      });
       const held: Socket[] = [];
       try {
-        await until(() => /listening on/.test(server.stdout()), 10_000, "the server to listen");
-        const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(server.stdout())?.[1]);
+        const [, port] = await server.waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)/);
         // More held requests than the server has descriptors for.
-        for (let i = 0; i < limit + 16; i++) held.push(request(port, `/60000/held${i}`).socket);
-        await until(
-          () => /cannot accept new connections/.test(server.stderr()),
-          10_000,
-          "the server to say it cannot accept",
-        );
+        for (let i = 0; i < limit + 16; i++) {
+          held.push(request(Number(port), `/60000/held${i}`).socket);
+        }
+        await server.waitForError(/cannot accept new connections/);
         const said = server.stderr();
         expect(said).toContain(`out of file descriptors (\`ulimit -n\` is ${limit})`);
         expect(said).toMatch(/wait in the kernel's queue/);
         expect(said).toMatch(/ulimit -n 65536/);
         // This one waits in the kernel's queue: no descriptor is free to accept it.
-        const late = request(port, "/0/late");
+        const late = request(Number(port), "/0/late");
         await new Promise((resolve) => setTimeout(resolve, 300));
         // The held clients leave; no new connection comes to wake the listener.
         for (const socket of held) socket.destroy();
@@ -113,7 +63,7 @@ for (const [threads, limit] of [
         expect(server.stderr().match(/cannot accept new connections/g)).toHaveLength(1);
       } finally {
         for (const socket of held) socket.destroy();
-        server.child.kill("SIGKILL");
+        server.process.kill("SIGKILL");
       }
     });
   });

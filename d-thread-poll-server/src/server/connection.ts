@@ -105,10 +105,8 @@ export class Connection {
       } else if (!this.peerClosed && this.answers.length > 0) this.noticeClose();
       // A FIN while requests are held: the client has gone, not merely half-closed (as the
       // delayserver takes it). Cancel them now rather than hold the descriptor in CLOSE_WAIT
-      // for the rest of their delay; answers already due still go out first.
-      if (this.peerClosed && this.cancelHeld(now) > 0 && this.answers.length === 0) {
-        return this.finish();
-      }
+      // for the rest of their delay; answers already due still go out, then it closes below.
+      if (this.peerClosed) this.cancelHeld(now);
       if (this.reading && this.partial !== undefined) this.checkHeadTimeout(now);
       if (this.flush(now)) return this.finish();
       if (this.writing === undefined && this.answers.length === 0) {
@@ -292,21 +290,18 @@ export class Connection {
 
   /**
    * The client left: drops every answer still held (not due by `now`, nor being written),
-   * logging each held request as the delayserver does. Returns how many were dropped.
+   * logging each held request as the delayserver does.
    */
-  private cancelHeld(now: number): number {
+  private cancelHeld(now: number): void {
     const { answers } = this;
     // An answer being written is the first, and due: it and those due by now stay.
     let keep = this.writing === undefined ? 0 : 1;
     while (keep < answers.length && (answers[keep]?.due ?? now) <= now) keep++;
-    const cancelled = answers.splice(keep);
-    const at = performance.now();
-    for (const { line, receivedAt } of cancelled) {
+    for (const { line, receivedAt } of answers.splice(keep)) {
       if (line === undefined) continue;
-      const after = Math.round(at - receivedAt);
+      const after = Math.round(now - receivedAt);
       this.context.log?.(`${line} (cancelled after ${after}ms: the client closed the connection)`);
     }
-    return cancelled.length;
   }
 
   /** Writes the due answers, in order, until one is not due or the socket would block; true: close now. */
