@@ -36,7 +36,6 @@ export * from "./runtime.js";
 import type { ServeOptions, ThreadPollServer } from "./server/options.js";
 
 export type { ServeOptions, StopSummary, ThreadPollServer } from "./server/options.js";
-export { INCOMPLETE, MAX_HEAD_BYTES, parseRequest, type RequestHead } from "./server/request.js";
 export { Sleep, sleep, sleepUntil } from "./sleep.js";
 export {
   createJobQueue,

@@ -10,7 +10,7 @@ import {
   DEFAULT_PORT,
   ListenError,
   MAX_TIMER_MS,
-} from "@ch08/delayserver";
+} from "@ch08/delayserver/protocol";
 import type { ThreadPollServer } from "./server/options.js";
 
 function usageError(message: string): never {

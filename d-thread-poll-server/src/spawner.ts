@@ -1,9 +1,15 @@
-import { deserialize, serialize } from "node:v8";
+import { createRequire } from "node:module";
 import { Waker as MioWaker } from "@ch08/mio";
 import { Mutex, SharedMap } from "@ch08/std";
 import type { Future } from "./future.js";
 import { spawn, storedWaker } from "./runtime/executor.js";
 import type { ReactorHandle } from "./runtime/reactor.js";
+
+// node:v8 brings Node's stream modules with it, some 3 ms of a program's start-up here:
+// it is loaded when the first job is sent or received, not when the runtime is imported.
+let v8: typeof import("node:v8") | undefined;
+const structuredBytes = (): typeof import("node:v8") =>
+  (v8 ??= createRequire(import.meta.url)("node:v8") as typeof import("node:v8"));
 
 /** Bytes of queued jobs one runtime thread can hold between two of its polls. */
 export const JOB_QUEUE_BYTES = 1 << 20;
@@ -72,7 +78,7 @@ export class Spawner {
     const job: Job = { module: String(module), exportName, args };
     let encoded: Buffer;
     try {
-      encoded = serialize(job);
+      encoded = structuredBytes().serialize(job);
     } catch (error) {
       throw new TypeError(
         `spawn(${exportName}): the arguments cannot be copied to another thread (${(error as Error).message}); ` +
@@ -150,7 +156,7 @@ export class JobReceiver {
     let count = 0;
     while (at < copy.length) {
       const length = copy.readUInt32LE(at);
-      const job = deserialize(copy.subarray(at + 4, at + 4 + length)) as Job;
+      const job = structuredBytes().deserialize(copy.subarray(at + 4, at + 4 + length)) as Job;
       at += 4 + length;
       const exported = this.modules.get(job.module)?.[job.exportName];
       if (typeof exported === "function") {

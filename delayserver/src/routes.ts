@@ -5,6 +5,22 @@ export type Route =
   | { kind: "delay"; delayMs: number; message: string }
   | { kind: "reject"; status: 400 | 404 | 405 | 414; reason: string };
 
+/**
+ * Every status a delayserver answers with, and its reason phrase as node:http writes it.
+ * A server on another runtime (stage d's) reads the phrase here instead of loading
+ * node:http for its STATUS_CODES table; a test keeps the two the same.
+ */
+export const REASON_PHRASES = {
+  200: "OK",
+  400: "Bad Request",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  408: "Request Timeout",
+  414: "URI Too Long",
+  431: "Request Header Fields Too Large",
+  503: "Service Unavailable",
+} as const;
+
 /** The methods served; anything else gets 405 with this as the Allow header. */
 export const ALLOWED_METHODS = "GET, HEAD";
 

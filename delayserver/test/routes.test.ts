@@ -1,6 +1,7 @@
+import { STATUS_CODES } from "node:http";
 import { describe, expect, it } from "vitest";
 import { MAX_TARGET_LENGTH } from "../src/defaults.js";
-import { route } from "../src/routes.js";
+import { REASON_PHRASES, route } from "../src/routes.js";
 
 const MAX = 60_000;
 
@@ -65,5 +66,23 @@ describe("route: bad input", () => {
   it("the max delay is the caller's", () => {
     expect(route("GET", "/11/x", 10)).toMatchObject({ status: 400 });
     expect(route("GET", "/10/x", 10)).toMatchObject({ kind: "delay" });
+  });
+});
+
+describe("REASON_PHRASES: the statuses a delayserver answers with", () => {
+  it.each(Object.entries(REASON_PHRASES))(
+    "%s is written as node:http writes it",
+    (status, phrase) => {
+      expect(phrase).toBe(STATUS_CODES[status]);
+    },
+  );
+
+  it("covers every status the router rejects with", () => {
+    const statuses = ["/abc/x", "/1", "/1/x/y", `/1/${"x".repeat(MAX_TARGET_LENGTH)}`]
+      .map((target) => route("GET", target, MAX))
+      .concat(route("POST", "/1/x", MAX))
+      .map((r) => (r.kind === "reject" ? r.status : 200));
+    for (const status of statuses) expect(REASON_PHRASES).toHaveProperty(String(status));
+    expect(new Set(statuses)).toEqual(new Set([400, 404, 405, 414]));
   });
 });

@@ -1,7 +1,6 @@
 import * as mio from "@ch08/mio";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
-import { Dispatcher, LISTENER_TOKEN } from "../server/dispatcher.js";
 import type { ServerHandle } from "../server/inbox.js";
 import { storedWaker, type Waker } from "./executor.js";
 import { TIMERS_PER_WAKE, TimerHeap, TimerInbox } from "./timers.js";
@@ -10,6 +9,8 @@ import { TIMERS_PER_WAKE, TimerHeap, TimerInbox } from "./timers.js";
 export const WAKER_CAPACITY = 1 << 16;
 /** The token of the reactor's own mio `Waker` (the single-threaded reactor's too). */
 export const STOP_TOKEN = mio.Token(0);
+/** ADDED in stage d: the server's listener's token on the polling thread (above any handed out). */
+export const LISTENER_TOKEN = mio.Token(0x3fff_fffe);
 /** The reactor's shared counters (the single-threaded reactor keeps the same ones). */
 export const COUNTERS = ["nextId", "waits", "events", "wakes", "dropped"] as const;
 
@@ -91,12 +92,28 @@ export class Reactor {
   }
 }
 
+/** ADDED in stage d: the server's part of the polling thread (its `Dispatcher`). */
+export interface ListenerDispatch {
+  /** The listener's token came up (an event, or a retry the dispatcher asked for). */
+  acceptAll(): void;
+  /** The stop waker fired: a server stopping closes its listener. */
+  checkStop(): void;
+}
+
+/** ADDED in stage d: makes the dispatcher from the loop's registry, wake path and timer heap. */
+export type MakeDispatch = (
+  server: ServerHandle,
+  registry: mio.Registry,
+  fire: (token: number) => void,
+  acceptAgainAt: (deadline: number) => void,
+) => ListenerDispatch;
+
 /**
  * The reactor thread (the book's `event_loop`): block in `Poll.poll`, wake each event's
  * waker. CHANGED in stage d: it also keeps the timers' deadlines, sleeps no longer than
- * the next one, and accepts for the multi-threaded server.
+ * the next one, and, given `makeDispatch`, accepts for the multi-threaded server.
  */
-export function eventLoop(handle: ReactorHandle): void {
+export function eventLoop(handle: ReactorHandle, makeDispatch?: MakeDispatch): void {
   const poll = mio.Poll.fromHandle(handle.poll);
   const stopWaker = mio.Waker.fromHandle(handle.stopWaker);
   const wakers = new std.SharedMap(handle.wakers);
@@ -123,9 +140,9 @@ export function eventLoop(handle: ReactorHandle): void {
     counters.add("dropped");
   };
   const dispatcher =
-    handle.server === undefined
+    handle.server === undefined || makeDispatch === undefined
       ? undefined
-      : new Dispatcher(handle.server, poll.registry(), fire, (deadline) =>
+      : makeDispatch(handle.server, poll.registry(), fire, (deadline) =>
           heap.push(deadline, LISTENER_TOKEN),
         );
   /** An event's or a due timer's token: the listener's goes to the dispatcher. */
@@ -175,7 +192,13 @@ export function reactor(): Reactor {
  * CHANGED in stage d: with `server`, the reactor thread also accepts on its listener.
  */
 export function start(server?: ServerHandle): ReactorHandle {
-  return REACTOR.startService(import.meta.url, "eventLoop", (cells) => {
+  // A server's polling thread runs this loop from the dispatcher's module, named here and
+  // not imported, so that a program that only makes requests never loads the server.
+  const [module, exportName] =
+    server === undefined
+      ? [import.meta.url, "eventLoop"]
+      : [new URL("../server/dispatcher.js", import.meta.url).href, "pollingThread"];
+  return REACTOR.startService(module, exportName, (cells) => {
     const poll = new mio.Poll();
     const stopWaker = new mio.Waker(poll.registry(), STOP_TOKEN);
     return {

@@ -1,5 +1,5 @@
 import { writeSync } from "node:fs";
-import { openFileLimit } from "@ch08/delayserver";
+import { openFileLimit } from "@ch08/delayserver/protocol";
 
 /** How long to wait before accepting again after the OS refused (EMFILE: out of fds). */
 const ACCEPT_RETRY_MS = 100;

@@ -1,4 +1,4 @@
-import { printable, route } from "@ch08/delayserver";
+import { printable, route } from "@ch08/delayserver/protocol";
 import { Interest, type TcpStream, WOULD_BLOCK } from "@ch08/mio";
 import { Kind, record, tracing } from "@ch08/trace";
 import { NOT_READY, type PollState, ready } from "../future.js";

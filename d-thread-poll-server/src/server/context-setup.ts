@@ -1,6 +1,6 @@
 import { writeSync } from "node:fs";
 import { BroadcastChannel } from "node:worker_threads";
-import { usageLine } from "@ch08/delayserver";
+import { usageLine } from "@ch08/delayserver/protocol";
 import type { ServerContext } from "./context.js";
 import type { ServerThreadOptions } from "./options.js";
 

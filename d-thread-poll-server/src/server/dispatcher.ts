@@ -1,10 +1,22 @@
-import { Interest, type Registry, TcpListener, Token, WOULD_BLOCK } from "@ch08/mio";
+import { Interest, type Registry, TcpListener, WOULD_BLOCK } from "@ch08/mio";
+import {
+  eventLoop,
+  LISTENER_TOKEN,
+  type ListenerDispatch,
+  type ReactorHandle,
+} from "../runtime/reactor.js";
 import { AcceptTrouble } from "./accept-trouble.js";
 import { Stat } from "./context.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 
-/** The listener's token on the polling thread (above any the waker table hands out). */
-export const LISTENER_TOKEN = Token(0x3fff_fffe);
+/** The multi-threaded server's polling thread: the reactor's loop, accepting through a Dispatcher. */
+export function pollingThread(handle: ReactorHandle): void {
+  eventLoop(
+    handle,
+    (server, registry, fire, acceptAgainAt) =>
+      new Dispatcher(server, registry, fire, acceptAgainAt),
+  );
+}
 
 /**
  * The polling thread's part of the multi-threaded server: accept every waiting
@@ -12,7 +24,7 @@ export const LISTENER_TOKEN = Token(0x3fff_fffe);
  * equals), waking that executor's inbox task — and the next executor's too, so that if
  * the first is busy (its thread stuck in a long poll), the other takes the connection.
  */
-export class Dispatcher {
+export class Dispatcher implements ListenerDispatch {
   private readonly listener: TcpListener;
   private readonly inboxes: ConnectionInboxes;
   private readonly stats: Int32Array;

@@ -1,4 +1,4 @@
-import type { DelayServer } from "@ch08/delayserver";
+import type { DelayServer } from "@ch08/delayserver/protocol";
 import type { SpawnerHandle } from "../spawner.js";
 
 /** How to run stage d's server; every field has a default (the delayserver's where it has one). */

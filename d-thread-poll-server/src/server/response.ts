@@ -1,5 +1,4 @@
-import { STATUS_CODES } from "node:http";
-import { ALLOWED_METHODS, type Route } from "@ch08/delayserver";
+import { ALLOWED_METHODS, REASON_PHRASES, type Route } from "@ch08/delayserver/protocol";
 
 // The answers node:http gives in the delayserver, byte for byte but the Date: the same
 // status lines, the same headers in the same order, the same bodies.
@@ -41,11 +40,11 @@ export function rejectAnswer(
   keepAlive: boolean,
   usage: string,
 ): { bytes: Buffer; close: boolean } {
-  const body = `${r.status} ${STATUS_CODES[r.status]}: ${r.reason}\n${usage}\n`;
+  const body = `${r.status} ${REASON_PHRASES[r.status]}: ${r.reason}\n${usage}\n`;
   const close = !keepAlive || r.status === 405 || r.status === 414;
   const allow = r.status === 405 ? `Allow: ${ALLOWED_METHODS}\r\n` : "";
   const text =
-    `HTTP/1.1 ${r.status} ${STATUS_CODES[r.status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `HTTP/1.1 ${r.status} ${REASON_PHRASES[r.status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\n${allow}${connectionHeaders(!close)}${head ? "" : body}`;
   return { bytes: Buffer.from(text, "utf8"), close };
 }
@@ -55,9 +54,9 @@ export function rejectAnswer(
  * or to a head that did not arrive in time (408); then close.
  */
 export function badRequestAnswer(status: 400 | 408 | 431): Buffer {
-  const body = `${status} ${STATUS_CODES[status]}\n`;
+  const body = `${status} ${REASON_PHRASES[status]}\n`;
   return Buffer.from(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
+    `HTTP/1.1 ${status} ${REASON_PHRASES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
       `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
     "latin1",
   );

@@ -6,7 +6,7 @@ import {
   formatAddress,
   ListenError,
   MAX_TIMER_MS,
-} from "@ch08/delayserver";
+} from "@ch08/delayserver/protocol";
 import { Waker as MioWaker, type WakerHandle } from "@ch08/mio";
 import { type Spawned, spawn, ThreadState } from "@ch08/std";
 import type { ReactorHandle } from "../runtime/reactor.js";

@@ -1,0 +1,62 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+// A program that only makes requests must not pay at start-up for the server: Node loads
+// ES modules file by file, and each one, with the builtins it brings, costs start-up time
+// (bench section 3 measures it). The server's modules, the node:http delayserver's, and
+// node:http, node:net and node:v8 load only when a server or a job queue is started.
+
+const STAGE = fileURLToPath(new URL("..", import.meta.url));
+const HOOK = new URL("./helpers/log-loads.mjs", import.meta.url).href;
+
+/** What importing `specifier` loads: our files (URLs) and Node's builtin modules. */
+function loadsOf(specifier: string): { files: string[]; builtins: string[] } {
+  const program = `
+    import { register } from "node:module";
+    register(${JSON.stringify(HOOK)});
+    const before = new Set(process.moduleLoadList);
+    await import(${JSON.stringify(specifier)});
+    console.log(JSON.stringify(process.moduleLoadList.filter((m) => !before.has(m))));
+  `;
+  const run = spawnSync(process.execPath, ["--input-type=module", "-e", program], {
+    cwd: STAGE,
+    encoding: "utf8",
+    timeout: 30_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  const files = [...run.stderr.matchAll(/^loaded (file:\S+)$/gm)].map((m) => m[1] ?? "");
+  const builtins = (JSON.parse(run.stdout) as string[])
+    .filter((m) => m.startsWith("NativeModule "))
+    .map((m) => m.slice("NativeModule ".length));
+  return { files, builtins };
+}
+
+describe("start-up: what importing the stage loads", () => {
+  const { files, builtins } = loadsOf("@ch08/d-thread-poll-server");
+
+  it("loads the runtimes and the shared packages", () => {
+    expect(files.some((url) => url.endsWith("/d-thread-poll-server/dist/runtime/local.js"))).toBe(
+      true,
+    );
+    expect(files.some((url) => url.endsWith("/mio/dist/mio.js"))).toBe(true);
+  });
+
+  it("loads none of the server's modules, nor the node:http delayserver's", () => {
+    expect(files.filter((url) => url.includes("/dist/server/"))).toEqual([]);
+    expect(files.filter((url) => url.includes("/delayserver/"))).toEqual([]);
+  });
+
+  it("loads neither node:http, node:net nor node:v8", () => {
+    expect(builtins.filter((name) => ["http", "net", "v8"].includes(name))).toEqual([]);
+  });
+});
+
+describe("start-up: what the server loads", () => {
+  it("its protocol, not the node:http delayserver (`pnpm serve` starts without node:http)", () => {
+    const { files, builtins } = loadsOf("./dist/server/start.js");
+    expect(files.some((url) => url.endsWith("/delayserver/dist/protocol.js"))).toBe(true);
+    expect(files.filter((url) => url.endsWith("/delayserver/dist/server.js"))).toEqual([]);
+    expect(builtins.filter((name) => ["http", "net"].includes(name))).toEqual([]);
+  });
+});
