@@ -1,6 +1,7 @@
 import * as mio from "@ch08/mio";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
+import type { Dispatcher } from "../server/dispatcher.js";
 import type { ServerHandle } from "../server/inbox.js";
 import { storedWaker, type Waker } from "./executor.js";
 import { TIMERS_PER_WAKE, TimerHeap, TimerInbox } from "./timers.js";
@@ -92,28 +93,20 @@ export class Reactor {
   }
 }
 
-/** ADDED in stage d: the server's part of the polling thread (its `Dispatcher`). */
-export interface ListenerDispatch {
-  /** The listener's token came up (an event, or a retry the dispatcher asked for). */
-  acceptAll(): void;
-  /** The stop waker fired: a server stopping closes its listener. */
-  checkStop(): void;
-}
-
-/** ADDED in stage d: makes the dispatcher from the loop's registry, wake path and timer heap. */
-export type MakeDispatch = (
-  server: ServerHandle,
-  registry: mio.Registry,
-  fire: (token: number) => void,
-  acceptAgainAt: (deadline: number) => void,
-) => ListenerDispatch;
-
 /**
  * The reactor thread (the book's `event_loop`): block in `Poll.poll`, wake each event's
  * waker. CHANGED in stage d: it also keeps the timers' deadlines, sleeps no longer than
- * the next one, and, given `makeDispatch`, accepts for the multi-threaded server.
+ * the next one, and, given `makeDispatcher`, accepts for the multi-threaded server.
  */
-export function eventLoop(handle: ReactorHandle, makeDispatch?: MakeDispatch): void {
+export function eventLoop(
+  handle: ReactorHandle,
+  makeDispatcher?: (
+    server: ServerHandle,
+    registry: mio.Registry,
+    fire: (token: number) => void,
+    acceptAgainAt: (deadline: number) => void,
+  ) => Dispatcher,
+): void {
   const poll = mio.Poll.fromHandle(handle.poll);
   const stopWaker = mio.Waker.fromHandle(handle.stopWaker);
   const wakers = new std.SharedMap(handle.wakers);
@@ -140,9 +133,9 @@ export function eventLoop(handle: ReactorHandle, makeDispatch?: MakeDispatch): v
     counters.add("dropped");
   };
   const dispatcher =
-    handle.server === undefined || makeDispatch === undefined
+    handle.server === undefined || makeDispatcher === undefined
       ? undefined
-      : makeDispatch(handle.server, poll.registry(), fire, (deadline) =>
+      : makeDispatcher(handle.server, poll.registry(), fire, (deadline) =>
           heap.push(deadline, LISTENER_TOKEN),
         );
   /** An event's or a due timer's token: the listener's goes to the dispatcher. */

@@ -1,10 +1,5 @@
 import { Interest, type Registry, TcpListener, WOULD_BLOCK } from "@ch08/mio";
-import {
-  eventLoop,
-  LISTENER_TOKEN,
-  type ListenerDispatch,
-  type ReactorHandle,
-} from "../runtime/reactor.js";
+import { eventLoop, LISTENER_TOKEN, type ReactorHandle } from "../runtime/reactor.js";
 import { AcceptTrouble } from "./accept-trouble.js";
 import { Stat } from "./context.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
@@ -24,7 +19,7 @@ export function pollingThread(handle: ReactorHandle): void {
  * equals), waking that executor's inbox task — and the next executor's too, so that if
  * the first is busy (its thread stuck in a long poll), the other takes the connection.
  */
-export class Dispatcher implements ListenerDispatch {
+export class Dispatcher {
   private readonly listener: TcpListener;
   private readonly inboxes: ConnectionInboxes;
   private readonly stats: Int32Array;
