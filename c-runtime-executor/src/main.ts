@@ -172,9 +172,10 @@ export function requestGenerator(i: number, options: ExampleOptions = {}): Futur
   });
 }
 
-// Run as a program (`node dist/main.js`), not when imported: only then load the
-// delayserver (node:http), which a library user of this module does not need at start-up.
+// Run as a program (`node dist/main.js`), not when imported: only then load what finds a
+// running delayserver (node:net, for one connect) or starts one on a thread (node:http,
+// loaded only if none was running). A library user of this module needs neither.
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const { withDelayServer } = await import("@ch08/delayserver");
+  const { withDelayServer } = await import("@ch08/delayserver/with-delayserver");
   await withDelayServer(main);
 }

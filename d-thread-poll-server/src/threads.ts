@@ -1,7 +1,7 @@
 // The book's d-multiple-threads example, its own program as in the book: eleven more
 // executors, each on its own thread (exec-1 … exec-11), plus the main thread's, all
 // running the same program and all sharing the one reactor.
-import { withDelayServer } from "@ch08/delayserver";
+import { withDelayServer } from "@ch08/delayserver/with-delayserver";
 import { asyncMain } from "./main.js";
 import * as runtime from "./runtime.js";
 

@@ -2,7 +2,6 @@ import { connect } from "node:net";
 import { formatAddress, parseAddress } from "./address.js";
 import { DEFAULT_ADDRESS } from "./defaults.js";
 import { ListenError } from "./errors.js";
-import { startDelayServerThread } from "./thread.js";
 
 /** A delayserver a program can use: found running, or started for it on a thread. */
 export interface EnsuredDelayServer {
@@ -29,6 +28,8 @@ export async function ensureDelayServer(
   if (port !== 0 && (await isAccepting(host, port))) {
     return { address: formatAddress(host, port), started: false, close: async () => {} };
   }
+  // Loaded only now: a program whose delayserver is already running never pays for it.
+  const { startDelayServerThread } = await import("./thread.js");
   try {
     const server = await startDelayServerThread({ host, port, quiet: true });
     return { address: server.address, started: true, close: server.close };

@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, expect, it, vi } from "vitest";
 import { canBind, type Dist, get, loadDist } from "./helpers.js";
 
@@ -57,6 +59,35 @@ it("prints a failure's message alone and sets exit code 1", async () => {
     });
     expect(error).toHaveBeenCalledWith("error: is the delayserver running?");
     expect(process.exitCode).toBe(1);
+  } finally {
+    await running.close();
+  }
+});
+
+it("as its own entry, finds a running server without loading node:http or worker_threads", async () => {
+  // What `pnpm start` in every stage pays before the book's example runs: a connect to
+  // find the server. node:http and a thread load only when one must be started.
+  const running = await dist.startDelayServer({ port: 0, quiet: true });
+  try {
+    const program = `
+      const before = new Set(process.moduleLoadList);
+      const { withDelayServer } = await import("@ch08/delayserver/with-delayserver");
+      await withDelayServer(() => {});
+      const loaded = process.moduleLoadList.filter((m) => !before.has(m));
+      console.log(JSON.stringify(loaded.filter((m) => m.startsWith("NativeModule "))));
+    `;
+    const run = spawnSync(process.execPath, ["--input-type=module", "-e", program], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      env: { ...process.env, DELAYSERVER: running.address },
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    const builtins = (JSON.parse(run.stdout) as string[]).map((m) =>
+      m.slice("NativeModule ".length),
+    );
+    expect(builtins).toContain("net");
+    expect(builtins.filter((name) => ["http", "worker_threads"].includes(name))).toEqual([]);
   } finally {
     await running.close();
   }
