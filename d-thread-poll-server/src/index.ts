@@ -48,9 +48,9 @@ export {
 } from "./spawner.js";
 
 /**
- * Starts stage d's delayserver (what `pnpm serve` runs). The server's modules, and the
- * node:http they share with the delayserver, load on the first call: a program that only
- * makes requests does not pay for them at start-up.
+ * Starts stage d's delayserver (what `pnpm serve` runs). The server's modules load on the
+ * first call: a program that only makes requests does not pay for them at start-up
+ * (test/start-up.test.ts checks what importing this index loads).
  */
 export async function startServer(options?: ServeOptions): Promise<ThreadPollServer> {
   const server = await import("./server/start.js");

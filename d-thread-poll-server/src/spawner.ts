@@ -5,8 +5,9 @@ import type { Future } from "./future.js";
 import { spawn, storedWaker } from "./runtime/executor.js";
 import type { ReactorHandle } from "./runtime/reactor.js";
 
-// node:v8 brings Node's stream modules with it, some 3 ms of a program's start-up here:
-// it is loaded when the first job is sent or received, not when the runtime is imported.
+// node:v8 brings Node's heap-snapshot and stream modules with it, a few milliseconds of a
+// program's start-up here: it loads when the first job is sent or received, not when the
+// runtime is imported.
 let v8: typeof import("node:v8") | undefined;
 const structuredBytes = (): typeof import("node:v8") =>
   (v8 ??= createRequire(import.meta.url)("node:v8") as typeof import("node:v8"));
