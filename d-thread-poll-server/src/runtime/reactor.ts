@@ -1,7 +1,6 @@
 import * as mio from "@ch08/mio";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
-import type { Dispatcher } from "../server/dispatcher.js";
 import type { ServerHandle } from "../server/inbox.js";
 import { storedWaker, type Waker } from "./executor.js";
 import { TIMERS_PER_WAKE, TimerHeap, TimerInbox } from "./timers.js";
@@ -96,7 +95,8 @@ export class Reactor {
 /**
  * The reactor thread (the book's `event_loop`): block in `Poll.poll`, wake each event's
  * waker. CHANGED in stage d: it also keeps the timers' deadlines, sleeps no longer than
- * the next one, and, given `makeDispatcher`, accepts for the multi-threaded server.
+ * the next one, and, given `makeDispatcher` (the server's `Dispatcher`), accepts for the
+ * multi-threaded server.
  */
 export function eventLoop(
   handle: ReactorHandle,
@@ -105,7 +105,7 @@ export function eventLoop(
     registry: mio.Registry,
     fire: (token: number) => void,
     acceptAgainAt: (deadline: number) => void,
-  ) => Dispatcher,
+  ) => { acceptAll(): void; checkStop(): void },
 ): void {
   const poll = mio.Poll.fromHandle(handle.poll);
   const stopWaker = mio.Waker.fromHandle(handle.stopWaker);
