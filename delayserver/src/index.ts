@@ -9,7 +9,6 @@
  * ```
  * @module
  */
-
 export { type EnsuredDelayServer, ensureDelayServer, isAccepting } from "./ensure.js";
 export * from "./protocol.js";
 export { startDelayServer } from "./server.js";
