@@ -229,6 +229,11 @@ export function wakeTable(r: Pick<Results, "wakeLatency">): Table {
       row(w.floor, ratio(1)),
       row(w.epollHop, ratio(w.epollHop.p50Us / w.floor.p50Us)),
       ...(w.twoHops === undefined ? [] : [row(w.twoHops, ratio(w.twoHops.p50Us / w.floor.p50Us))]),
+      ...(w.placement === undefined
+        ? []
+        : [w.placement.sameCpu, w.placement.acrossCpus, w.placement.runtimeOneCpu].map((x) =>
+            row(x, ratio(x.p50Us / w.floor.p50Us)),
+          )),
       [
         "Atomics ping-pong, hot (mitata): ½ round trip",
         num(w.pingPong.samples, 0),
@@ -247,8 +252,17 @@ export function wakeTable(r: Pick<Results, "wakeLatency">): Table {
         : [
             `The same two hops in a row with no runtime (a relay thread in a bare Poll.poll): p50 ${num(w.twoHops.p50Us, 1)} µs; the runtime's path is ${ratio(w.runtime.p50Us / w.twoHops.p50Us)} of that.`,
           ]),
+      ...(w.placement === undefined ? [] : [placementNote(w.placement)]),
     ],
   };
+}
+
+/** What the held rows of section 5 say, in numbers. */
+function placementNote(p: NonNullable<Results["wakeLatency"]["placement"]>): string {
+  return (
+    `Held to CPUs (sched_setaffinity): a wake that stays on one CPU takes ${num(p.sameCpu.p50Us, 1)} µs at p50, one that crosses to the other CPU ${num(p.acrossCpus.p50Us, 1)} µs (${ratio(p.acrossCpus.p50Us / p.sameCpu.p50Us)}); ` +
+    `stage c's two hops with every thread on one CPU take ${num(p.runtimeOneCpu.p50Us, 1)} µs, ${ratio(p.runtimeOneCpu.p50Us / p.sameCpu.p50Us)} that one-CPU hop.`
+  );
 }
 
 /** Section 6 as a table. */
@@ -424,7 +438,11 @@ export function checkGoals(r: Omit<Results, "goals">): Goal[] {
   const w = r.wakeLatency;
   goals.push({
     goal: "wake latency p50 ≤ 2 × the Atomics floor",
-    value: `${ratio(w.p50Ratio)} (${num(w.runtime.p50Us, 1)} µs vs ${num(w.floor.p50Us, 1)} µs)`,
+    value:
+      `${ratio(w.p50Ratio)} (${num(w.runtime.p50Us, 1)} µs vs ${num(w.floor.p50Us, 1)} µs)` +
+      (w.placement === undefined
+        ? ""
+        : `; every thread held on one CPU: ${ratio(w.placement.runtimeOneCpu.p50Us / w.floor.p50Us)}`),
     met: w.p50Ratio <= 2,
   });
   const allocating = r.hotPaths.rows.filter((x) => x.maxBytesPerOp >= 0.1 || x.gcs > 0);

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EARLIER_RUNS_SHOWN } from "../src/history.js";
+import { allowedCpus } from "../src/libc.js";
 import type { Results } from "../src/results.js";
 import type { Spread } from "../src/stats.js";
 
@@ -235,6 +236,22 @@ describe("pnpm bench --quick", () => {
     }
     expect(positive(w.pingPong.roundTripUs)).toBe(true);
     expect(positive(w.p50Ratio)).toBe(true);
+  });
+
+  it("section 5 holds the threads to CPUs for its placement rows, on a machine with two", () => {
+    const { placement, settings } = results.wakeLatency;
+    const cpus = allowedCpus();
+    if (cpus.length < 2) {
+      expect(placement).toBeUndefined();
+      return;
+    }
+    if (placement === undefined) throw new Error("section 5 skipped its placement rows");
+    expect(placement.cpus).toEqual(cpus.slice(0, 2));
+    for (const row of [placement.sameCpu, placement.acrossCpus, placement.runtimeOneCpu]) {
+      expect(row.samples).toBe(settings.samples);
+      expect(positive(row.p50Us) && row.p99Us >= row.p50Us).toBe(true);
+    }
+    expect(placement.acrossCpus.name).toContain(`CPU ${placement.cpus[1]}`);
   });
 
   it("section 6 times mio's hot paths on both backends over rounds", () => {

@@ -1,4 +1,4 @@
-// The helper thread of section 4 (a plain worker_thread, not an executor). In "reactor",
+// The helper thread of section 5 (a plain worker_thread, not an executor). In "reactor",
 // "epoll" and "atomics" modes it waits for its turn, lets the other side go to sleep,
 // stamps the time and wakes it: through a mio Waker (eventfd) that the reactor (or a bare
 // Poll) watches, or with Atomics.notify.
@@ -6,9 +6,11 @@
 // is the bare reactor: it waits in a Poll and passes each wake on with Atomics.notify.
 import { workerData } from "node:worker_threads";
 import { Events, Waker as MioWaker, Poll, type PollHandle, type WakerHandle } from "@ch08/mio";
+import { holdThreadTo } from "../libc.js";
 import { Cell, type HelperData } from "./wake-protocol.js";
 
 const data = workerData as HelperData;
+if (data.cpu !== undefined) holdThreadTo([data.cpu]);
 const cells = new Int32Array(data.control);
 const stamp = new BigInt64Array(data.stamp);
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));

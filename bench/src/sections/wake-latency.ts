@@ -2,7 +2,8 @@
 // thread writes a mio Waker's eventfd that the reactor watches under the task's token)
 // to the task being polled on the parked main-thread executor; against the floor, a
 // bare Atomics.notify → Atomics.wait between two threads. One clock for all threads:
-// process.hrtime (CLOCK_MONOTONIC).
+// process.hrtime (CLOCK_MONOTONIC). Then the same wakes with each thread held to a CPU:
+// where the kernel puts the woken thread decides most of what a wake costs.
 import { Worker } from "node:worker_threads";
 import {
   type Future,
@@ -14,6 +15,7 @@ import {
 } from "@ch08/c-runtime-executor";
 import { Events, Interest, Waker as MioWaker, Poll, Token } from "@ch08/mio";
 import { measure } from "mitata";
+import { allowedCpus, holdThreadTo } from "../libc.js";
 import { percentile, round } from "../stats.js";
 import { Cell, type HelperData } from "./wake-protocol.js";
 
@@ -55,6 +57,20 @@ export interface WakeLatency {
   readonly p99Ratio: number;
   /** Pause before each wake so the woken side is asleep, ms. */
   readonly gapMs: number;
+  /** The same wakes with every thread held to a chosen CPU (absent in older results and with one CPU). */
+  readonly placement?: Placement;
+}
+
+/** Wakes with the threads held to CPUs (sched_setaffinity), so the kernel cannot choose. */
+export interface Placement {
+  /** The CPUs used: the first two this process may run on. */
+  readonly cpus: readonly [number, number];
+  /** Atomics.notify → Atomics.wait, both threads on the first CPU. */
+  readonly sameCpu: LatencyRow;
+  /** Atomics.notify → Atomics.wait, the sleeper on the first CPU, the waker on the second. */
+  readonly acrossCpus: LatencyRow;
+  /** Stage c's path with the helper, the reactor thread and the executor all on the first CPU. */
+  readonly runtimeOneCpu: LatencyRow;
 }
 
 /** Section 4's settings. */
@@ -146,7 +162,23 @@ class Probe implements Future<void> {
   }
 }
 
-function reactorLatency(settings: WakeSettings): number[] {
+/** Runs `work` with the calling thread held to `cpu` (and so every thread it starts meanwhile). */
+function onCpu<T>(cpu: number | undefined, work: () => T): T {
+  if (cpu === undefined) return work();
+  const before = holdThreadTo([cpu]);
+  try {
+    return work();
+  } finally {
+    holdThreadTo(before);
+  }
+}
+
+/** Stage c's path; with `cpu`, the executor, the reactor thread it starts and the helper all run there. */
+function reactorLatency(settings: WakeSettings, cpu?: number): number[] {
+  return onCpu(cpu, () => reactorSamples(settings, cpu));
+}
+
+function reactorSamples(settings: WakeSettings, cpu: number | undefined): number[] {
   const executor = runtime.init();
   // A mio Waker needs a registry to be born in; it is then registered with the reactor's.
   const birthplace = new Poll();
@@ -161,6 +193,7 @@ function reactorLatency(settings: WakeSettings): number[] {
     samples: settings.samples,
     gapMs: settings.gapMs,
     waker: eventfd.handle(),
+    cpu,
   });
   const probe = new Probe(eventfd, cells, new BigInt64Array(stamp), settings.samples);
   try {
@@ -176,7 +209,15 @@ function reactorLatency(settings: WakeSettings): number[] {
   return probe.latencies;
 }
 
-function atomicsLatency(settings: WakeSettings): number[] {
+/** The floor; with `cpus`, this thread sleeps on `cpus.sleeper` and the helper wakes it from `cpus.waker`. */
+function atomicsLatency(
+  settings: WakeSettings,
+  cpus?: { readonly sleeper: number; readonly waker: number },
+): number[] {
+  return onCpu(cpus?.sleeper, () => atomicsSamples(settings, cpus?.waker));
+}
+
+function atomicsSamples(settings: WakeSettings, helperCpu: number | undefined): number[] {
   const control = new SharedArrayBuffer(Cell.SIZE * 4);
   const cells = new Int32Array(control);
   const stampBuffer = new SharedArrayBuffer(8);
@@ -187,6 +228,7 @@ function atomicsLatency(settings: WakeSettings): number[] {
     stamp: stampBuffer,
     samples: settings.samples,
     gapMs: settings.gapMs,
+    cpu: helperCpu,
   });
   const latencies: number[] = [];
   try {
@@ -331,6 +373,7 @@ export async function wakeLatency(
   log(`  stage c: p50 ${wake.p50Us} µs, p99 ${wake.p99Us} µs`);
   const pp = await pingPong(settings);
   log(`  ping-pong (mitata): round trip ${pp.roundTripUs} µs`);
+  const placement = placed(settings, log);
   return {
     runtime: wake,
     floor,
@@ -340,5 +383,31 @@ export async function wakeLatency(
     p50Ratio: round(wake.p50Us / floor.p50Us, 3),
     p99Ratio: round(wake.p99Us / floor.p99Us, 3),
     gapMs: settings.gapMs,
+    placement,
   };
+}
+
+/** The placement rows, on the first two CPUs this process may use; none with one CPU. */
+function placed(settings: WakeSettings, log: (line: string) => void): Placement | undefined {
+  const [first, second] = allowedCpus();
+  if (first === undefined || second === undefined) {
+    log("  placement: one CPU only, skipped");
+    return undefined;
+  }
+  const sameCpu = summarize(
+    `Atomics hop, both threads held on CPU ${first}`,
+    atomicsLatency(settings, { sleeper: first, waker: first }),
+  );
+  log(`  one CPU: p50 ${sameCpu.p50Us} µs`);
+  const acrossCpus = summarize(
+    `Atomics hop, sleeper on CPU ${first}, waker on CPU ${second}`,
+    atomicsLatency(settings, { sleeper: first, waker: second }),
+  );
+  log(`  across CPUs: p50 ${acrossCpus.p50Us} µs`);
+  const runtimeOneCpu = summarize(
+    `stage c's path, helper + reactor thread + executor held on CPU ${first}`,
+    reactorLatency(settings, first),
+  );
+  log(`  stage c on one CPU: p50 ${runtimeOneCpu.p50Us} µs`);
+  return { cpus: [first, second], sameCpu, acrossCpus, runtimeOneCpu };
 }

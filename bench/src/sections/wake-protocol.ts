@@ -26,4 +26,6 @@ export interface HelperData {
   readonly waker?: WakerHandle;
   /** Relay mode: the Poll to wait in; each wake it returns with is passed on to FLAG. */
   readonly poll?: PollHandle;
+  /** The one CPU the helper holds itself to, if any (the placement rows). */
+  readonly cpu?: number;
 }
