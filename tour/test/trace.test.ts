@@ -155,6 +155,15 @@ describe("traces of real runs", () => {
     expect(checkFlows(trace)).toBeGreaterThanOrEqual(rePolls);
   });
 
+  it("stage d: one track; every re-poll follows a wake from its own epoll_wait, none parks", () => {
+    const { trace } = traced("d-thread-poll-server", "main.js");
+    expect([...threadNames(trace).values()]).toEqual(["main"]);
+    // The five requests' answers: each a wake the executor found in its own epoll_wait.
+    expect(checkWakeBeforeEveryPoll(trace)).toBeGreaterThanOrEqual(5);
+    expect(checkParksEnd(trace)).toBe(0);
+    expect(checkFlows(trace)).toBeGreaterThanOrEqual(5);
+  });
+
   it("RUNTIME_TIMELINE prints one lane per thread within 80 columns", () => {
     const { stdout } = traced("b-reactor-executor", "main.js", { RUNTIME_TIMELINE: "1" });
     const timeline = stdout.slice(stdout.indexOf("timeline:"));

@@ -44,8 +44,11 @@ export class LocalReactor extends Reactor {
   private readonly wakeStored: (thread: number, task: number) => void;
   /** Called when another thread wakes this runtime's Poll (the server uses it to hear "stop"). */
   onForeignWake: (() => void) | undefined;
+  /** The token `fire` is waking, for the trace's WAKE (which names the token, as stage c's does). */
+  private firing = 0;
   private readonly fire = (token: number): void => {
     Atomics.add(this.counts, EVENTS, 1);
+    this.firing = token;
     if (!this.table.get(token, this.wakeStored)) {
       if (tracing) record(Kind.DROP, token);
       Atomics.add(this.counts, DROPPED, 1);
@@ -77,6 +80,7 @@ export class LocalReactor extends Reactor {
     const queues: SharedQueue[] = [];
     this.wakeStored = (thread, task) => {
       Atomics.add(this.counts, WAKES, 1);
+      if (tracing) record(Kind.WAKE, this.firing, thread, task);
       let queue = queues[thread];
       if (queue === undefined) {
         queue = new SharedQueue(cells, thread);
