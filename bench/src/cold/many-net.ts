@@ -1,5 +1,5 @@
 // The node:net + Promise.all client as a whole program: argv[2] concurrent GET argv[3],
-// then print how many came back 200. Its cost start to exit is the baseline of section 5.
+// then print how many came back 200. Its cost start to exit is the baseline of section 3.
 import { netGet } from "../client/baselines.js";
 import { isOk } from "../client/measure.js";
 

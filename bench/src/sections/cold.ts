@@ -1,4 +1,4 @@
-// Section 5: cold, whole process. Each program runs as a child process from start to
+// Section 3: cold, whole process. Each program runs as a child process from start to
 // exit, as a reader runs it: the stages' smallest programs and the book's examples, and
 // the baselines they are held against (bare node, node + one Worker, node + koffi + libc,
 // node:net + Promise.all). CPU is the child's own user + system time (getrusage of this
@@ -65,7 +65,7 @@ export interface ColdRow {
   readonly runs: readonly ColdRun[];
 }
 
-/** Section 5's figures. */
+/** Section 3's figures. */
 export interface ColdFigures {
   /** Every program. */
   readonly rows: readonly ColdRow[];
@@ -73,7 +73,7 @@ export interface ColdFigures {
   readonly manyRatio: { readonly cpu: Spread; readonly wall: Spread };
 }
 
-/** Section 5's settings. */
+/** Section 3's settings. */
 export interface ColdSettings {
   /** Runs of every program (interleaved). */
   readonly repetitions: number;
@@ -92,7 +92,7 @@ const stageProgram = (pkg: string, file: string): string =>
 
 const STATUS_200 = /^HTTP\/1\.1 200/m;
 
-/** The programs of section 5, in the order of the table. */
+/** The programs of section 3, in the order of the table. */
 export function coldPrograms(settings: ColdSettings): ColdProgram[] {
   const many = (id: string, label: string, file: string): ColdProgram => ({
     id,
@@ -280,7 +280,7 @@ const seconds = (values: readonly number[]): Spread =>
     3,
   );
 
-/** Runs section 5 against the delayserver at `address`. */
+/** Runs section 3 against the delayserver at `address`. */
 export async function coldWholeProcess(
   address: string,
   settings: ColdSettings,

@@ -1,4 +1,4 @@
-// Section 3: stage c's executor without I/O (mitata, in this process), against the
+// Section 4: stage c's executor without I/O (mitata, in this process), against the
 // closest thing plain Promises do: spawn-and-complete of many trivial tasks, and one
 // task that wakes itself many times.
 import {
@@ -41,7 +41,7 @@ export interface OverheadRow {
   readonly ratioToNative: number;
 }
 
-/** Section 3's settings. */
+/** Section 4's settings. */
 export interface OverheadSettings {
   readonly tasks: number;
   readonly wakes: number;
@@ -78,7 +78,7 @@ async function awaitLoop(n: number): Promise<void> {
   for (let i = 0; i < n; i++) await null;
 }
 
-/** Runs section 3: starts stage c's runtime in this process, measures, shuts it down. */
+/** Runs section 4: starts stage c's runtime in this process, measures, shuts it down. */
 export async function executorOverhead(
   settings: OverheadSettings,
   log: (line: string) => void,

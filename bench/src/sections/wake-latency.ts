@@ -1,4 +1,4 @@
-// Section 4: wake latency across threads. From a wake on the reactor thread (a helper
+// Section 5: wake latency across threads. From a wake on the reactor thread (a helper
 // thread writes a mio Waker's eventfd that the reactor watches under the task's token)
 // to the task being polled on the parked main-thread executor; against the floor, a
 // bare Atomics.notify → Atomics.wait between two threads. One clock for all threads:
@@ -35,7 +35,7 @@ export interface LatencyRow {
   readonly meanUs: number;
 }
 
-/** Section 4's figures. */
+/** Section 5's figures. */
 export interface WakeLatency {
   /** Reactor-thread wake → task polled on the parked executor (stage c). */
   readonly runtime: LatencyRow;
@@ -73,7 +73,7 @@ export interface Placement {
   readonly runtimeOneCpu: LatencyRow;
 }
 
-/** Section 4's settings. */
+/** Section 5's settings. */
 export interface WakeSettings {
   readonly samples: number;
   readonly gapMs: number;
@@ -349,7 +349,7 @@ async function pingPong(settings: WakeSettings): Promise<WakeLatency["pingPong"]
   }
 }
 
-/** Runs section 4 in this process. */
+/** Runs section 5 in this process. */
 export async function wakeLatency(
   settings: WakeSettings,
   log: (line: string) => void,
