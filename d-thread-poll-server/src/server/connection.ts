@@ -273,12 +273,21 @@ export class Connection {
       this.queue(now, bytes, close);
       return;
     }
-    const n = Atomics.add(context.stats, Stat.REQUESTS, 1) + 1;
     // The line is built only by a server that logs (`--quiet` does not): this is the hot path.
     let line: string | undefined;
-    if (context.log !== undefined) {
-      line = `#${n} - ${r.delayMs}ms: ${printable(r.message)}`;
-      context.log(line);
+    if (context.log === undefined) {
+      Atomics.add(context.stats, Stat.REQUESTS, 1);
+    } else {
+      // Numbered and printed as one step: another executor thread could otherwise print
+      // #n+1 between this one taking #n and printing it.
+      context.logLock.lock();
+      try {
+        const n = Atomics.add(context.stats, Stat.REQUESTS, 1) + 1;
+        line = `#${n} - ${r.delayMs}ms: ${printable(r.message)}`;
+        context.log(line);
+      } finally {
+        context.logLock.unlock();
+      }
     }
     this.queue(now + r.delayMs, okAnswer(r.message, head, keepAlive), !keepAlive, line, now);
   }

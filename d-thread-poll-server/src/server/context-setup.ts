@@ -1,7 +1,8 @@
 import { writeSync } from "node:fs";
 import { BroadcastChannel } from "node:worker_threads";
 import { usageLine } from "@ch08/delayserver/protocol";
-import type { ServerContext } from "./context.js";
+import { Mutex } from "@ch08/std";
+import { type ServerContext, Stat } from "./context.js";
 import type { ServerThreadOptions } from "./options.js";
 
 /** This thread's `ServerContext`, and how to release what it opened (a log channel). */
@@ -20,12 +21,14 @@ export function createContext(options: ServerThreadOptions): {
     log = (line) => channel.postMessage(line);
     release = () => channel.close();
   }
+  const stats = new Int32Array(options.stats);
   const context: ServerContext = {
     maxDelayMs: options.maxDelayMs,
     headersTimeoutMs: options.headersTimeoutMs,
     usage: usageLine(options.maxDelayMs),
     log,
-    stats: new Int32Array(options.stats),
+    logLock: new Mutex(stats, Stat.LOG_LOCK),
+    stats,
     connections: new Set(),
     freeTokens: [],
     stopping: false,

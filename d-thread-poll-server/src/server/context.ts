@@ -1,3 +1,4 @@
+import type { Mutex } from "@ch08/std";
 import type { Connection } from "./connection.js";
 
 /** Cells of a server's shared counters (an `Int32Array` every thread of the server sees). */
@@ -20,7 +21,9 @@ export const Stat = {
   PORT: 7,
   /** 1 once the port is bound; -1 if binding failed. */
   BOUND: 8,
-  SIZE: 9,
+  /** The lock that numbers and prints a request's log line as one step (see `logLock`). */
+  LOG_LOCK: 9,
+  SIZE: 10,
 } as const;
 
 /** What every connection task on one thread shares: the server's settings and state. */
@@ -33,6 +36,8 @@ export interface ServerContext {
   readonly usage: string;
   /** Where the `#n - Xms: message` lines go; undefined when quiet. */
   readonly log: ((line: string) => void) | undefined;
+  /** Held while a line is numbered and printed, so several threads still print #n before #n+1. */
+  readonly logLock: Mutex;
   /** The server's shared counters (see `Stat`). */
   readonly stats: Int32Array;
   /** This thread's open connections, to nudge when the server stops. */

@@ -102,6 +102,20 @@ export function describeDelayServerRoutes(name: string, start: StartServerUnderT
         expect((await slow).body).toBe("slow");
       });
 
+      it("numbers its lines in the order it prints them, with many requests at once", async () => {
+        const before = running().logLines().length;
+        const burst = 100;
+        const paths = Array.from({ length: burst }, (_, i) => `/0/burst${i}`);
+        await Promise.all(paths.map((path) => get(running().address, path)));
+        await lineAt(before + burst - 1);
+        const numbers = running()
+          .logLines()
+          .slice(before, before + burst)
+          .map((line) => Number(/^#(\d+) /.exec(line)?.[1]));
+        // A server with several threads must still print #n before #n+1, as one thread does.
+        expect(numbers).toEqual(Array.from({ length: burst }, (_, i) => before + 1 + i));
+      });
+
       it("does not count refused requests", async () => {
         const before = running().logLines().length;
         expect((await get(running().address, "/abc/x")).status).toBe(400);
