@@ -6,9 +6,9 @@ export type Route =
   | { kind: "reject"; status: 400 | 404 | 405 | 414; reason: string };
 
 /**
- * Every status a delayserver answers with, and its reason phrase as node:http writes it.
- * A server on another runtime (stage d's) reads the phrase here instead of loading
- * node:http for its STATUS_CODES table; a test keeps the two the same.
+ * Every status a delayserver answers with, and its reason phrase as node:http writes it:
+ * the one table both delayservers' bodies and hand-written answers read, so stage d's
+ * needs no node:http for its STATUS_CODES; a test keeps the two the same.
  */
 export const REASON_PHRASES = {
   200: "OK",

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse, STATUS_CODES } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import type { Duplex } from "node:stream";
@@ -7,7 +7,7 @@ import { DEFAULT_HOST, DEFAULT_MAX_DELAY_MS, DEFAULT_PORT, MAX_TIMER_MS } from "
 import { errorCode, ListenError } from "./errors.js";
 import { acceptErrorText, openFileLimit, outOfDescriptorsText, socketFd } from "./fd-limit.js";
 import type { DelayServer, DelayServerOptions } from "./options.js";
-import { ALLOWED_METHODS, type Route, route } from "./routes.js";
+import { ALLOWED_METHODS, REASON_PHRASES, type Route, route } from "./routes.js";
 import { printable, usageLine } from "./usage.js";
 
 /** A request waiting for its delay to pass. */
@@ -152,7 +152,7 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
     const reason = r.kind === "reject" ? r.reason : "only GET and HEAD are served";
     socket.on("error", () => socket.destroy());
     socket.end(
-      rawAnswer(status, `${status} ${STATUS_CODES[status]}: ${reason}\n${usage}\n`, {
+      rawAnswer(status, `${status} ${REASON_PHRASES[status]}: ${reason}\n${usage}\n`, {
         Allow: ALLOWED_METHODS,
       }),
       () => socket.destroy(),
@@ -237,7 +237,7 @@ function answerReject(
   head: boolean,
   usage: string,
 ): void {
-  const body = `${r.status} ${STATUS_CODES[r.status]}: ${r.reason}\n${usage}\n`;
+  const body = `${r.status} ${REASON_PHRASES[r.status]}: ${r.reason}\n${usage}\n`;
   const headers: Record<string, string | number> = {
     "Content-Type": "text/plain; charset=utf-8",
     "Content-Length": Buffer.byteLength(body),
@@ -276,12 +276,16 @@ function onClientError(err: Error, socket: Socket): void {
   }
   const status =
     code === "HPE_HEADER_OVERFLOW" ? 431 : code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
-  socket.end(rawAnswer(status, `${status} ${STATUS_CODES[status]}\n`), () => socket.destroy());
+  socket.end(rawAnswer(status, `${status} ${REASON_PHRASES[status]}\n`), () => socket.destroy());
 }
 
 /** A whole `Connection: close` answer as bytes, for a socket node:http has let go of. */
-function rawAnswer(status: number, body: string, headers: Record<string, string> = {}): string {
-  let head = `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n`;
+function rawAnswer(
+  status: keyof typeof REASON_PHRASES,
+  body: string,
+  headers: Record<string, string> = {},
+): string {
+  let head = `HTTP/1.1 ${status} ${REASON_PHRASES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n`;
   for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
   return `${head}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }
