@@ -161,9 +161,13 @@ describe("pnpm bench --quick", () => {
       expect(row.runs).toHaveLength(settings.repetitions);
       expect(positive(row.cpuS.median) && positive(row.wallS.median)).toBe(true);
       expect(ordered(row.cpuS) && ordered(row.wallS)).toBe(true);
-      // A whole Node process costs CPU in user and in kernel mode alike.
-      expect(positive(row.userS.median) && positive(row.systemS.median)).toBe(true);
+      expect(positive(row.userS.median)).toBe(true);
+      expect(row.systemS.min).toBeGreaterThanOrEqual(0);
     }
+    // A whole Node process costs CPU in kernel mode too. The kernel splits a process's time
+    // between user and system by ticks, so one short program can show 0 s of system time
+    // (bare node did, on a fast machine): the split is checked over the whole section.
+    expect(rows.reduce((sum, row) => sum + row.systemS.median, 0)).toBeGreaterThan(0);
     const floorOf = (id: string): string | undefined =>
       rows.find((r) => r.id === id)?.overFloor?.floor;
     expect(floorOf("one-c")).toBe("node-worker");
