@@ -12,8 +12,7 @@ import {
   spawn,
   type Waker,
 } from "../dist/index.js";
-import { storedWaker } from "../dist/runtime/executor.js";
-import { REACTOR } from "../dist/runtime/reactor.js";
+import { REACTOR, storedWaker } from "../dist/runtime/reactor.js";
 import { silencePrintln } from "./helpers/server.js";
 
 /** The running reactor's handle (what `spawnExecutorThread` hands its threads). */

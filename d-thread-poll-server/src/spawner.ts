@@ -2,8 +2,8 @@ import { createRequire } from "node:module";
 import { Waker as MioWaker } from "@ch08/mio";
 import { Mutex, SharedMap } from "@ch08/std";
 import type { Future } from "./future.js";
-import { spawn, storedWaker } from "./runtime/executor.js";
-import type { ReactorHandle } from "./runtime/reactor.js";
+import { spawn } from "./runtime/executor.js";
+import { type ReactorHandle, storedWaker } from "./runtime/reactor.js";
 
 // node:v8 brings Node's heap-snapshot and stream modules with it, a few milliseconds of a
 // program's start-up here: it loads when the first job is sent or received, not when the

@@ -2,7 +2,7 @@ import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { REACTOR, type ReactorHandle } from "./reactor.js";
+import { REACTOR } from "./reactor.js";
 
 /** Wakes a task so its executor polls it again (Rust: `Waker`); the reactor stores its numbers. */
 export class Waker {
@@ -17,13 +17,6 @@ export class Waker {
   wake(): void {
     this.thread.unpark();
   }
-}
-
-/** How the reactor thread wakes a waker it stored as the numbers (`thread`, `task`). */
-export function storedWaker(handle: ReactorHandle): (thread: number, task: number) => void {
-  const tokens = new Int32Array(handle.threads);
-  // Stage b has no ready queue: its executor has one task, so unparking is the whole wake.
-  return (thread) => std.unparkSlot(tokens, thread);
 }
 
 /** Drives one top-level future: poll it; when not ready, park until its waker wakes it. */

@@ -1,7 +1,7 @@
 import * as mio from "@ch08/mio";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
-import { storedWaker, type Waker } from "./executor.js";
+import type { Waker } from "./executor.js";
 
 /** How many registrations can wait at once (Rust's HashMap grows; shared memory cannot). */
 export const WAKER_CAPACITY = 1 << 16;
@@ -66,6 +66,14 @@ export class Reactor {
   stats(): ReactorStats {
     return this.#counters.snapshot();
   }
+}
+
+/** How the reactor thread wakes a waker it stored as the numbers (`thread`, `task`). */
+export function storedWaker(handle: ReactorHandle): (thread: number, task: number) => void {
+  // Here, not in executor.ts: the reactor thread loads neither the executor nor `println`.
+  const tokens = new Int32Array(handle.threads);
+  // Stage b has no ready queue: its executor has one task, so unparking is the whole wake.
+  return (thread) => std.unparkSlot(tokens, thread);
 }
 
 /** The reactor thread (the book's `event_loop`): block in `Poll.poll`, wake each event's waker. */

@@ -2,7 +2,7 @@ import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { REACTOR, type ReactorHandle, start } from "./reactor.js";
+import { REACTOR, start } from "./reactor.js";
 
 /** The README's `lifo` experiment: newest first, as the book's `Vec::pop` hands them out. */
 const LIFO = process.env.CH08_EXPERIMENT === "lifo";
@@ -26,17 +26,6 @@ export class Waker {
     if (tracing) record(Kind.WAKE, -1, this.thread.slot, this.id);
     this.exec.woken.push(this);
   }
-}
-
-/** How the reactor thread wakes a waker it stored as the numbers (`thread`, `task`). */
-export function storedWaker(handle: ReactorHandle): (thread: number, task: number) => void {
-  const tokens = new Int32Array(handle.threads);
-  const queues: std.SharedQueue[] = [];
-  return (thread, task) => {
-    queues[thread] ??= new std.SharedQueue(handle.queues, thread);
-    queues[thread].pushOrMark(task);
-    std.unparkSlot(tokens, thread);
-  };
 }
 
 /** A spawned future and its outcome; it is its own `Waker`, so a spawn makes one object. */

@@ -2,7 +2,7 @@
 // reactor thread does — push its id on the executor's ready queue, unpark the thread —
 // each wake sent the moment the executor announces that it is about to park.
 import { workerData } from "node:worker_threads";
-import { storedWaker } from "../../dist/runtime/executor.js";
+import { storedWaker } from "../../dist/runtime/reactor.js";
 
 const { handle, shared, rounds } = workerData;
 // [polls that counted a wake, thread slot, task id, "about to park" announcements,

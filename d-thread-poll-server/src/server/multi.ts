@@ -1,7 +1,6 @@
 import { IoError, Waker as MioWaker, TcpListener } from "@ch08/mio";
 import { SharedMap, type Spawned, spawn, ThreadState } from "@ch08/std";
-import { storedWaker } from "../runtime/executor.js";
-import { REACTOR, start } from "../runtime/reactor.js";
+import { REACTOR, start, storedWaker } from "../runtime/reactor.js";
 import { createJobQueue } from "../spawner.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 import type { ServerThreadOptions } from "./options.js";
