@@ -36,8 +36,12 @@ import {
 } from "./libc.js";
 import { type EpollHandle, noteInterruption, type Selector } from "./selector.js";
 
-const EVENT_SIZE = LAYOUT.epollEventSize;
-const DATA_OFFSET = LAYOUT.epollDataOffset;
+// epoll_event is read and written as 32-bit words in the machine's byte order, as the
+// kernel writes it: a typed array's element is a plain load even in code not yet
+// compiled, where Buffer's readUInt32LE is a call (a few ms of a short program's run).
+// Both layouts (12 bytes packed on x86-64, 16 elsewhere) put every field on a word.
+const EVENT_WORDS = LAYOUT.epollEventSize / 4;
+const DATA_WORD = LAYOUT.epollDataOffset / 4;
 
 function epollFlags(interest: Interest): number {
   // EPOLLRDHUP lets a read-closed peer show up as an event even before data is read.
@@ -58,7 +62,10 @@ export class EpollSelector implements Selector {
   // closing it too would close whatever reused that fd number by then.
   private readonly owner: boolean;
   // One epoll_event for epoll_ctl, and a growable array for epoll_wait: no per-call garbage.
-  private readonly ctlBuf = Buffer.alloc(16);
+  // Each is a Buffer (what koffi is handed) over the memory of a Uint32Array (what is read).
+  private readonly ctlWords = new Uint32Array(4);
+  private readonly ctlBuf = Buffer.from(this.ctlWords.buffer);
+  private waitWords = new Uint32Array(0);
   private waitBuf: Buffer = Buffer.alloc(0);
 
   private constructor(epfd: number, owner: boolean) {
@@ -104,9 +111,12 @@ export class EpollSelector implements Selector {
   /** {@inheritDoc Selector.select} */
   select(events: Events, timeoutMs: number): boolean {
     const max = events.capacity;
-    if (this.waitBuf.length < max * EVENT_SIZE) this.waitBuf = Buffer.alloc(max * EVENT_SIZE);
-    const buf = this.waitBuf;
-    const n = epoll_wait(this.epfd, buf, max, timeoutMs);
+    if (this.waitWords.length < max * EVENT_WORDS) {
+      this.waitWords = new Uint32Array(max * EVENT_WORDS);
+      this.waitBuf = Buffer.from(this.waitWords.buffer);
+    }
+    const words = this.waitWords;
+    const n = epoll_wait(this.epfd, this.waitBuf, max, timeoutMs);
     if (n < 0) {
       const e = errno();
       if (e === EINTR) {
@@ -118,11 +128,10 @@ export class EpollSelector implements Selector {
     const tokens = events._tokens;
     const ready = events._ready;
     for (let i = 0; i < n; i++) {
-      const base = i * EVENT_SIZE;
-      const flags = buf.readUInt32LE(base);
-      // Tokens are < 2^32, so the high half of the u64 data is always zero.
-      tokens[i] = buf.readUInt32LE(base + DATA_OFFSET);
-      ready[i] = translate(flags);
+      const base = i * EVENT_WORDS;
+      // Tokens are < 2^32, and registered with the rest of the u64 data zero (see ctl).
+      tokens[i] = words[base + DATA_WORD] ?? 0;
+      ready[i] = translate(words[base] ?? 0);
     }
     events._length = n;
     return true;
@@ -135,11 +144,12 @@ export class EpollSelector implements Selector {
   }
 
   private ctl(op: number, fd: number, token: Token, interest: Interest): void {
-    const buf = this.ctlBuf;
-    buf.writeUInt32LE(epollFlags(interest), 0);
-    buf.writeUInt32LE(token, DATA_OFFSET);
-    buf.writeUInt32LE(0, DATA_OFFSET + 4);
-    syscall("epoll_ctl", epoll_ctl(this.epfd, op, fd, buf));
+    const words = this.ctlWords;
+    words[0] = epollFlags(interest);
+    // The u64 data: the token in its low word (both platforms are little-endian), zero above.
+    words[DATA_WORD] = token;
+    words[DATA_WORD + 1] = 0;
+    syscall("epoll_ctl", epoll_ctl(this.epfd, op, fd, this.ctlBuf));
   }
 }
 
