@@ -131,11 +131,17 @@ describe("pnpm bench --quick", () => {
       const [lo, hi] = row.cpuPerRequestRangeUs;
       expect(lo <= row.cpuPerRequestUs && row.cpuPerRequestUs <= hi).toBe(true);
       expect(row.wallRangeMs[0] <= row.wallMs && row.wallMs <= row.wallRangeMs[1]).toBe(true);
-      expect(positive(row.userPerRequestUs) && positive(row.cpuRatio)).toBe(true);
+      expect(positive(row.cpuRatio)).toBe(true);
+      expect(row.userPerRequestUs).toBeGreaterThanOrEqual(0);
     }
+    // The kernel splits CPU time between user and system by ticks: a quick batch of a few
+    // milliseconds can show no user time at all (seen on a fast machine), so the split is
+    // checked over the section as a whole.
+    expect(rows.reduce((sum, row) => sum + row.userPerRequestUs, 0)).toBeGreaterThan(0);
     const net = rows.find((r) => r.client === "net");
     expect(net?.cpuRatio).toBe(1);
-    expect(net?.userRatio).toBe(1);
+    // With no user time of its own (see above), node:net leaves the user ratios undefined.
+    if ((net?.userPerRequestUs ?? 0) > 0) expect(net?.userRatio).toBe(1);
   });
 
   it("section 3 runs every program start to exit, paired with its floor, and the N-request ratio", () => {
