@@ -42,6 +42,29 @@ describe("parseRequest: heads the server accepts", () => {
   it("waits for more bytes while the head is not complete", () => {
     expect(parse("GET /1/x HTTP/1.1\r\nHost:")).toBe(INCOMPLETE);
   });
+
+  it("header names in any case, values with the spaces String.trim takes off", () => {
+    expect(parse("GET /1/x HTTP/1.1\r\nhOsT: h\r\nCONNECTION: Close\r\n\r\n")).toMatchObject({
+      keepAlive: false,
+    });
+    expect(parse("GET /1/x HTTP/1.0\r\nconnection: x, KEEP-Alive\r\n\r\n")).toMatchObject({
+      keepAlive: true,
+    });
+    expect(
+      parse("GET /1/x HTTP/1.1\r\nHost: h\r\ncontent-LENGTH: \t5\v\xa0\r\n\r\nhello"),
+    ).toMatchObject({ bodyLength: 5 });
+    // A name that only starts like one the parser looks for is some other header.
+    expect(parse("GET /1/x HTTP/1.1\r\nHost: h\r\nConnection-X: close\r\n\r\n")).toMatchObject({
+      keepAlive: true,
+    });
+  });
+
+  it("reads nothing past `end`: bytes left there by an earlier read are not part of the head", () => {
+    const text = "GET /1/x HTTP/1.1\r\nHost: h";
+    const buffer = Buffer.from(`${text}\r\n\r\n`, "latin1");
+    expect(parseRequest(buffer, 0, text.length)).toBe(INCOMPLETE);
+    expect(parseRequest(buffer, 0, buffer.length)).toMatchObject({ target: "/1/x" });
+  });
 });
 
 describe("parseRequest: bad input → 400 or 431, as node:http answers", () => {

@@ -21,27 +21,13 @@ export type ParseResult =
   | typeof INCOMPLETE
   | { readonly error: 400 | 431; readonly reason: string };
 
-const CR = 0x0d;
-const LF = 0x0a;
-
-/**
- * Whether `buffer[start, end)` holds a CR or an LF that is not part of a CRLF. Such a
- * byte is how request smuggling hides a second header or a second request from one
- * parser but not another, so node:http refuses it (400) and so does this server. A CR
- * as the very last byte may still get its LF in the next read: not bare yet.
- */
-function bareLineBreak(buffer: Buffer, start: number, end: number): boolean {
-  for (let at = buffer.indexOf(LF, start); at !== -1 && at < end; at = buffer.indexOf(LF, at + 1)) {
-    if (at === start || buffer[at - 1] !== CR) return true;
-  }
-  for (let at = buffer.indexOf(CR, start); at !== -1 && at < end; at = buffer.indexOf(CR, at + 1)) {
-    if (at + 1 < end && buffer[at + 1] !== LF) return true;
-  }
-  return false;
-}
-
 /** More bytes are needed before a whole head is there. */
 export const INCOMPLETE = 0 as const;
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SP = 0x20;
+const COLON = 0x3a;
 
 // The methods node's parser (llhttp) knows for HTTP/1.x; another word is not HTTP at all (400).
 // The router then answers 405 to every one but GET and HEAD, as the delayserver does.
@@ -67,89 +53,207 @@ const METHODS = new Set([
   "REPORT",
 ]);
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-// A request-target has no spaces or control bytes (RFC 9112 §3.2).
-const TARGET = /^[\x21-\x7e\x80-\xff]+$/;
-const DIGITS = /^[0-9]+$/;
-const CRLFCRLF = Buffer.from("\r\n\r\n");
+/** A table of 256 bytes: 1 where `test(byte)` holds. */
+function byteClass(test: (byte: number) => boolean): Uint8Array {
+  const table = new Uint8Array(256);
+  for (let byte = 0; byte < 256; byte++) table[byte] = test(byte) ? 1 : 0;
+  return table;
+}
+
+/** A header name's bytes (RFC 9110 `tchar`). */
+const TOKEN = byteClass(
+  (b) => b < 0x80 && /[!#$%&'*+.^_`|~0-9A-Za-z-]/.test(String.fromCharCode(b)),
+);
+/** A request-target's bytes: no spaces or control bytes (RFC 9112 §3.2). */
+const TARGET = byteClass((b) => (b >= 0x21 && b <= 0x7e) || b >= 0x80);
+/** What `String.prototype.trim` takes off a header value read as latin1. */
+const TRIMMED = byteClass((b) => (b >= 0x09 && b <= 0x0d) || b === SP || b === 0xa0);
 
 /**
  * Parses the request head that starts at `start` in `buffer[start, end)`. Pure and
  * synchronous, so every bad input can be tested on its own, as the delayserver's
  * routes are; the answers to bad syntax match node:http's (400; 431 for a head over 16 KiB).
+ *
+ * It works on the bytes, making strings only of what the router needs (the method and
+ * the target): this runs once for every request the server answers.
  */
 export function parseRequest(buffer: Buffer, start: number, end: number): ParseResult {
-  const found = buffer.indexOf(CRLFCRLF, start);
-  const headEnd = found === -1 || found + 4 > end ? -1 : found;
-  const scanned = headEnd === -1 ? Math.min(end, start + MAX_HEAD_BYTES) : headEnd + 4;
-  if (bareLineBreak(buffer, start, scanned)) {
+  const headEnd = findHeadEnd(buffer, start, Math.min(end, start + MAX_HEAD_BYTES));
+  if (headEnd === BARE_LINE_BREAK) {
     return { error: 400, reason: "a CR or LF that is not part of a CRLF in the request head" };
   }
-  if (headEnd === -1) {
-    if (end - start > MAX_HEAD_BYTES)
+  if (headEnd < 0) {
+    if (end - start > MAX_HEAD_BYTES) {
       return { error: 431, reason: "the request head is over 16 KiB" };
+    }
     return INCOMPLETE;
   }
-  if (headEnd + 4 - start > MAX_HEAD_BYTES) {
-    return { error: 431, reason: "the request head is over 16 KiB" };
-  }
-  const lines = buffer.toString("latin1", start, headEnd).split("\r\n");
-  const requestLine = lines[0] ?? "";
-  const parts = requestLine.split(" ");
-  const [method = "", target = "", version = ""] = parts;
-  if (parts.length !== 3 || !METHODS.has(method) || !TARGET.test(target)) {
-    return { error: 400, reason: "not an HTTP request line" };
-  }
-  if (version !== "HTTP/1.1" && version !== "HTTP/1.0") {
-    return { error: 400, reason: "only HTTP/1.0 and HTTP/1.1 are spoken" };
-  }
-  let keepAlive = version === "HTTP/1.1";
+  // From here on every CR is followed by its LF: a line ends at the next CR.
+  const lineEnd = indexOfByte(buffer, CR, start, headEnd);
+  const request = requestLine(buffer, start, lineEnd);
+  if (typeof request === "string") return { error: 400, reason: request };
+  let keepAlive = request.http11;
   let bodyLength = 0;
   let lengthSeen: string | undefined;
   let chunked = false;
   let hostSeen = false;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    const colon = line.indexOf(":");
-    if (colon <= 0) return { error: 400, reason: "a header line without a name and a colon" };
-    const name = line.slice(0, colon);
-    if (!HEADER_NAME.test(name)) return { error: 400, reason: "a header name with bad bytes" };
-    const value = line.slice(colon + 1).trim();
-    switch (name.toLowerCase()) {
-      case "connection": {
-        const tokens = value.toLowerCase();
-        if (tokens.includes("close")) keepAlive = false;
-        else if (tokens.includes("keep-alive")) keepAlive = true;
-        break;
+  for (let line = lineEnd + 2; line < headEnd; ) {
+    const eol = indexOfByte(buffer, CR, line, headEnd);
+    const colon = indexOfByte(buffer, COLON, line, eol);
+    if (colon === line || colon === eol) {
+      return { error: 400, reason: "a header line without a name and a colon" };
+    }
+    for (let at = line; at < colon; at++) {
+      if (TOKEN[buffer[at] ?? 0] === 0) {
+        return { error: 400, reason: "a header name with bad bytes" };
       }
-      case "content-length":
-        if (!DIGITS.test(value) || (lengthSeen !== undefined && lengthSeen !== value)) {
-          return { error: 400, reason: "a bad Content-Length" };
+    }
+    let from = colon + 1;
+    let to = eol;
+    while (from < to && TRIMMED[buffer[from] ?? 0] === 1) from++;
+    while (to > from && TRIMMED[buffer[to - 1] ?? 0] === 1) to--;
+    // The four headers the server acts on, told apart by the name's length first; any
+    // other header is checked (above) and passed over.
+    switch (colon - line) {
+      case 4:
+        if (nameIs(buffer, line, "host")) hostSeen = true;
+        break;
+      case 10:
+        if (nameIs(buffer, line, "connection")) {
+          if (contains(buffer, from, to, "close")) keepAlive = false;
+          else if (contains(buffer, from, to, "keep-alive")) keepAlive = true;
         }
-        lengthSeen = value;
-        bodyLength = Number(value);
         break;
-      case "transfer-encoding":
-        chunked = true;
+      case 14:
+        if (nameIs(buffer, line, "content-length")) {
+          const value = buffer.toString("latin1", from, to);
+          if (!isDigits(buffer, from, to) || (lengthSeen !== undefined && lengthSeen !== value)) {
+            return { error: 400, reason: "a bad Content-Length" };
+          }
+          lengthSeen = value;
+          bodyLength = Number(value);
+        }
         break;
-      case "host":
-        hostSeen = true;
+      case 17:
+        if (nameIs(buffer, line, "transfer-encoding")) chunked = true;
         break;
     }
+    line = eol + 2;
   }
   // HTTP/1.1 makes Host mandatory (RFC 9112 §3.2), and node:http refuses a request without one.
-  if (version === "HTTP/1.1" && !hostSeen) {
+  if (request.http11 && !hostSeen) {
     return { error: 400, reason: "an HTTP/1.1 request without a Host header" };
   }
   if (chunked && lengthSeen !== undefined) {
     return { error: 400, reason: "both Content-Length and Transfer-Encoding" };
   }
   return {
-    method,
-    target,
+    method: request.method,
+    target: request.target,
     keepAlive: keepAlive && !chunked,
     bodyLength,
     chunked,
     end: headEnd + 4,
   };
+}
+
+/** `findHeadEnd`'s answer for a CR or LF outside a CRLF. */
+const BARE_LINE_BREAK = -2;
+
+/**
+ * Where the head's CRLFCRLF starts in `buffer[start, limit)`; -1 if it has not come yet,
+ * `BARE_LINE_BREAK` for a CR or LF that is not part of a CRLF. Such a byte is how request
+ * smuggling hides a second header or a second request from one parser but not another,
+ * so node:http refuses it (400) and so does this server. A CR as the very last byte may
+ * still get its LF in the next read: not bare yet.
+ */
+function findHeadEnd(buffer: Buffer, start: number, limit: number): number {
+  for (let at = start; at < limit; at++) {
+    const byte = buffer[at];
+    if (byte === LF) {
+      if (at === start || buffer[at - 1] !== CR) return BARE_LINE_BREAK;
+      if (at - start >= 3 && buffer[at - 2] === LF) return at - 3;
+    } else if (byte === CR && at + 1 < limit && buffer[at + 1] !== LF) {
+      return BARE_LINE_BREAK;
+    }
+  }
+  return -1;
+}
+
+/** The request line `buffer[start, end)` split into its three words, or why it is not one. */
+function requestLine(
+  buffer: Buffer,
+  start: number,
+  end: number,
+): { method: string; target: string; http11: boolean } | string {
+  const space1 = indexOfByte(buffer, SP, start, end);
+  const space2 = indexOfByte(buffer, SP, space1 + 1, end);
+  if (space2 === end || indexOfByte(buffer, SP, space2 + 1, end) !== end) {
+    return "not an HTTP request line";
+  }
+  const method = buffer.toString("latin1", start, space1);
+  if (!METHODS.has(method) || space2 === space1 + 1) return "not an HTTP request line";
+  for (let at = space1 + 1; at < space2; at++) {
+    if (TARGET[buffer[at] ?? 0] === 0) return "not an HTTP request line";
+  }
+  const http11 = isVersion(buffer, space2 + 1, end, 0x31);
+  if (!http11 && !isVersion(buffer, space2 + 1, end, 0x30)) {
+    return "only HTTP/1.0 and HTTP/1.1 are spoken";
+  }
+  return { method, target: buffer.toString("latin1", space1 + 1, space2), http11 };
+}
+
+const HTTP_1_DOT = Buffer.from("HTTP/1.", "latin1");
+
+/**
+ * Where `byte` first occurs in `buffer[from, to)`, or `to`. A loop rather than
+ * `buffer.indexOf`, which would search past `to` into bytes of an earlier read, and
+ * which costs a call into C++ for spans of a few dozen bytes.
+ */
+function indexOfByte(buffer: Buffer, byte: number, from: number, to: number): number {
+  let at = from;
+  while (at < to && buffer[at] !== byte) at++;
+  return at;
+}
+
+/** Whether `buffer[start, end)` is `HTTP/1.` followed by the digit `minor`. */
+function isVersion(buffer: Buffer, start: number, end: number, minor: number): boolean {
+  return (
+    end - start === 8 &&
+    buffer.compare(HTTP_1_DOT, 0, 7, start, start + 7) === 0 &&
+    buffer[start + 7] === minor
+  );
+}
+
+/** Whether the header name at `start` is `lower`, in any case (its length already matched). */
+function nameIs(buffer: Buffer, start: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    // ASCII letters only differ in bit 0x20; the name's bytes are all tchars.
+    if (((buffer[start + i] ?? 0) | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** Whether `buffer[from, to)` contains `lower` in any case (a Connection token). */
+function contains(buffer: Buffer, from: number, to: number, lower: string): boolean {
+  for (let at = from; at + lower.length <= to; at++) {
+    let i = 0;
+    while (i < lower.length && lowerAscii(buffer[at + i] ?? 0) === lower.charCodeAt(i)) i++;
+    if (i === lower.length) return true;
+  }
+  return false;
+}
+
+function lowerAscii(byte: number): number {
+  return byte >= 0x41 && byte <= 0x5a ? byte | 0x20 : byte;
+}
+
+/** Whether `buffer[from, to)` is one or more ASCII digits. */
+function isDigits(buffer: Buffer, from: number, to: number): boolean {
+  if (from === to) return false;
+  for (let at = from; at < to; at++) {
+    const byte = buffer[at] ?? 0;
+    if (byte < 0x30 || byte > 0x39) return false;
+  }
+  return true;
 }
