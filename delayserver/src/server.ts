@@ -14,8 +14,8 @@ import { printable, usageLine } from "./usage.js";
 interface Held {
   timer: NodeJS.Timeout | undefined;
   readonly res: ServerResponse;
-  /** Its `#n - Xms: message` line, to say which request a cancellation was. */
-  readonly line: string;
+  /** Its `#n - Xms: message` line, to say which request a cancellation was (none when quiet). */
+  readonly line: string | undefined;
   readonly receivedAt: number;
 }
 
@@ -64,8 +64,12 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
       return;
     }
     count += 1;
-    const line = `#${count} - ${r.delayMs}ms: ${printable(r.message)}`;
-    log?.(line);
+    // The line is built only by a server that prints it: `--quiet` answers without it.
+    let line: string | undefined;
+    if (log !== undefined) {
+      line = `#${count} - ${r.delayMs}ms: ${printable(r.message)}`;
+      log(line);
+    }
     // node:http joins a string body to the head in one chunk; a Buffer would be a second one.
     const body = r.message;
     if (r.delayMs === 0) {
@@ -224,10 +228,14 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
 }
 
 function answerOk(res: ServerResponse, body: string, head: boolean): void {
-  res.writeHead(200, {
-    "Content-Type": "text/plain; charset=utf-8",
-    "Content-Length": Buffer.byteLength(body),
-  });
+  // Headers as a flat [name, value, …] list: node:http takes it as it is, with no object
+  // to walk; the bytes on the wire are the same.
+  res.writeHead(200, [
+    "Content-Type",
+    "text/plain; charset=utf-8",
+    "Content-Length",
+    String(Buffer.byteLength(body)),
+  ]);
   res.end(head ? undefined : body, "utf8");
 }
 
