@@ -1,3 +1,5 @@
+// Imported, not read as the global, which Node defines as a getter (see response.ts).
+import { performance } from "node:perf_hooks";
 import { printable, route } from "@ch08/delayserver/protocol";
 import { Interest, type TcpStream, WOULD_BLOCK } from "@ch08/mio";
 import { Kind, record, tracing } from "@ch08/trace";
