@@ -374,6 +374,14 @@ export function checkGoals(r: Omit<Results, "goals">): Goal[] {
       met: row.cpuRatio <= 0.6,
     });
   }
+  // Issue 13: stage d's single-threaded runtime, which has no reactor thread, as a client.
+  for (const row of r.clientCost.rows.filter((x) => x.client === "d")) {
+    goals.push({
+      goal: `steady state: stage d (single-threaded) CPU per request ≤ 0.5 × node:net (N=${num(row.n, 0)})`,
+      value: `${ratio(row.cpuRatio)} (${withRange(row.cpuPerRequestUs, row.cpuPerRequestRangeUs, 1)} µs); user ${ratio(row.userRatio)}`,
+      met: row.cpuRatio <= 0.5,
+    });
+  }
   for (const row of r.clientCost.rows.filter((x) => x.client === "mio")) {
     goals.push({
       goal: `no runtime (mio poll loop): CPU per request ≤ 0.5 × node:net (N=${num(row.n, 0)})`,

@@ -297,6 +297,10 @@ describe("pnpm bench --quick", () => {
     expect(goals.some((g) => g.startsWith("start-up: stage c"))).toBe(true);
     expect(goals.some((g) => g.startsWith("whole process: stage c"))).toBe(true);
     expect(goals.some((g) => g.startsWith("steady state: stage c"))).toBe(true);
+    // Issue 13's client goal: one verdict per N that stage d's client was measured at.
+    const dRows = results.clientCost.rows.filter((row) => row.client === "d").length;
+    expect(dRows).toBeGreaterThan(0);
+    expect(goals.filter((g) => g.startsWith("steady state: stage d")).length).toBe(dRows);
     for (const goal of results.goals) expect(typeof goal.met).toBe("boolean");
   });
 });
