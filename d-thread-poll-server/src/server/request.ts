@@ -196,11 +196,9 @@ function requestLine(
   for (let at = space1 + 1; at < space2; at++) {
     if (TARGET[buffer[at] ?? 0] === 0) return "not an HTTP request line";
   }
-  const http11 = isVersion(buffer, space2 + 1, end, 0x31);
-  if (!http11 && !isVersion(buffer, space2 + 1, end, 0x30)) {
-    return "only HTTP/1.0 and HTTP/1.1 are spoken";
-  }
-  return { method, target: buffer.toString("latin1", space1 + 1, space2), http11 };
+  const minor = http1Minor(buffer, space2 + 1, end);
+  if (minor !== 0x30 && minor !== 0x31) return "only HTTP/1.0 and HTTP/1.1 are spoken";
+  return { method, target: buffer.toString("latin1", space1 + 1, space2), http11: minor === 0x31 };
 }
 
 const HTTP_1_DOT = Buffer.from("HTTP/1.", "latin1");
@@ -216,13 +214,10 @@ function indexOfByte(buffer: Buffer, byte: number, from: number, to: number): nu
   return at;
 }
 
-/** Whether `buffer[start, end)` is `HTTP/1.` followed by the digit `minor`. */
-function isVersion(buffer: Buffer, start: number, end: number, minor: number): boolean {
-  return (
-    end - start === 8 &&
-    buffer.compare(HTTP_1_DOT, 0, 7, start, start + 7) === 0 &&
-    buffer[start + 7] === minor
-  );
+/** If `buffer[start, end)` is `HTTP/1.` and one more byte, that byte (the minor version); else -1. */
+function http1Minor(buffer: Buffer, start: number, end: number): number {
+  if (end - start !== 8 || buffer.compare(HTTP_1_DOT, 0, 7, start, start + 7) !== 0) return -1;
+  return buffer[start + 7] ?? -1;
 }
 
 /** Whether the header name at `start` is `lower`, in any case (its length already matched). */
