@@ -2,7 +2,15 @@
 // and checks that every section is there with sane numbers and its spread, so the
 // benchmarks never rot — and that the committed results are left exactly as they were.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -62,7 +70,8 @@ beforeAll(async () => {
 
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const positive = (x: number | null): boolean => x !== null && Number.isFinite(x) && x > 0;
+const positive = (x: number | null | undefined): boolean =>
+  typeof x === "number" && Number.isFinite(x) && x > 0;
 const ordered = (s: Spread): boolean => s.min <= s.median && s.median <= s.max;
 
 describe("pnpm bench --quick", () => {
@@ -232,6 +241,21 @@ describe("pnpm bench --quick", () => {
       expect(row.throughputRatio).toBeGreaterThanOrEqual(ratios[0] ?? Number.NaN);
       expect(row.throughputRatio).toBeLessThanOrEqual(ratios.at(-1) ?? Number.NaN);
       if (row.server === "node") expect(ratios.every((r) => r === 1)).toBe(true);
+      // What bounds each run: both sides kept a core partly busy, and (where the kernel keeps
+      // schedstat) the held run's first second has the server's threads' run and wait times.
+      if (existsSync("/proc/self/schedstat")) {
+        for (const round of rounds) {
+          expect(positive(round.busy?.serverCores) && positive(round.busy?.wrkCores)).toBe(true);
+          expect(round.busy?.serverWaitMsPerS).toBeGreaterThanOrEqual(0);
+        }
+        expect(positive(row.held.firstSecond?.runMs)).toBe(true);
+        expect(row.held.firstSecond?.waitMs).toBeGreaterThanOrEqual(0);
+      }
+    }
+    if (existsSync("/proc/self/schedstat")) {
+      expect(section.cores).toBe(allowedCpus().length);
+      expect(stdout).toMatch(/stage d, 1 thread: server \d\.\d\d \+ wrk \d\.\d\d of \d+ cores/);
+      expect(stdout).toContain("the held run's first second");
     }
     expect(stdout).toContain("8. Servers under wrk");
     expect(stdout).toMatch(/ {2}round 2: node:http delayserver [\d,]+ req\/s/);

@@ -3,8 +3,10 @@
 // generator from Debian's packages, so the client is not the bottleneck): throughput for
 // /0/x with keep-alive, many connections held on /500/x, and CPU when idle.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { allowedCpus } from "../libc.js";
+import { childrenCpu } from "../rusage.js";
 import { median, round, spread } from "../stats.js";
 import { num, ratio, type Table } from "../table.js";
 
@@ -62,6 +64,21 @@ export interface ThroughputRound {
   readonly ratio: number;
   /** wrk's errors and non-2xx answers. */
   readonly errors: number;
+  /** Where the cores went (absent in results written before it was measured). */
+  readonly busy?: Busy;
+}
+
+/**
+ * What bounds a run on a machine shared with the load generator: the cores each side
+ * kept busy, and how long the server's threads were ready to run but had no CPU.
+ */
+export interface Busy {
+  /** Server CPU (every thread) ÷ the run's wall time. */
+  readonly serverCores: number;
+  /** wrk's CPU (both its threads, user + system) ÷ the run's wall time. */
+  readonly wrkCores: number;
+  /** Time the server's threads spent runnable but not running, per second of the run, ms (/proc schedstat). */
+  readonly serverWaitMsPerS: number;
 }
 
 /**
@@ -86,6 +103,12 @@ export interface HeldRun extends WrkRun {
    * same load with the stamping script (absent in older results).
    */
   readonly settled?: StampedLateness;
+  /**
+   * The server's threads in the run's first second, when every connection opens and the
+   * first round is answered: CPU time they ran, and time they were runnable but had no
+   * CPU (absent in older results, and where /proc has no schedstat).
+   */
+  readonly firstSecond?: { readonly runMs: number; readonly waitMs: number };
 }
 
 /** One server's figures. */
@@ -112,6 +135,8 @@ export interface ServerResults {
   readonly skipped?: string;
   /** wrk's version line. */
   readonly wrk?: string;
+  /** The CPUs this machine lets the bench and its children use (server and wrk share them). */
+  readonly cores?: number;
 }
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -152,9 +177,9 @@ export async function serverBench(
     for (const kind of SERVER_KINDS) servers.push(await startServer(kind));
     // A short warm-up: the JIT compiles the hot path before the measured runs.
     if (settings.warmupS > 0) {
-      for (const server of servers) wrkRun(server.port, "/0/warmup", 1, 10, settings.warmupS);
+      for (const server of servers) await wrkRun(server.port, "/0/warmup", 1, 10, settings.warmupS);
     }
-    const turns = servers.map((): { run: WrkRun; cpuPerRequestUs: number }[] => []);
+    const turns = servers.map((): { run: WrkRun; cpuPerRequestUs: number; busy?: Busy }[] => []);
     const rounds = settings.rounds ?? 1;
     for (let r = 0; r < rounds; r++) {
       for (let k = 0; k < servers.length; k++) {
@@ -162,11 +187,29 @@ export async function serverBench(
         const server = servers[i];
         if (server === undefined) continue;
         const cpu0 = processCpuMs(server.pid);
-        const run = wrkRun(server.port, "/0/x", 1, settings.connections, settings.durationS);
+        const sched0 = schedMs(server.pid);
+        const wrk0 = childrenCpu();
+        const started = performance.now();
+        const run = await wrkRun(server.port, "/0/x", 1, settings.connections, settings.durationS);
+        const wallMs = performance.now() - started;
+        // Only wrk ended meanwhile (the servers run on), so the children's CPU grew by wrk's.
+        const wrk1 = childrenCpu();
+        const sched1 = schedMs(server.pid);
         const cpuMs = processCpuMs(server.pid) - cpu0;
         turns[i]?.push({
           run,
           cpuPerRequestUs: run.requests > 0 ? (cpuMs * 1000) / run.requests : 0,
+          ...(sched0 === undefined || sched1 === undefined
+            ? {}
+            : {
+                busy: {
+                  serverCores: round(cpuMs / wallMs),
+                  wrkCores: round(
+                    (wrk1.userMs + wrk1.systemMs - wrk0.userMs - wrk0.systemMs) / wallMs,
+                  ),
+                  serverWaitMsPerS: round(((sched1.waitMs - sched0.waitMs) * 1000) / wallMs),
+                },
+              }),
         });
       }
       log(
@@ -190,37 +233,51 @@ export async function serverBench(
           cpuPerRequestUs: round(turn.cpuPerRequestUs, 4),
           ratio: node > 0 ? round(turn.run.requestsPerSec / node, 4) : 0,
           errors: turn.run.errors + turn.run.non2xx,
+          ...(turn.busy === undefined ? {} : { busy: turn.busy }),
         };
       });
       // The round with the median requests/s (the upper middle one for an even count).
       const byRate = [...own].sort((x, y) => x.run.requestsPerSec - y.run.requestsPerSec);
       const typical = byRate[byRate.length >> 1]?.run ?? emptyRun();
       const delay = Number(settings.heldPath.split("/")[1] ?? 0);
-      const heldRaw = wrkRun(
+      const sched0 = schedMs(server.pid);
+      let firstSecond: HeldRun["firstSecond"];
+      const heldRaw = await wrkRun(
         server.port,
         settings.heldPath,
         2,
         settings.heldConnections,
         settings.heldDurationS,
+        {
+          afterOneSecond: () => {
+            const sched1 = schedMs(server.pid);
+            if (sched0 === undefined || sched1 === undefined) return;
+            firstSecond = {
+              runMs: round(sched1.runMs - sched0.runMs),
+              waitMs: round(sched1.waitMs - sched0.waitMs),
+            };
+          },
+        },
       );
       // The same load again with the stamping script, in a run of its own: the script
       // costs wrk CPU on every request, and wrk's own figure above (the goal's) stays
       // comparable with the runs before it. The pause lets the answers still owed to the
       // first run's connections go out before the second run's connections open.
       await pause(2 * delay + 500);
-      const { settled } = wrkRun(
+      const { settled } = await wrkRun(
         server.port,
         settings.heldPath,
         2,
         settings.heldConnections,
         settings.heldDurationS,
-        [HELD_SCRIPT, String(delay)],
+        { script: [HELD_SCRIPT, String(delay)] },
       );
       const held: HeldRun = {
         ...heldRaw,
         p50LatenessMs: heldRaw.p50Ms - delay,
         p99LatenessMs: heldRaw.p99Ms - delay,
         ...(settled === undefined ? {} : { settled }),
+        ...(firstSecond === undefined ? {} : { firstSecond }),
       };
       log(
         `  ${SERVER_LABELS[kind]}: ${settings.heldConnections} held on ${settings.heldPath}: ` +
@@ -241,7 +298,7 @@ export async function serverBench(
         idleCpuMsPerS: (processCpuMs(server.pid) - idle0) / settings.idleS,
       });
     }
-    return { settings, rows, wrk };
+    return { settings, rows, wrk, cores: allowedCpus().length };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
@@ -301,8 +358,55 @@ export function serverTable(results: ServerResults): Table {
         "(scripts/held-lateness.lua), counting those sent from two delays after wrk's first one: " +
         "the held requests without the first two rounds, when every connection opens at once " +
         "and the server must accept and read them all",
+      ...boundNotes(results),
     ],
   };
+}
+
+/**
+ * What bounds each server here: the cores it and wrk kept busy in the throughput rounds,
+ * and in the held run's first second how long its threads ran and how long they were
+ * ready to run with no CPU free (/proc schedstat). Nothing for results that lack them.
+ */
+function boundNotes(results: ServerResults): string[] {
+  const { rows, cores } = results;
+  const throughput = rows.flatMap((row) => {
+    const text = busyText(row, cores);
+    return text === undefined ? [] : [`${SERVER_LABELS[row.server]}: ${text}`];
+  });
+  const held = rows.flatMap((row) => {
+    const first = row.held.firstSecond;
+    return first === undefined
+      ? []
+      : [
+          `${SERVER_LABELS[row.server]} ran ${num(first.runMs, 0)} ms and waited ${num(first.waitMs, 0)} ms for a CPU`,
+        ];
+  });
+  return [
+    ...(throughput.length === 0
+      ? []
+      : [
+          `cores busy in the /0/x rounds (median over the rounds), and how long the server's threads were ready to run with no CPU free: ${throughput.join("; ")}`,
+        ]),
+    ...(held.length === 0
+      ? []
+      : [
+          `the held run's first second (every connection opens, the first round is answered): ${held.join("; ")}`,
+        ]),
+  ];
+}
+
+/** "server 1.15 + wrk 0.84 of 2 cores, waited 40 ms/s", medians over the rounds; undefined without figures. */
+function busyText(row: ServerRow, cores: number | undefined): string | undefined {
+  const busy = (row.rounds ?? []).flatMap((r) => (r.busy === undefined ? [] : [r.busy]));
+  if (busy.length === 0) return undefined;
+  const server = median(busy.map((b) => b.serverCores));
+  const wrk = median(busy.map((b) => b.wrkCores));
+  const wait = median(busy.map((b) => b.serverWaitMsPerS));
+  return (
+    `server ${server.toFixed(2)} + wrk ${wrk.toFixed(2)}${cores === undefined ? "" : ` of ${cores}`} cores, ` +
+    `waited ${num(wait, 0)} ms/s`
+  );
 }
 
 /** A figure as "median (min–max)" over a row's rounds; the single value for older results. */
@@ -331,14 +435,18 @@ export function serverGoals(
   if (d1 !== undefined) {
     goals.push({
       goal: "stage d server, 1 thread: ≥ 2.0 × node:http's req/s",
-      value: `${overRounds(d1, (r) => r.ratio, d1.throughputRatio, ratio)}; ${num(d1.throughput.requestsPerSec, 0)} req/s`,
+      value:
+        `${overRounds(d1, (r) => r.ratio, d1.throughputRatio, ratio)}; ${num(d1.throughput.requestsPerSec, 0)} req/s` +
+        withBusy(d1, results.cores),
       met: d1.throughputRatio >= 2.0,
     });
   }
   if (d2 !== undefined) {
     goals.push({
       goal: "stage d server, 2 executor threads: ≥ 2.5 × node:http's req/s",
-      value: `${overRounds(d2, (r) => r.ratio, d2.throughputRatio, ratio)}; ${num(d2.throughput.requestsPerSec, 0)} req/s`,
+      value:
+        `${overRounds(d2, (r) => r.ratio, d2.throughputRatio, ratio)}; ${num(d2.throughput.requestsPerSec, 0)} req/s` +
+        withBusy(d2, results.cores),
       met: d2.throughputRatio >= 2.5,
     });
   }
@@ -351,7 +459,10 @@ export function serverGoals(
         (r.held.settled === undefined
           ? ""
           : ` (from round 3 on: ${num(r.held.settled.p99LatenessMs, 1)} ms)`) +
-        `, ${r.held.errors + r.held.non2xx} errors`,
+        `, ${r.held.errors + r.held.non2xx} errors` +
+        (r.held.firstSecond === undefined
+          ? ""
+          : `; first second: waited ${num(r.held.firstSecond.waitMs, 0)} ms for a CPU`),
       met: r.held.p99LatenessMs <= 20 && r.held.errors + r.held.non2xx === 0,
     });
     goals.push({
@@ -361,6 +472,12 @@ export function serverGoals(
     });
   }
   return goals;
+}
+
+/** "; server 1.15 + wrk 0.84 of 2 cores, waited 40 ms/s" for a goal's value, or nothing. */
+function withBusy(row: ServerRow, cores: number | undefined): string {
+  const text = busyText(row, cores);
+  return text === undefined ? "" : `; ${text}`;
 }
 
 interface StartedServer {
@@ -420,33 +537,59 @@ function processCpuMs(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) * 10;
 }
 
-/**
- * Runs wrk to completion (it is the only thing this process waits on) and parses its
- * report; with `script` ([file, ...args]), the held-lateness script's lines too.
- */
-function wrkRun(
+/** What `wrkRun` may do besides running wrk. */
+interface WrkOptions {
+  /** The held-lateness script and its arguments ([file, ...args]): its lines are parsed too. */
+  readonly script?: readonly [string, ...string[]];
+  /** Called once, one second after wrk started (not at all if it ends sooner). */
+  readonly afterOneSecond?: () => void;
+}
+
+/** Runs wrk to completion and parses its report; rejects with wrk's stderr if it fails. */
+async function wrkRun(
   port: number,
   path: string,
   threads: number,
   connections: number,
   durationS: number,
-  script?: readonly [string, ...string[]],
-): WrkRun & { readonly settled?: StampedLateness } {
-  const out = execFileSync(
-    "wrk",
-    [
-      `-t${threads}`,
-      `-c${connections}`,
-      `-d${durationS}s`,
-      "--timeout",
-      "10s",
-      "--latency",
-      ...(script === undefined ? [] : ["-s", script[0]]),
-      `http://127.0.0.1:${port}${path}`,
-      ...(script === undefined ? [] : ["--", ...script.slice(1)]),
-    ],
-    { encoding: "utf8", timeout: (durationS + 30) * 1000, maxBuffer: 1 << 20 },
-  );
+  options: WrkOptions = {},
+): Promise<WrkRun & { readonly settled?: StampedLateness }> {
+  const { script } = options;
+  const out = await new Promise<string>((resolve, reject) => {
+    const child = spawn(
+      "wrk",
+      [
+        `-t${threads}`,
+        `-c${connections}`,
+        `-d${durationS}s`,
+        "--timeout",
+        "10s",
+        "--latency",
+        ...(script === undefined ? [] : ["-s", script[0]]),
+        `http://127.0.0.1:${port}${path}`,
+        ...(script === undefined ? [] : ["--", ...script.slice(1)]),
+      ],
+      { stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
+      stderr += chunk;
+    });
+    const second =
+      options.afterOneSecond === undefined ? undefined : setTimeout(options.afterOneSecond, 1000);
+    const late = setTimeout(() => child.kill("SIGKILL"), (durationS + 30) * 1000);
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(second);
+      clearTimeout(late);
+      if (code === 0) resolve(stdout);
+      else reject(new Error(`wrk ${path} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+    });
+  });
   const number = (re: RegExp): number => Number(re.exec(out)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(
     out,
@@ -462,6 +605,33 @@ function wrkRun(
     p99Ms: latencyMs(out, "99"),
     ...settledLateness(out),
   };
+}
+
+/**
+ * CPU time every thread of `pid` has run, and time they were runnable but waiting for a
+ * CPU, ms, summed from /proc's schedstat; undefined where the kernel keeps none.
+ */
+function schedMs(pid: number): { runMs: number; waitMs: number } | undefined {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return undefined;
+  }
+  let runNs = 0;
+  let waitNs = 0;
+  for (const tid of tids) {
+    let fields: string[];
+    try {
+      fields = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ");
+    } catch {
+      // No schedstat in this kernel, or the thread ended since the listing.
+      continue;
+    }
+    runNs += Number(fields[0]);
+    waitNs += Number(fields[1]);
+  }
+  return runNs === 0 ? undefined : { runMs: runNs / 1e6, waitMs: waitNs / 1e6 };
 }
 
 /** The held-lateness script's "settled" line, if the run had the script. */
