@@ -7,6 +7,7 @@
 // load drifting over the run hits every program alike; floors are subtracted rep by rep.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { gatherOutput } from "../child-output.js";
 import { childrenCpu } from "../rusage.js";
 import { round, type Spread, spread } from "../stats.js";
 
@@ -228,14 +229,7 @@ function runOnce(
     const before = childrenCpu();
     const started = performance.now();
     const child = spawn(process.execPath, program.args, { stdio: ["ignore", "pipe", "pipe"], env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
+    const output = gatherOutput(child);
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     let run: ColdRun | undefined;
     child.once("exit", () => {
@@ -254,6 +248,7 @@ function runOnce(
     });
     child.once("close", (code, signal) => {
       clearTimeout(timer);
+      const { stdout, stderr } = output;
       if (code !== 0 || run === undefined) {
         reject(
           new Error(

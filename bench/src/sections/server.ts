@@ -5,6 +5,7 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { gatherOutput } from "../child-output.js";
 import { allowedCpus } from "../libc.js";
 import { childrenCpu } from "../rusage.js";
 import { median, round, spread } from "../stats.js";
@@ -571,14 +572,7 @@ async function wrkRun(
       ],
       { stdio: ["ignore", "pipe", "pipe"] },
     );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => {
-      stderr += chunk;
-    });
+    const output = gatherOutput(child);
     const second =
       options.afterOneSecond === undefined ? undefined : setTimeout(options.afterOneSecond, 1000);
     const late = setTimeout(() => child.kill("SIGKILL"), (durationS + 30) * 1000);
@@ -586,8 +580,11 @@ async function wrkRun(
     child.once("close", (code, signal) => {
       clearTimeout(second);
       clearTimeout(late);
-      if (code === 0) resolve(stdout);
-      else reject(new Error(`wrk ${path} failed (${signal ?? `exit ${code}`}): ${stderr.trim()}`));
+      if (code === 0) resolve(output.stdout);
+      else
+        reject(
+          new Error(`wrk ${path} failed (${signal ?? `exit ${code}`}): ${output.stderr.trim()}`),
+        );
     });
   });
   const number = (re: RegExp): number => Number(re.exec(out)?.[1] ?? 0);
