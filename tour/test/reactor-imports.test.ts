@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../dist/stages.js";
 
@@ -20,6 +20,13 @@ function staticImports(file: string): string[] {
   return found;
 }
 
+/** The name of the workspace package that holds `file`. */
+function packageOf(file: string): string {
+  const folder = relative(ROOT, file).split(sep)[0] ?? "";
+  const manifest = JSON.parse(readFileSync(join(ROOT, folder, "package.json"), "utf8"));
+  return (manifest as { name: string }).name;
+}
+
 /** The stage's files (relative to dist/) and the packages that `entry` reaches by static imports. */
 function reached(stage: string, entry: string): { files: string[]; packages: string[] } {
   const dist = join(ROOT, stage, "dist");
@@ -29,8 +36,15 @@ function reached(stage: string, entry: string): { files: string[]; packages: str
     if (files.has(file)) return;
     files.add(file);
     for (const specifier of staticImports(file)) {
-      if (specifier.startsWith(".")) visit(join(dirname(file), specifier));
-      else packages.add(specifier);
+      if (!specifier.startsWith(".")) {
+        packages.add(specifier);
+        continue;
+      }
+      // The build writes imports of other workspace packages as relative paths
+      // (scripts/relative-imports.mjs): one that leaves this dist/ names a package.
+      const target = join(dirname(file), specifier);
+      if (target.startsWith(dist + sep)) visit(target);
+      else packages.add(packageOf(target));
     }
   };
   visit(join(dist, entry));
