@@ -17,8 +17,13 @@ import { readdirSync, readFileSync, realpathSync, writeFileSync } from "node:fs"
 import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 
-/** `from "@ch08/…"`, `import "@ch08/…"` and `import("@ch08/…")`, with the specifier captured. */
-const WORKSPACE_IMPORT = /(\bfrom\s*|\bimport\s*\(?\s*)"(@ch08\/[^"]+)"/g;
+/**
+ * A static import or re-export (a statement at the start of a line, as tsc and rolldown
+ * write them: so a `from "@ch08/…"` in a doc comment is left alone), or a dynamic
+ * `import("@ch08/…")`; the specifier is captured, with what comes before it.
+ */
+const WORKSPACE_IMPORT =
+  /(^(?:import|export)\b[^;"]*?\bfrom\s*|^import\s*|\bimport\(\s*)"(@ch08\/[^"]+)"/gm;
 
 /** Every .js file under `dir`. */
 function jsFiles(dir) {

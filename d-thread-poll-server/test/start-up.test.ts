@@ -10,8 +10,11 @@ import { describe, expect, it } from "vitest";
 const STAGE = fileURLToPath(new URL("..", import.meta.url));
 const HOOK = new URL("./helpers/log-loads.mjs", import.meta.url).href;
 
-/** What importing `specifier` loads: our files (URLs) and Node's builtin modules. */
-function loadsOf(specifier: string): { files: string[]; builtins: string[] } {
+/**
+ * What importing `specifier` loads: our files (URLs), Node's builtin modules, and the
+ * files that import a workspace package by its name (each such import is resolved afresh).
+ */
+function loadsOf(specifier: string): { files: string[]; builtins: string[]; byName: string[] } {
   const program = `
     import { register } from "node:module";
     register(${JSON.stringify(HOOK)});
@@ -26,14 +29,17 @@ function loadsOf(specifier: string): { files: string[]; builtins: string[] } {
   });
   expect(run.status, run.stderr).toBe(0);
   const files = [...run.stderr.matchAll(/^loaded (file:\S+)$/gm)].map((m) => m[1] ?? "");
+  const byName = [...run.stderr.matchAll(/^by name (\S+) from (\S+)$/gm)].map(
+    (m) => `${m[1]} from ${m[2]}`,
+  );
   const builtins = (JSON.parse(run.stdout) as string[])
     .filter((m) => m.startsWith("NativeModule "))
     .map((m) => m.slice("NativeModule ".length));
-  return { files, builtins };
+  return { files, builtins, byName };
 }
 
 describe("start-up: what importing the stage loads", () => {
-  const { files, builtins } = loadsOf("@ch08/d-thread-poll-server");
+  const { files, builtins, byName } = loadsOf("@ch08/d-thread-poll-server");
 
   it("loads the runtimes and the shared packages", () => {
     expect(files.some((url) => url.endsWith("/d-thread-poll-server/dist/runtime/local.js"))).toBe(
@@ -49,6 +55,15 @@ describe("start-up: what importing the stage loads", () => {
 
   it("loads neither node:http, node:net nor node:v8", () => {
     expect(builtins.filter((name) => ["http", "net", "v8"].includes(name))).toEqual([]);
+  });
+
+  it("finds the workspace's files by relative path, not by package name (the build's last step)", () => {
+    // Only the program's own import names the stage; every import inside dist/ was
+    // rewritten by scripts/relative-imports.mjs, sparing Node's resolver about 0.2 ms each.
+    expect(
+      byName.filter((line) => !line.endsWith("from (entry)") && line.includes("/dist/")),
+    ).toEqual([]);
+    expect(byName.some((line) => line.startsWith("@ch08/d-thread-poll-server from"))).toBe(true);
   });
 });
 
