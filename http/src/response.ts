@@ -39,9 +39,8 @@ const COLON = 0x3a;
 const SP = 0x20;
 const HTAB = 0x09;
 const STATUS_PREFIX = Buffer.from("HTTP/1.", "latin1");
-const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: ([^\0\r\n]*))?$/;
+const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FORBIDDEN_IN_VALUE = /[\0\r\n]/;
 const CHUNK_SIZE = /^[0-9a-fA-F]{1,8}$/;
 /** A chunk-size line (size and extensions) longer than this is an attack, not a server. */
 const MAX_CHUNK_LINE = 4096;
@@ -124,7 +123,7 @@ export class ResponseParser {
     if (this.#length + chunk.length > this.#maxBytes) {
       throw new ResponseError(
         "TOO_LARGE",
-        `the response is larger than ${this.#maxBytes} bytes; raise maxResponseBytes if that is expected`,
+        `the response is larger than ${this.#maxBytes} bytes; ${RAISE_CAP}`,
       );
     }
     this.#bytes = grow(this.#bytes, this.#length, this.#length + chunk.length, this.#maxBytes);
@@ -234,7 +233,9 @@ export class ResponseParser {
         case TRAILERS: {
           const content = this.#nextLine("trailer");
           if (content < 0) return;
+          // Trailer fields are checked as header fields are, then dropped: nothing here uses them.
           if (content === this.#lineStart) this.#completeAt(this.#at);
+          else this.#parseHeader(content, false);
           this.#lineStart = this.#at;
           break;
         }
@@ -300,13 +301,30 @@ export class ResponseParser {
         `not an HTTP/1.x status line: ${JSON.stringify(line.slice(0, 80))}`,
       );
     }
+    const status = Number(match[2]);
+    // 000–099 read as "below 200" would pass for an interim response and swallow the
+    // final one's head; 600 and over are no status at all.
+    if (status < 100 || status > 599) {
+      throw new ResponseError(
+        "MALFORMED",
+        `status ${match[2]} is not an HTTP status code (they run from 100 to 599): ${JSON.stringify(line.slice(0, 80))}`,
+      );
+    }
+    const reason = match[3] ?? "";
+    if (hasControl(reason)) {
+      throw new ResponseError(
+        "MALFORMED",
+        `a control character in the status line's reason phrase: ${JSON.stringify(line.slice(0, 80))}`,
+      );
+    }
     this.#version = match[1] ?? "";
-    this.#status = Number(match[2]);
-    this.#reason = match[3] ?? "";
+    this.#status = status;
+    this.#reason = reason;
     this.#state = HEADERS;
   }
 
-  #parseHeader(contentEnd: number): void {
+  /** A header line: checked, then kept in `#headers` (a trailer line, `keep` false: checked only). */
+  #parseHeader(contentEnd: number, keep = true): void {
     // Name and value are cut from the bytes, the value without the spaces around it: two
     // strings a header, where cutting them from a string of the whole line made five.
     const bytes = this.#bytes;
@@ -319,13 +337,14 @@ export class ResponseParser {
     while (to > from && (bytes[to - 1] === SP || bytes[to - 1] === HTAB)) to--;
     const name = colon < contentEnd ? bytes.toString("latin1", start, colon) : "";
     const value = colon < contentEnd ? bytes.toString("latin1", from, to) : "";
-    if (!HEADER_NAME.test(name) || FORBIDDEN_IN_VALUE.test(value)) {
+    if (!HEADER_NAME.test(name) || hasControl(value)) {
       const line = bytes.toString("latin1", start, contentEnd);
       throw new ResponseError(
         "MALFORMED",
-        `malformed header line: ${JSON.stringify(line.slice(0, 80))}`,
+        `malformed ${keep ? "header" : "trailer"} line: ${JSON.stringify(line.slice(0, 80))}`,
       );
     }
+    if (!keep) return;
     const key = name.toLowerCase();
     const previous = this.#headers.get(key);
     this.#headers.set(key, previous === undefined ? value : `${previous}, ${value}`);
@@ -353,35 +372,64 @@ export class ResponseParser {
       return;
     }
     const encoding = this.#headers.get("transfer-encoding");
+    const contentLength = this.#headers.get("content-length");
     if (encoding !== undefined) {
-      if (encoding.toLowerCase().split(",").pop()?.trim() !== "chunked") {
-        throw new ResponseError("MALFORMED", `unsupported Transfer-Encoding: ${encoding}`);
-      }
+      this.#checkTransferEncoding(encoding, contentLength);
       this.#chunked = Buffer.allocUnsafe(0);
       this.#state = CHUNK_SIZE_LINE;
       return;
     }
-    const contentLength = this.#headers.get("content-length");
     if (contentLength === undefined) {
       this.#state = UNTIL_CLOSE;
       return;
     }
-    if (!/^\d{1,16}$/.test(contentLength)) {
+    const length = contentLengthText(contentLength);
+    if (length === undefined) {
       throw new ResponseError(
         "MALFORMED",
         `invalid Content-Length: ${JSON.stringify(contentLength.slice(0, 40))}`,
       );
     }
-    const wanted = Number(contentLength);
+    const wanted = Number(length);
     if (this.#bodyStart + wanted > this.#maxBytes) {
       throw new ResponseError(
         "TOO_LARGE",
-        `the response is larger than ${this.#maxBytes} bytes (Content-Length: ${wanted}); ` +
-          "raise maxResponseBytes if that is expected",
+        `the response is larger than ${this.#maxBytes} bytes (Content-Length: ${length}); ${RAISE_CAP}`,
       );
     }
     this.#remaining = wanted;
     this.#state = BY_LENGTH;
+  }
+
+  /**
+   * Refuses framing that a smuggled or faulty reply would use (RFC 9112 §6.1 and §6.3):
+   * Transfer-Encoding in an HTTP/1.0 reply, or beside a Content-Length — two servers
+   * could cut the same bytes into different responses — and any coding but chunked
+   * alone, which this client would hand on still encoded, as if it were the body.
+   */
+  #checkTransferEncoding(encoding: string, contentLength: string | undefined): void {
+    if (this.#version === "HTTP/1.0") {
+      throw new ResponseError(
+        "MALFORMED",
+        `an HTTP/1.0 reply with Transfer-Encoding: ${encoding}: HTTP/1.0 has no transfer codings, so its framing is faulty`,
+      );
+    }
+    if (contentLength !== undefined) {
+      throw new ResponseError(
+        "MALFORMED",
+        `both Transfer-Encoding: ${encoding} and Content-Length: ${contentLength}: the reply's end is ambiguous, the mark of a smuggled response`,
+      );
+    }
+    const codings = encoding.toLowerCase().split(",");
+    if (codings.length !== 1 || codings[0]?.trim() !== "chunked") {
+      const last = codings.at(-1)?.trim();
+      throw new ResponseError(
+        "MALFORMED",
+        last === "chunked"
+          ? `unsupported Transfer-Encoding: ${encoding}: this client removes the chunked framing only and cannot decode the rest`
+          : `unsupported Transfer-Encoding: ${encoding}`,
+      );
+    }
   }
 
   #appendBody(from: number, to: number): void {
@@ -465,6 +513,34 @@ export class ResponseParser {
       `the response body was cut short after ${length} bytes (${got})`,
     );
   }
+}
+
+/**
+ * Whether `text` holds a control character, which RFC 9110 allows in no field value and
+ * no reason phrase (HTAB aside): CR and LF would split the line, and ESC would reach the
+ * terminal of a program that prints the response (a clear-screen hidden in a header).
+ */
+function hasControl(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 0x20 && c !== HTAB) || c === 0x7f) return true;
+  }
+  return false;
+}
+
+/** What a TOO_LARGE error advises. */
+const RAISE_CAP =
+  "if that is expected, give HttpGetFuture a larger maxResponseBytes (the stages' Http.get keeps the default)";
+
+/**
+ * The digits of a Content-Length, or undefined if it is not one. A repeated header
+ * arrives joined ("5, 5"): the same value each time is one length (RFC 9110 §8.6).
+ */
+function contentLengthText(value: string): string | undefined {
+  if (/^\d{1,16}$/.test(value)) return value;
+  const values = value.split(",").map((part) => part.trim());
+  const first = values[0] ?? "";
+  return /^\d{1,16}$/.test(first) && values.every((part) => part === first) ? first : undefined;
 }
 
 /** `buffer` with room for `size` bytes (its first `used` kept), doubling but never past `cap`. */

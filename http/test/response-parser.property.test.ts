@@ -64,12 +64,13 @@ const spec: fc.Arbitrary<Spec> = fc
     ),
     body: fc.uint8Array({ maxLength: 400 }),
   })
-  .map(
-    (s): Spec =>
-      s.status === 204 || s.status === 304
-        ? { ...s, framing: { kind: "none" }, body: new Uint8Array(0) }
-        : s,
-  );
+  .map((s): Spec => {
+    if (s.status === 204 || s.status === 304) {
+      return { ...s, framing: { kind: "none" }, body: new Uint8Array(0) };
+    }
+    // HTTP/1.0 has no transfer codings: a chunked reply is an HTTP/1.1 one (RFC 9112 §6.1).
+    return s.framing.kind === "chunked" ? { ...s, version: "HTTP/1.1" } : s;
+  });
 
 /** Sorted distinct cut points strictly inside `[0, length)`. */
 function cutPoints(cuts: readonly number[], length: number): number[] {

@@ -70,7 +70,7 @@ describe("ResponseParser: framing", () => {
 
   it("chunked: trailers are skipped and the response ends at the empty line after them", () => {
     const parser = new ResponseParser();
-    const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
+    const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
     expect(parser.push(bytes(`${head}2\r\nok\r\n0\r\nX-Checksum: abc\r\n`))).toBe(false);
     expect(parser.push(bytes("X-More: 1\r\n"))).toBe(false);
     expect(parser.push(bytes("\r\n"))).toBe(true);
@@ -359,6 +359,118 @@ describe("ResponseParser: what arrived is what the message says", () => {
     });
     expect(endless.code).toBe("MALFORMED");
     expect(endless.message).toContain("chunk-size line longer than 4096 bytes");
+  });
+});
+
+describe("ResponseParser: what a hostile server sends is refused, not passed on", () => {
+  const ok = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+
+  it("a status code outside 100–599: 000 would otherwise pass for an interim reply and hide the next head", () => {
+    for (const code of ["000", "099", "600", "999"]) {
+      const error = errorOf(() =>
+        new ResponseParser().push(
+          bytes(`HTTP/1.1 ${code} Weird\r\nContent-Length: 5\r\n\r\n${ok}`),
+        ),
+      );
+      expect(error.code).toBe("MALFORMED");
+      expect(error.message).toContain(`status ${code} is not an HTTP status code`);
+    }
+    for (const code of ["100", "199", "599"]) {
+      // The edges are status codes; 1xx stays interim (its head is skipped).
+      expect(() => new ResponseParser().push(bytes(`HTTP/1.1 ${code} Edge\r\n\r\n`))).not.toThrow();
+    }
+  });
+
+  it("control characters in a reason phrase, a header value or a trailer: ESC would reach a terminal", () => {
+    const reason = errorOf(() =>
+      new ResponseParser().push(bytes("HTTP/1.1 200 \x1b[2JOK\r\n\r\n")),
+    );
+    expect(reason.message).toContain("control character in the status line's reason phrase");
+    for (const value of ["\x1b[31mred", "a\x7fb", "nul\0here", "bell\x07"]) {
+      const header = errorOf(() =>
+        new ResponseParser().push(
+          bytes(`HTTP/1.1 200 OK\r\nX-A: ${value}\r\nContent-Length: 0\r\n\r\n`),
+        ),
+      );
+      expect(header.code).toBe("MALFORMED");
+      expect(header.message).toContain("malformed header line");
+    }
+    // A tab is allowed in a value, as RFC 9110 says.
+    const parser = new ResponseParser();
+    expect(parser.push(bytes("HTTP/1.1 200 OK\r\nX-A: a\tb\r\nContent-Length: 0\r\n\r\n"))).toBe(
+      true,
+    );
+    expect(parser.finish().headers.get("x-a")).toBe("a\tb");
+  });
+
+  it("trailer lines are checked like header lines, then dropped", () => {
+    const head = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n";
+    for (const trailer of ["this is not a field", "X-T: \x1b[31m", ": no name"]) {
+      const error = errorOf(() => new ResponseParser().push(bytes(`${head}${trailer}\r\n\r\n`)));
+      expect(error.code).toBe("MALFORMED");
+      expect(error.message).toContain("malformed trailer line");
+    }
+    const parser = new ResponseParser();
+    expect(parser.push(bytes(`${head}X-Checksum: abc\r\n\r\n`))).toBe(true);
+    expect(parser.finish().body.toString()).toBe("hello");
+  });
+
+  it("ambiguous framing: Transfer-Encoding beside Content-Length, or in an HTTP/1.0 reply", () => {
+    const both = errorOf(() =>
+      new ResponseParser().push(
+        bytes(
+          "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+        ),
+      ),
+    );
+    expect(both.code).toBe("MALFORMED");
+    expect(both.message).toContain("both Transfer-Encoding: chunked and Content-Length: 3");
+    const old = errorOf(() =>
+      new ResponseParser().push(
+        bytes("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+      ),
+    );
+    expect(old.code).toBe("MALFORMED");
+    expect(old.message).toContain("HTTP/1.0 has no transfer codings");
+  });
+
+  it("a coding this client cannot decode is refused, not handed on as the body", () => {
+    for (const encoding of ["gzip, chunked", "chunked, chunked", "identity"]) {
+      const error = errorOf(() =>
+        new ResponseParser().push(
+          bytes(`HTTP/1.1 200 OK\r\nTransfer-Encoding: ${encoding}\r\n\r\n`),
+        ),
+      );
+      expect(error.code).toBe("MALFORMED");
+      expect(error.message).toContain(`unsupported Transfer-Encoding: ${encoding}`);
+    }
+    const parser = new ResponseParser();
+    parser.push(
+      bytes("HTTP/1.1 200 OK\r\nTransfer-Encoding:  Chunked \r\n\r\n2\r\nok\r\n0\r\n\r\n"),
+    );
+    expect(parser.finish().body.toString()).toBe("ok");
+  });
+
+  it("a repeated Content-Length: the same value is one length, two values are refused", () => {
+    const parser = new ResponseParser();
+    expect(
+      parser.push(bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 5\r\n\r\nhello")),
+    ).toBe(true);
+    expect(parser.finish().body.toString()).toBe("hello");
+    const two = errorOf(() =>
+      new ResponseParser().push(
+        bytes("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n"),
+      ),
+    );
+    expect(two.message).toContain('invalid Content-Length: "5, 6"');
+    const huge = errorOf(() =>
+      new ResponseParser().push(
+        bytes("HTTP/1.1 200 OK\r\nContent-Length: 9999999999999999\r\n\r\n"),
+      ),
+    );
+    expect(huge.code).toBe("TOO_LARGE");
+    expect(huge.message).toContain("(Content-Length: 9999999999999999)"); // as sent, not rounded
+    expect(huge.message).toContain("give HttpGetFuture a larger maxResponseBytes");
   });
 });
 
