@@ -28,6 +28,13 @@ export async function ensureDelayServer(
   if (port !== 0 && (await isAccepting(host, port))) {
     return { address: formatAddress(host, port), started: false, close: async () => {} };
   }
+  // A server for the run is started on this machine's loopback only: on a remote or
+  // unknown host it could not bind, and on a multicast one it would bind but not answer.
+  if (!isLoopback(host)) {
+    throw new Error(
+      `nothing accepts connections at ${address}, and a delayserver can be started for this run only on this machine (127.0.0.1 or localhost): start a delayserver at that address, point DELAYSERVER at one that runs, or unset it to use ${DEFAULT_ADDRESS}`,
+    );
+  }
   // Loaded only now: a program whose delayserver is already running never pays for it.
   const { startDelayServerThread } = await import("./thread.js");
   try {
@@ -38,6 +45,17 @@ export async function ensureDelayServer(
     const server = await startDelayServerThread({ host, port: 0, quiet: true });
     return { address: server.address, started: true, close: server.close };
   }
+}
+
+/** Whether `host` names this machine's loopback (or every local address). */
+function isLoopback(host: string): boolean {
+  return (
+    host === "localhost" ||
+    host === "0.0.0.0" ||
+    host === "::1" ||
+    host === "::" ||
+    /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host)
+  );
 }
 
 /** Whether something accepts TCP connections at host:port right now. */

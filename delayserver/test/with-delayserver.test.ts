@@ -92,3 +92,32 @@ it("as its own entry, finds a running server without loading node:http or worker
     await running.close();
   }
 });
+
+it("an address the client cannot use, or cannot start a server at, is one line on stderr and exit 1", async () => {
+  const error = vi.spyOn(console, "error").mockImplementation(() => {});
+  const log = vi.spyOn(console, "log").mockImplementation(() => {});
+  const cases: [string, RegExp][] = [
+    ["127.0.0.1:99999", /invalid delayserver address "127\.0\.0\.1:99999": expected host:port/],
+    ["127.0.0.1", /expected host:port/],
+    ["[::1]:19555", /connects to an IPv4 address or localhost only/],
+    ["example.com:80", /connects to an IPv4 address or localhost only/],
+    // TEST-NET-1 (RFC 5737) and a multicast group: nothing answers, and no server may be started there.
+    ["192.0.2.1:19555", /nothing accepts connections at 192\.0\.2\.1:19555.*only on this machine/],
+    ["224.0.0.1:19555", /nothing accepts connections at 224\.0\.0\.1:19555.*only on this machine/],
+  ];
+  for (const [address, message] of cases) {
+    error.mockClear();
+    process.exitCode = undefined;
+    process.env.DELAYSERVER = address;
+    let ran = false;
+    await dist.withDelayServer(() => {
+      ran = true;
+    });
+    expect(ran, address).toBe(false);
+    expect(process.exitCode, address).toBe(1);
+    expect(error, address).toHaveBeenCalledTimes(1);
+    expect(String(error.mock.calls[0]?.[0]), address).toMatch(/^error: /);
+    expect(String(error.mock.calls[0]?.[0]), address).toMatch(message);
+  }
+  expect(log).not.toHaveBeenCalled();
+});
