@@ -46,6 +46,7 @@ export {
   type SpawnerHandle,
   UnknownJobError,
 } from "./spawner.js";
+export { Timeout, TimeoutError, timeout } from "./timeout.js";
 
 /**
  * Starts stage d's delayserver (what `pnpm serve` runs). The server's modules load on the

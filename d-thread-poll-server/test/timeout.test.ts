@@ -1,0 +1,118 @@
+import { readdirSync, readlinkSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { coroutine, wait } from "../dist/future.js";
+import { Http } from "../dist/http.js";
+import { initSingleThreaded, type SingleThreaded } from "../dist/runtime/local.js";
+import { startServer } from "../dist/server/start.js";
+import { sleep } from "../dist/sleep.js";
+import { TimeoutError, timeout } from "../dist/timeout.js";
+import type { ThreadPollServer } from "../src/server/options.js";
+import { silencePrintln } from "./helpers/println.js";
+
+/** How many sockets this process holds open. */
+function openSockets(): number {
+  return readdirSync("/proc/self/fd").filter((fd) => {
+    try {
+      return readlinkSync(`/proc/self/fd/${fd}`).startsWith("socket:");
+    } catch {
+      return false; // the directory's own fd, gone by now
+    }
+  }).length;
+}
+
+/** Runs `body` to the end on `rt` (10 s deadline) and returns what it caught, if anything. */
+function caught(rt: SingleThreaded, body: () => Generator<unknown, void, unknown>): unknown {
+  let error: unknown;
+  rt.executor.blockOn(
+    coroutine(function* () {
+      try {
+        yield* body();
+      } catch (e) {
+        error = e;
+      }
+    }),
+    { timeoutMs: 10_000 },
+  );
+  return error;
+}
+
+describe("timeout: a request bounded by a timer (stage d has them; a–c do not)", () => {
+  let server: ThreadPollServer;
+  let rt: SingleThreaded | undefined;
+  silencePrintln();
+  beforeAll(async () => {
+    // Our server on worker threads: it answers while this thread blocks in blockOn.
+    server = await startServer({ port: 0, quiet: true });
+    process.env.DELAYSERVER = server.address;
+  });
+  afterAll(async () => {
+    delete process.env.DELAYSERVER;
+    await server?.close();
+  });
+  afterEach(() => {
+    rt?.close();
+    rt = undefined;
+  });
+
+  it("an answer inside the limit is the output, and the timer's waker slot is given back", () => {
+    rt = initSingleThreaded({ verbose: false });
+    let text = "";
+    const error = caught(rt, function* () {
+      text = String(yield* wait(timeout(Http.get("/50/in-time"), 5_000)));
+    });
+    expect(error).toBeUndefined();
+    expect(text).toMatch(/200 OK[\s\S]*in-time$/);
+    // The 5 s deadline is still in the heap; when it comes, it finds no waker.
+    expect(rt.reactor.stats().dropped).toBe(0);
+  });
+
+  it("an answer slower than the limit fails with TimeoutError at the limit, and the socket is closed", () => {
+    rt = initSingleThreaded({ verbose: false });
+    const before = openSockets();
+    const started = performance.now();
+    const error = caught(rt, function* () {
+      yield* wait(timeout(Http.get("/3000/too-slow"), 150, "GET /3000/too-slow"));
+    });
+    const took = performance.now() - started;
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect((error as TimeoutError).message).toMatch(
+      /^GET \/3000\/too-slow was not ready after 150 ms, so it was given up and closed/,
+    );
+    expect(took).toBeGreaterThanOrEqual(150);
+    expect(took).toBeLessThan(2_000); // not the 3 s the server would have taken
+    expect(openSockets()).toBe(before);
+  });
+
+  it("a server that accepts and never answers: the wait ends at the limit instead of never", async () => {
+    // A listener whose JavaScript never runs while this thread is in blockOn: the kernel
+    // completes the handshake from its backlog and takes the request, and nothing answers.
+    const silent: Server = createServer();
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const address = silent.address();
+    const port = typeof address === "object" && address !== null ? address.port : 0;
+    try {
+      rt = initSingleThreaded({ verbose: false });
+      process.env.DELAYSERVER = `127.0.0.1:${port}`; // read when the request is made
+      const request = Http.get("/0/x");
+      process.env.DELAYSERVER = server.address;
+      const error = caught(rt, function* () {
+        yield* wait(timeout(request, 200));
+      });
+      expect(error).toBeInstanceOf(TimeoutError);
+      expect((error as TimeoutError).message).toMatch(/^the future was not ready after 200 ms/);
+    } finally {
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+
+  it("a limit that is never reached costs nothing later: no wake once the future is done", () => {
+    rt = initSingleThreaded({ verbose: false });
+    const error = caught(rt, function* () {
+      yield* wait(timeout(Http.get("/0/quick"), 100));
+      yield* wait(sleep(200)); // past the first limit: its deadline fires into an empty slot
+    });
+    expect(error).toBeUndefined();
+    expect(rt.reactor.stats().dropped).toBe(1);
+  });
+});
