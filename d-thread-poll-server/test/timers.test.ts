@@ -2,7 +2,12 @@ import { Waker as MioWaker } from "@ch08/mio";
 import { afterEach, describe, expect, it } from "vitest";
 import { coroutine, type Future, NOT_READY, type PollState, ready, wait } from "../dist/future.js";
 import { initSingleThreaded, type SingleThreaded } from "../dist/runtime/local.js";
-import { TIMERS_PER_WAKE, TimerHeap } from "../dist/runtime/timers.js";
+import {
+  TIMER_INBOX_CAPACITY,
+  TIMERS_PER_WAKE,
+  TimerHeap,
+  TimerInbox,
+} from "../dist/runtime/timers.js";
 import * as runtime from "../dist/runtime.js";
 import { sleep } from "../dist/sleep.js";
 import { silencePrintln } from "./helpers/println.js";
@@ -43,6 +48,32 @@ describe("TimerHeap: the reactor's deadlines", () => {
     heap.expire(100, (token) => fired.push(token), 4);
     expect(fired).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(heap.size).toBe(0);
+  });
+});
+
+describe("TimerInbox: deadlines on their way to the polling thread", () => {
+  it("a full inbox makes the pusher wake the polling thread and wait for its drain: no timer is lost", () => {
+    const inbox = TimerInbox.create();
+    const heap = new TimerHeap();
+    const never = (): void => {
+      throw new Error("woken while the inbox had room");
+    };
+    for (let token = 0; token < TIMER_INBOX_CAPACITY; token++) inbox.push(token, token, never);
+    let wakes = 0;
+    // The polling thread's part, done here when woken: drain, then sleep with no deadline.
+    const pollerDrains = (): void => {
+      wakes++;
+      inbox.drainAndSleepUntil(heap, () => Number.POSITIVE_INFINITY);
+    };
+    // Before the fix this threw "more than 16384 timers queued", and the server closed
+    // the connection whose answer it was, as if the client had reset it.
+    inbox.push(TIMER_INBOX_CAPACITY, TIMER_INBOX_CAPACITY, pollerDrains);
+    expect(wakes).toBe(1);
+    expect(inbox.fullWaits).toBe(1);
+    inbox.drainAndSleepUntil(heap, () => Number.POSITIVE_INFINITY);
+    const fired: number[] = [];
+    heap.expire(Number.POSITIVE_INFINITY, (token) => fired.push(token));
+    expect(fired).toEqual(Array.from({ length: TIMER_INBOX_CAPACITY + 1 }, (_, i) => i));
   });
 });
 

@@ -52,8 +52,11 @@ export class Reactor {
    * `deadline`. The polling thread keeps the deadlines; it is woken only if it sleeps past this one.
    */
   addTimer(deadline: number, id: number): void {
-    if (this.#timers.push(deadline, id)) this.#pollWaker.wake();
+    if (this.#timers.push(deadline, id, this.#wakePoller)) this.#pollWaker.wake();
   }
+
+  /** Wakes the polling thread (made once: `addTimer` is on every held request's path). */
+  readonly #wakePoller = (): void => this.#pollWaker.wake();
 
   /** Watches `source` for `interest`; events for it carry token `id` (mio's argument order). */
   register(source: mio.Source, id: number, interest: mio.Interest): void {

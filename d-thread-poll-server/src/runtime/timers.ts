@@ -99,7 +99,10 @@ export class TimerHeap {
   }
 }
 
-/** How many timers other threads can hand the polling thread between two of its wake-ups. */
+/**
+ * How many timers other threads can hand the polling thread between two of its drains;
+ * a pusher that finds it full wakes the polling thread and waits for room.
+ */
 export const TIMER_INBOX_CAPACITY = 1 << 14;
 
 // Layout: Int32 cells [lock, length, overflowed], then Float64 cells: [sleepsUntil,
@@ -122,6 +125,8 @@ export class TimerInbox {
   private readonly cells: Int32Array;
   private readonly floats: Float64Array;
   private readonly mutex: Mutex;
+  /** How many times a push on this thread found the inbox full and waited for a drain. */
+  fullWaits = 0;
 
   constructor(
     /** The shared memory behind the inbox; pass it to other threads. */
@@ -140,17 +145,26 @@ export class TimerInbox {
     return inbox;
   }
 
-  /** Queues a deadline; true if the polling thread sleeps past it and must be woken. */
-  push(deadline: number, token: number): boolean {
+  /**
+   * Queues a deadline; true if the polling thread sleeps past it and must be woken.
+   *
+   * A full inbox is backpressure, not an error: the pusher calls `wakePoller` (the
+   * polling thread drains before it sleeps again) and waits for the drain. A timer is a
+   * held answer, so dropping it would drop a request; and the polling thread never
+   * waits for an executor, so an executor waiting for it cannot deadlock.
+   */
+  push(deadline: number, token: number, wakePoller: () => void): boolean {
     const { cells, floats } = this;
     this.mutex.lock();
-    const length = cells[LENGTH] ?? 0;
-    if (length >= TIMER_INBOX_CAPACITY) {
+    let length = cells[LENGTH] ?? 0;
+    while (length >= TIMER_INBOX_CAPACITY) {
       this.mutex.unlock();
-      throw new Error(
-        `more than ${TIMER_INBOX_CAPACITY} timers queued for the polling thread at once: ` +
-          "raise TIMER_INBOX_CAPACITY in runtime/timers.ts",
-      );
+      this.fullWaits++;
+      wakePoller();
+      // Woken by the drain's notify; the timeout only re-sends the wake, should it be missed.
+      Atomics.wait(cells, LENGTH, length, 5);
+      this.mutex.lock();
+      length = cells[LENGTH] ?? 0;
     }
     floats[ENTRIES + 2 * length] = deadline;
     floats[ENTRIES + 2 * length + 1] = token;
@@ -181,6 +195,8 @@ export class TimerInbox {
     const deadline = until();
     floats[SLEEPS_UNTIL] = deadline;
     this.mutex.unlock();
+    // A pusher that found the inbox full waits for this; a notify nobody awaits costs no syscall.
+    if (length >= TIMER_INBOX_CAPACITY) Atomics.notify(cells, LENGTH);
     return deadline;
   }
 }

@@ -1,7 +1,8 @@
+import { writeSync } from "node:fs";
 // Imported, not read as the global, which Node defines as a getter (see response.ts).
 import { performance } from "node:perf_hooks";
 import { printable, route } from "@ch08/delayserver/protocol";
-import { Interest, type TcpStream, WOULD_BLOCK } from "@ch08/mio";
+import { Interest, IoError, type TcpStream, WOULD_BLOCK } from "@ch08/mio";
 import { Kind, record, tracing } from "@ch08/trace";
 import { NOT_READY, type PollState, ready } from "../future.js";
 import { reactor, type Waker } from "../runtime.js";
@@ -131,8 +132,14 @@ export class Connection {
         this.arm(context.stopping ? Math.min(next.due, context.dropDeadline) : next.due);
       }
       return NOT_READY;
-    } catch {
+    } catch (error) {
       // The peer reset or vanished (ECONNRESET, EPIPE): nothing to answer any more.
+      // Anything else is a fault of this server's, not the client's: the connection
+      // closes all the same, but it is said on stderr rather than passing for a reset.
+      if (!(error instanceof IoError)) {
+        const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+        writeSync(2, `serve: closed a connection after an internal error: ${detail}\n`);
+      }
       this.cancelHeld(performance.now());
       return this.finish();
     }
