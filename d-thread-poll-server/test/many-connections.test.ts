@@ -72,6 +72,46 @@ for (const threads of [1, 2]) {
         await server.close();
       }
     });
+
+    it("more pipelined requests than it reads ahead: the rest are read as answers go out, not 5 s later", async () => {
+      // 260 held requests, past the 256 answers a connection queues before it stops reading,
+      // then 40 more: their bytes wait in the socket, and having raised their one edge while
+      // reading was stopped, they raise no other — the connection must go back for them.
+      const server = await startServer({ port: 0, threads, quiet: true });
+      try {
+        const socket = connect({ host: "127.0.0.1", port: server.port });
+        let text = "";
+        socket.setEncoding("latin1");
+        const requests = Array.from(
+          { length: 300 },
+          (_, i) => `GET /${i < 260 ? 200 : 0}/r${i} HTTP/1.1\r\nHost: t\r\n\r\n`,
+        );
+        const started = performance.now();
+        socket.on("connect", () => {
+          socket.write(requests.slice(0, 260).join(""));
+          setTimeout(() => socket.write(requests.slice(260).join("")), 50);
+        });
+        const all = new Promise<void>((resolve) =>
+          socket.on("data", (chunk: string) => {
+            text += chunk;
+            if (text.includes("\r\n\r\nr299")) resolve();
+          }),
+        );
+        await within(all, 10_000, "the 300 pipelined answers");
+        const elapsed = performance.now() - started;
+        socket.destroy();
+        const bodies = text
+          .split(/HTTP\/1\.1 200 OK/)
+          .slice(1)
+          .map((a) => a.split("\r\n\r\n")[1]);
+        expect(bodies).toEqual(Array.from({ length: 300 }, (_, i) => `r${i}`));
+        // The held 200 ms answers, then the rest at once; before, the last 40 waited for
+        // the keep-alive check, 5 s after the last read.
+        expect(elapsed).toBeLessThan(2_500);
+      } finally {
+        await server.close();
+      }
+    });
   });
 }
 

@@ -65,6 +65,13 @@ export class Connection {
   private readonly answers: Answer[] = [];
   private writing: Buffer | undefined;
   private written = 0;
+  /**
+   * Reading stopped at `MAX_QUEUED` answers with bytes perhaps left in the socket. They
+   * raise no new edge (epoll is edge-triggered), so once answers have gone out the
+   * connection reads again by itself rather than wait for the next event, which for a
+   * client that sent everything at once would be the 5 s keep-alive check.
+   */
+  private capped = false;
   /** False once the peer finished sending, or we decided to stop reading (a close is coming). */
   private reading = true;
   /** True once the peer sent FIN. */
@@ -105,6 +112,7 @@ export class Connection {
       let now = performance.now();
       if (this.reading) {
         if (this.answers.length < MAX_QUEUED) this.readRequests(now);
+        else this.capped = true; // the event that woke us may have been bytes left unread
       } else if (!this.peerClosed && this.answers.length > 0) this.noticeClose();
       // A FIN while requests are held: the client has gone, not merely half-closed (as the
       // delayserver takes it). Cancel them now rather than hold the descriptor in CLOSE_WAIT
@@ -112,6 +120,7 @@ export class Connection {
       if (this.peerClosed) this.cancelHeld(now);
       if (this.reading && this.partial !== undefined) this.checkHeadTimeout(now);
       if (this.flush(now)) return this.finish();
+      if (this.capped && this.reading && this.answers.length < MAX_QUEUED) return this.poll(waker);
       if (this.writing === undefined && this.answers.length === 0) {
         if (!this.reading || context.stopping) return this.finish();
         if (now - this.idleSince >= KEEP_ALIVE_MS) return this.finish();
@@ -166,6 +175,7 @@ export class Connection {
   /** Reads until the socket would block, queueing an answer for every whole request. */
   private readRequests(now: number): void {
     const { stream } = this;
+    this.capped = false;
     for (;;) {
       let end = 0;
       const partial = this.partial;
@@ -196,7 +206,10 @@ export class Connection {
         if (Number.isNaN(this.headSince) || this.answers.length > queued) this.headSince = now;
         this.partial = Buffer.from(scratch.subarray(start, end));
       } else this.headSince = Number.NaN;
-      if (this.answers.length >= MAX_QUEUED) return;
+      if (this.answers.length >= MAX_QUEUED) {
+        this.capped = true;
+        return;
+      }
       // A short read emptied the socket, but a FIN that came before this wake raises no new
       // edge: while an answer is held, read once more, so a client that has gone is seen
       // now rather than when its delay ends.
