@@ -27,7 +27,9 @@ export const INCOMPLETE = 0 as const;
 const CR = 0x0d;
 const LF = 0x0a;
 const SP = 0x20;
+const HTAB = 0x09;
 const COLON = 0x3a;
+const COMMA = 0x2c;
 
 // The methods node's parser (llhttp) knows for HTTP/1.x; another word is not HTTP at all (400).
 // The router then answers 405 to every one but GET and HEAD, as the delayserver does.
@@ -64,10 +66,17 @@ function byteClass(test: (byte: number) => boolean): Uint8Array {
 const TOKEN = byteClass(
   (b) => b < 0x80 && /[!#$%&'*+.^_`|~0-9A-Za-z-]/.test(String.fromCharCode(b)),
 );
-/** A request-target's bytes: no spaces or control bytes (RFC 9112 §3.2). */
-const TARGET = byteClass((b) => (b >= 0x21 && b <= 0x7e) || b >= 0x80);
-/** What `String.prototype.trim` takes off a header value read as latin1. */
-const TRIMMED = byteClass((b) => (b >= 0x09 && b <= 0x0d) || b === SP || b === 0xa0);
+/** A request-target's bytes: visible ASCII, no spaces, control bytes or raw UTF-8 (RFC 9112 §3.2). */
+const TARGET = byteClass((b) => b >= 0x21 && b <= 0x7e);
+/** The optional white space around a header value (RFC 9110 §5.6.3): space and tab only. */
+const OWS = byteClass((b) => b === SP || b === HTAB);
+/**
+ * Bytes no request head may hold (RFC 9110 §5.5): control bytes other than tab (CR and LF
+ * only as a CRLF, which `findHeadEnd` checks apart) and DEL. node:http refuses them too.
+ */
+const CONTROL = byteClass((b) => (b < 0x20 && b !== HTAB && b !== CR && b !== LF) || b === 0x7f);
+/** The longest Content-Length taken: more digits than a safe integer holds is no length. */
+const MAX_LENGTH_DIGITS = 15;
 
 /**
  * Parses the request head that starts at `start` in `buffer[start, end)`. Pure and
@@ -78,9 +87,16 @@ const TRIMMED = byteClass((b) => (b >= 0x09 && b <= 0x0d) || b === SP || b === 0
  * the target): this runs once for every request the server answers.
  */
 export function parseRequest(buffer: Buffer, start: number, end: number): ParseResult {
-  const headEnd = findHeadEnd(buffer, start, Math.min(end, start + MAX_HEAD_BYTES));
+  // Empty lines before a request line are passed over (RFC 9112 §2.2, as node:http does);
+  // they still count towards the 16 KiB a head may take.
+  let first = start;
+  while (end - first >= 2 && buffer[first] === CR && buffer[first + 1] === LF) first += 2;
+  const headEnd = findHeadEnd(buffer, first, Math.min(end, start + MAX_HEAD_BYTES));
   if (headEnd === BARE_LINE_BREAK) {
     return { error: 400, reason: "a CR or LF that is not part of a CRLF in the request head" };
+  }
+  if (headEnd === CONTROL_BYTE) {
+    return { error: 400, reason: "a control byte in the request head" };
   }
   if (headEnd < 0) {
     if (end - start > MAX_HEAD_BYTES) {
@@ -89,13 +105,15 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
     return INCOMPLETE;
   }
   // From here on every CR is followed by its LF: a line ends at the next CR.
-  const lineEnd = indexOfByte(buffer, CR, start, headEnd);
-  const request = requestLine(buffer, start, lineEnd);
+  const lineEnd = indexOfByte(buffer, CR, first, headEnd);
+  const request = requestLine(buffer, first, lineEnd);
   if (typeof request === "string") return { error: 400, reason: request };
-  let keepAlive = request.http11;
+  let closeAsked = false;
+  let keepAliveAsked = false;
   let bodyLength = 0;
   let lengthSeen: string | undefined;
   let chunked = false;
+  let encoding: "chunked" | "other" | undefined;
   let hostSeen = false;
   for (let line = lineEnd + 2; line < headEnd; ) {
     const eol = indexOfByte(buffer, CR, line, headEnd);
@@ -110,8 +128,8 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
     }
     let from = colon + 1;
     let to = eol;
-    while (from < to && TRIMMED[buffer[from] ?? 0] === 1) from++;
-    while (to > from && TRIMMED[buffer[to - 1] ?? 0] === 1) to--;
+    while (from < to && OWS[buffer[from] ?? 0] === 1) from++;
+    while (to > from && OWS[buffer[to - 1] ?? 0] === 1) to--;
     // The four headers the server acts on, told apart by the name's length first; any
     // other header is checked (above) and passed over.
     switch (colon - line) {
@@ -119,15 +137,21 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
         if (nameIs(buffer, line, "host")) hostSeen = true;
         break;
       case 10:
+        // Tokens, not substrings ("xclosex" asks for nothing); over all Connection lines
+        // "close" wins, whatever order they came in (RFC 9110 §7.6.1).
         if (nameIs(buffer, line, "connection")) {
-          if (contains(buffer, from, to, "close")) keepAlive = false;
-          else if (contains(buffer, from, to, "keep-alive")) keepAlive = true;
+          if (hasToken(buffer, from, to, "close")) closeAsked = true;
+          if (hasToken(buffer, from, to, "keep-alive")) keepAliveAsked = true;
         }
         break;
       case 14:
         if (nameIs(buffer, line, "content-length")) {
           const value = buffer.toString("latin1", from, to);
-          if (!isDigits(buffer, from, to) || (lengthSeen !== undefined && lengthSeen !== value)) {
+          if (
+            !isDigits(buffer, from, to) ||
+            to - from > MAX_LENGTH_DIGITS ||
+            (lengthSeen !== undefined && lengthSeen !== value)
+          ) {
             return { error: 400, reason: "a bad Content-Length" };
           }
           lengthSeen = value;
@@ -135,7 +159,11 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
         }
         break;
       case 17:
-        if (nameIs(buffer, line, "transfer-encoding")) chunked = true;
+        if (nameIs(buffer, line, "transfer-encoding")) {
+          chunked = true;
+          // Only the last coding of the last line says how the body ends.
+          encoding = lastTokenIs(buffer, from, to, "chunked") ? "chunked" : "other";
+        }
         break;
     }
     line = eol + 2;
@@ -147,6 +175,11 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
   if (chunked && lengthSeen !== undefined) {
     return { error: 400, reason: "both Content-Length and Transfer-Encoding" };
   }
+  // A body whose last coding is not chunked has no end this server could find (RFC 9112 §6.3).
+  if (encoding === "other") {
+    return { error: 400, reason: "a Transfer-Encoding whose last coding is not chunked" };
+  }
+  const keepAlive = closeAsked ? false : keepAliveAsked || request.http11;
   return {
     method: request.method,
     target: request.target,
@@ -159,17 +192,21 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
 
 /** `findHeadEnd`'s answer for a CR or LF outside a CRLF. */
 const BARE_LINE_BREAK = -2;
+/** `findHeadEnd`'s answer for a control byte (other than tab) or DEL in the head. */
+const CONTROL_BYTE = -3;
 
 /**
  * Where the head's CRLFCRLF starts in `buffer[start, limit)`; -1 if it has not come yet,
  * `BARE_LINE_BREAK` for a CR or LF that is not part of a CRLF. Such a byte is how request
  * smuggling hides a second header or a second request from one parser but not another,
  * so node:http refuses it (400) and so does this server. A CR as the very last byte may
- * still get its LF in the next read: not bare yet.
+ * still get its LF in the next read: not bare yet. Any other control byte is
+ * `CONTROL_BYTE`: this scan sees every byte of the head once, so it checks them here.
  */
 function findHeadEnd(buffer: Buffer, start: number, limit: number): number {
   for (let at = start; at < limit; at++) {
-    const byte = buffer[at];
+    const byte = buffer[at] ?? 0;
+    if (CONTROL[byte] === 1) return CONTROL_BYTE;
     if (byte === LF) {
       if (at === start || buffer[at - 1] !== CR) return BARE_LINE_BREAK;
       if (at - start >= 3 && buffer[at - 2] === LF) return at - 3;
@@ -229,14 +266,32 @@ function nameIs(buffer: Buffer, start: number, lower: string): boolean {
   return true;
 }
 
-/** Whether `buffer[from, to)` contains `lower` in any case (a Connection token). */
-function contains(buffer: Buffer, from: number, to: number, lower: string): boolean {
-  for (let at = from; at + lower.length <= to; at++) {
-    let i = 0;
-    while (i < lower.length && lowerAscii(buffer[at + i] ?? 0) === lower.charCodeAt(i)) i++;
-    if (i === lower.length) return true;
+/** Whether the comma-separated list `buffer[from, to)` holds the token `lower`, in any case. */
+function hasToken(buffer: Buffer, from: number, to: number, lower: string): boolean {
+  for (let at = from; at < to; ) {
+    const comma = indexOfByte(buffer, COMMA, at, to);
+    if (tokenIs(buffer, at, comma, lower)) return true;
+    at = comma + 1;
   }
   return false;
+}
+
+/** Whether the last item of the comma-separated list `buffer[from, to)` is `lower`, in any case. */
+function lastTokenIs(buffer: Buffer, from: number, to: number, lower: string): boolean {
+  let comma = to;
+  while (comma > from && buffer[comma - 1] !== COMMA) comma--;
+  return tokenIs(buffer, comma, to, lower);
+}
+
+/** Whether `buffer[from, to)`, without the white space around it, is `lower` in any case. */
+function tokenIs(buffer: Buffer, from: number, to: number, lower: string): boolean {
+  while (from < to && OWS[buffer[from] ?? 0] === 1) from++;
+  while (to > from && OWS[buffer[to - 1] ?? 0] === 1) to--;
+  if (to - from !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    if (lowerAscii(buffer[from + i] ?? 0) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 function lowerAscii(byte: number): number {
