@@ -84,6 +84,8 @@ export class Connection {
   private idleCheckAt = Number.NEGATIVE_INFINITY;
   private idleSince = performance.now();
   private done = false;
+  /** Its token met a live one in the waker table (see `poll`'s catch): not to be reused. */
+  private tokenClashed = false;
 
   constructor(
     private readonly stream: TcpStream,
@@ -97,18 +99,20 @@ export class Connection {
   poll(waker: Waker): PollState<void> {
     if (this.done) return ready(undefined);
     const r = reactor();
-    if (waker !== this.waker) {
-      // The waker is stored before the socket is registered, so the first event finds it.
-      r.setWaker(waker, this.token);
-      this.waker = waker;
-    }
-    if (!this.registered) {
-      if (tracing) record(Kind.REGISTER, this.token);
-      r.register(this.stream, this.token, READ_WRITE);
-      this.registered = true;
-    }
     const { context } = this;
     try {
+      if (waker !== this.waker) {
+        // The waker is stored before the socket is registered, so the first event finds it.
+        // Inside the try: should it fail (a token whose waker slot a live one holds), the
+        // connection is closed, not left open with nobody to answer it.
+        r.setWaker(waker, this.token);
+        this.waker = waker;
+      }
+      if (!this.registered) {
+        if (tracing) record(Kind.REGISTER, this.token);
+        r.register(this.stream, this.token, READ_WRITE);
+        this.registered = true;
+      }
       let now = performance.now();
       if (this.reading) {
         if (this.answers.length < MAX_QUEUED) this.readRequests(now);
@@ -148,6 +152,8 @@ export class Connection {
       if (!(error instanceof IoError)) {
         const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
         writeSync(2, `serve: closed a connection after an internal error: ${detail}\n`);
+        // A token that met another in the waker table would meet it again: not reused.
+        if (error instanceof Error && error.name === "MapFullError") this.tokenClashed = true;
       }
       this.cancelHeld(performance.now());
       return this.finish();
@@ -374,7 +380,7 @@ export class Connection {
     reactor().removeWaker(this.token);
     this.stream.close();
     context.connections.delete(this);
-    context.freeTokens.push(this.token);
+    if (!this.tokenClashed) context.freeTokens.push(this.token);
     Atomics.sub(context.stats, Stat.OPEN, 1);
     if (context.stopping && context.connections.size === 0) context.allClosed?.();
     return ready(undefined);
