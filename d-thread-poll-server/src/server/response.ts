@@ -46,9 +46,15 @@ export function rejectAnswer(
   const body = `${r.status} ${REASON_PHRASES[r.status]}: ${r.reason}\n${usage}\n`;
   const close = !keepAlive || r.status === 405 || r.status === 414;
   const allow = r.status === 405 ? `Allow: ${ALLOWED_METHODS}\r\n` : "";
+  // The delayserver's handler sets Connection: close itself on a 405 or 414, so node:http
+  // writes it among the handler's headers, before its own Date; otherwise it adds both.
+  const ending =
+    r.status === 405 || r.status === 414
+      ? `Connection: close\r\nDate: ${httpDate()}\r\n\r\n`
+      : connectionHeaders(!close);
   const text =
     `HTTP/1.1 ${r.status} ${REASON_PHRASES[r.status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-    `Content-Length: ${Buffer.byteLength(body)}\r\n${allow}${connectionHeaders(!close)}${head ? "" : body}`;
+    `Content-Length: ${Buffer.byteLength(body)}\r\n${allow}${ending}${head ? "" : body}`;
   return { bytes: Buffer.from(text, "utf8"), close };
 }
 

@@ -233,6 +233,30 @@ export function describeDelayServerRoutes(name: string, start: StartServerUnderT
         expect((await get(running().address, "/0/ok")).body).toBe("ok");
       });
 
+      it("405 and 414 closes: node:http's header order, the handler's Connection: close before Date", async () => {
+        const names = (text: string): string[] =>
+          (text.split("\r\n\r\n")[0] ?? "")
+            .split("\r\n")
+            .slice(1)
+            .map((line) => line.slice(0, line.indexOf(":")));
+        const refused = await raw(
+          running().address,
+          "POST /1/x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n",
+        );
+        expect(names(refused)).toEqual([
+          "Content-Type",
+          "Content-Length",
+          "Allow",
+          "Connection",
+          "Date",
+        ]);
+        const long = await raw(
+          running().address,
+          `GET /1/${"a".repeat(12 * 1024)} HTTP/1.1\r\nHost: t\r\n\r\n`,
+        );
+        expect(names(long)).toEqual(["Content-Type", "Content-Length", "Connection", "Date"]);
+      });
+
       it.each([
         ["not HTTP at all", "HELLO\r\n\r\n"],
         ["binary", "\x00\x01\x02\xff\r\n\r\n"],
