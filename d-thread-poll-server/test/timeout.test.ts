@@ -1,7 +1,7 @@
 import { readdirSync, readlinkSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { coroutine, wait } from "../dist/future.js";
+import { type CoroutineBody, coroutine, wait } from "../dist/future.js";
 import { Http } from "../dist/http.js";
 import { initSingleThreaded, type SingleThreaded } from "../dist/runtime/local.js";
 import { startServer } from "../dist/server/start.js";
@@ -22,7 +22,7 @@ function openSockets(): number {
 }
 
 /** Runs `body` to the end on `rt` (10 s deadline) and returns what it caught, if anything. */
-function caught(rt: SingleThreaded, body: () => Generator<unknown, void, unknown>): unknown {
+function caught(rt: SingleThreaded, body: CoroutineBody<void>): unknown {
   let error: unknown;
   rt.executor.blockOn(
     coroutine(function* () {
