@@ -72,6 +72,9 @@ function exchange(
 for (const threads of [1, 2]) {
   describe(`hostile clients (threads: ${threads})`, () => {
     const HEADERS_TIMEOUT_MS = 800;
+    // Out of step with the trickle's 150 ms, as the slowloris test explains: the 408 and
+    // close land 75 ms after a byte, never as one arrives (which would draw a reset).
+    const REQUEST_TIMEOUT_MS = 1_275;
     let server: ThreadPollServer;
     beforeAll(async () => {
       server = await startServer({
@@ -79,6 +82,7 @@ for (const threads of [1, 2]) {
         threads,
         quiet: true,
         headersTimeoutMs: HEADERS_TIMEOUT_MS,
+        requestTimeoutMs: REQUEST_TIMEOUT_MS,
       });
     });
     afterAll(async () => {
@@ -123,6 +127,23 @@ for (const threads of [1, 2]) {
       expect(answer).toMatch(/Connection: close/);
       // Not before its time: the head had HEADERS_TIMEOUT_MS from its first byte.
       expect(performance.now() - started).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 50);
+    });
+
+    it("a body trickled a byte at a time gets 408 once the request has taken too long, after its answer", async () => {
+      // The head is whole at once and answered; the body it announced then comes a byte
+      // every 150 ms, never idle for the 5 s keep-alive timer. Before the request limit
+      // the connection stayed open for as long as the bytes kept coming.
+      const started = performance.now();
+      const answer = await exchange(
+        server.port,
+        "GET /0/answered HTTP/1.1\r\nHost: h\r\nContent-Length: 1000\r\n\r\n",
+        10_000,
+        { bytes: "abcdefgh", everyMs: 150 },
+      );
+      const took = performance.now() - started;
+      expect(answer).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\nansweredHTTP\/1\.1 408 /);
+      expect(answer).toMatch(/Connection: close\r\n\r\n408 Request Timeout\n$/);
+      expect(took).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 50);
     });
   });
 }

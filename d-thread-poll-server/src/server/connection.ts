@@ -62,6 +62,10 @@ export class Connection {
   private headCheckAt = Number.NEGATIVE_INFINITY;
   /** Body bytes still to skip before the next request starts. */
   private skip = 0;
+  /** When the request whose body is being skipped began (NaN: no body pending). */
+  private bodySince = Number.NaN;
+  /** The pending request-timeout check: at most one is in the heap per connection. */
+  private bodyCheckAt = Number.NEGATIVE_INFINITY;
   private readonly answers: Answer[] = [];
   private writing: Buffer | undefined;
   private written = 0;
@@ -123,6 +127,7 @@ export class Connection {
       // for the rest of their delay; answers already due still go out, then it closes below.
       if (this.peerClosed) this.cancelHeld(now);
       if (this.reading && this.partial !== undefined) this.checkHeadTimeout(now);
+      if (this.reading && this.skip > 0) this.checkBodyTimeout(now);
       if (this.flush(now)) return this.finish();
       if (this.capped && this.reading && this.answers.length < MAX_QUEUED) return this.poll(waker);
       if (this.writing === undefined && this.answers.length === 0) {
@@ -253,6 +258,7 @@ export class Connection {
         const skipped = Math.min(this.skip, end - start);
         this.skip -= skipped;
         start += skipped;
+        if (this.skip === 0) this.bodySince = Number.NaN;
         continue;
       }
       const head = parseRequest(scratch, start, end);
@@ -263,6 +269,8 @@ export class Connection {
       }
       start = head.end;
       this.skip = head.bodyLength;
+      // The request began with its head's first byte (an earlier read's, if it was split).
+      if (this.skip > 0) this.bodySince = Number.isNaN(this.headSince) ? now : this.headSince;
       this.answer(head.method, head.target, head.keepAlive, now);
       if (!this.reading) return end;
     }
@@ -283,6 +291,24 @@ export class Connection {
       this.queue(now, badRequestAnswer(408), true);
     } else if (this.headCheckAt !== late) {
       this.headCheckAt = late;
+      reactor().addTimer(late, this.token);
+    }
+  }
+
+  /**
+   * A body trickled a byte at a time, each byte in time to keep the connection from
+   * idling out, would hold it for ever: once the request has taken `requestTimeoutMs`
+   * from its first byte, it gets 408 and the connection closes (node:http's
+   * `requestTimeout`). Its answer, if already queued, still goes out first.
+   */
+  private checkBodyTimeout(now: number): void {
+    const late = this.bodySince + this.context.requestTimeoutMs;
+    if (now >= late) {
+      this.skip = 0;
+      this.bodySince = Number.NaN;
+      this.queue(now, badRequestAnswer(408), true);
+    } else if (this.bodyCheckAt !== late) {
+      this.bodyCheckAt = late;
       reactor().addTimer(late, this.token);
     }
   }

@@ -25,6 +25,7 @@ export function createContext(options: ServerThreadOptions): {
   const context: ServerContext = {
     maxDelayMs: options.maxDelayMs,
     headersTimeoutMs: options.headersTimeoutMs,
+    requestTimeoutMs: options.requestTimeoutMs,
     usage: usageLine(options.maxDelayMs),
     log,
     logLock: new Mutex(stats, Stat.LOG_LOCK),

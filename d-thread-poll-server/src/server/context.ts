@@ -32,6 +32,8 @@ export interface ServerContext {
   readonly maxDelayMs: number;
   /** How long a request head may take to arrive, from its first byte, before a 408. */
   readonly headersTimeoutMs: number;
+  /** How long a whole request, body included, may take to arrive, before a 408. */
+  readonly requestTimeoutMs: number;
   /** The usage line appended to every 4xx. */
   readonly usage: string;
   /** Where the `#n - Xms: message` lines go; undefined when quiet. */

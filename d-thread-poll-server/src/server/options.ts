@@ -24,6 +24,12 @@ export interface ServeOptions {
    * node:http's `headersTimeout`. A client that trickles it slower gets 408 and is closed.
    */
   headersTimeoutMs?: number;
+  /**
+   * How long a whole request, body included, may take to arrive, from its first byte;
+   * default 300000 ms, as node:http's `requestTimeout`. A body trickled slower gets 408
+   * and the connection is closed: each byte would otherwise keep it from idling out.
+   */
+  requestTimeoutMs?: number;
   /** Modules every server thread imports before it starts, so a `Spawner` can name their exports. */
   modules?: readonly (string | URL)[];
 }
@@ -61,6 +67,8 @@ export interface ServerThreadOptions {
   readonly graceMs: number;
   /** How long a request head may take to arrive (see `ServeOptions.headersTimeoutMs`). */
   readonly headersTimeoutMs: number;
+  /** How long a whole request may take to arrive (see `ServeOptions.requestTimeoutMs`). */
+  readonly requestTimeoutMs: number;
   /** Where request lines go: stdout, a BroadcastChannel of this name, or nowhere. */
   readonly log:
     | { readonly to: "stdout" }

@@ -22,6 +22,8 @@ import type {
 
 /** How long a request head may take to arrive by default: node:http's `headersTimeout`. */
 const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+/** node:http's default `requestTimeout`. */
+const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
 
 /** The longest a stop waits for the server's threads beyond the grace period. */
 const EXIT_SLACK_MS = 5000;
@@ -47,16 +49,14 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
       `maxDelayMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${maxDelayMs}`,
     );
   }
-  const headersTimeoutMs = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
-  if (
-    !Number.isInteger(headersTimeoutMs) ||
-    headersTimeoutMs < 1 ||
-    headersTimeoutMs > MAX_TIMER_MS
-  ) {
-    throw new RangeError(
-      `headersTimeoutMs must be an integer from 1 to ${MAX_TIMER_MS}, got ${headersTimeoutMs}`,
-    );
-  }
+  const headersTimeoutMs = timeoutOption(
+    "headersTimeoutMs",
+    options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+  );
+  const requestTimeoutMs = timeoutOption(
+    "requestTimeoutMs",
+    options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+  );
   if (!Number.isInteger(threads) || threads < 1 || threads > 32) {
     throw new RangeError(`threads must be an integer from 1 to 32, got ${threads}`);
   }
@@ -77,6 +77,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
     backlog: options.backlog ?? 4096,
     graceMs: options.graceMs ?? 10_000,
     headersTimeoutMs,
+    requestTimeoutMs,
     log,
     stats: stats.buffer as SharedArrayBuffer,
     modules: (options.modules ?? []).map(String),
@@ -224,4 +225,12 @@ async function startSingleThreaded(options: ServerThreadOptions): Promise<Runnin
         }),
       ]),
   };
+}
+
+/** `value`, checked as a timeout option named `name`: a whole number of ms a timer can hold. */
+function timeoutOption(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1 || value > MAX_TIMER_MS) {
+    throw new RangeError(`${name} must be an integer from 1 to ${MAX_TIMER_MS}, got ${value}`);
+  }
+  return value;
 }
