@@ -25,6 +25,14 @@ function holdMany(port: number, count: number, delayMs: number): Promise<string[
   return within(Promise.all(answers), 20_000, `${count} held requests`);
 }
 
+/** The bodies of the 200 answers in `text`, in order (a connection's answers, read as latin1). */
+function bodiesOf(text: string): (string | undefined)[] {
+  return text
+    .split(/HTTP\/1\.1 200 OK/)
+    .slice(1)
+    .map((answer) => answer.split("\r\n\r\n")[1]);
+}
+
 for (const threads of [1, 2]) {
   describe(`many connections (threads: ${threads})`, () => {
     it("holds 500 requests at once and answers every one, each with its own message", async () => {
@@ -60,10 +68,7 @@ for (const threads of [1, 2]) {
           "the pipelined answers",
         );
         const elapsed = performance.now() - started;
-        const bodies = text
-          .split(/HTTP\/1\.1 200 OK/)
-          .slice(1)
-          .map((a) => a.split("\r\n\r\n")[1]);
+        const bodies = bodiesOf(text);
         expect(bodies).toEqual(["slow", "fast", "also slow"]);
         // Held together: both 1 s waits overlap (one after the other would take at least 2 s).
         expect(elapsed).toBeGreaterThanOrEqual(1000);
@@ -100,10 +105,7 @@ for (const threads of [1, 2]) {
         await within(all, 10_000, "the 300 pipelined answers");
         const elapsed = performance.now() - started;
         socket.destroy();
-        const bodies = text
-          .split(/HTTP\/1\.1 200 OK/)
-          .slice(1)
-          .map((a) => a.split("\r\n\r\n")[1]);
+        const bodies = bodiesOf(text);
         expect(bodies).toEqual(Array.from({ length: 300 }, (_, i) => `r${i}`));
         // The held 200 ms answers, then the rest at once; before, the last 40 waited for
         // the keep-alive check, 5 s after the last read.
