@@ -129,6 +129,39 @@ for (const threads of [1, 2]) {
       expect(performance.now() - started).toBeGreaterThanOrEqual(HEADERS_TIMEOUT_MS - 50);
     });
 
+    it("a client that keeps sending after the request that ends its connection is closed, not read for ever", async () => {
+      // Its answer is held for 5 s; meanwhile it sends 4 MiB nothing will answer, as fast
+      // as the server takes them. Before the limit the server read and dropped every byte
+      // (gigabytes, from a client that never stops) and answered at 5 s; now it closes
+      // the connection once 1 MiB has come.
+      const started = performance.now();
+      const closed = new Promise<{ text: string; bytesWritten: number }>((resolve) => {
+        const socket = connect({ host: "127.0.0.1", port: server.port }, () => {
+          socket.write("GET /5000/held HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n");
+          const junk = Buffer.alloc(64 * 1024, 0x61);
+          const more = (): void => {
+            while (socket.writable && socket.bytesWritten < 4 * 1024 * 1024) {
+              if (!socket.write(junk)) return; // wait for "drain"
+            }
+          };
+          socket.on("drain", more);
+          more();
+        });
+        let text = "";
+        socket.setEncoding("latin1");
+        socket.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        socket.on("error", () => {}); // a reset is how it may end: the server left bytes unread
+        socket.on("close", () => resolve({ text, bytesWritten: socket.bytesWritten }));
+      });
+      const { text } = await within(closed, 10_000, "the server to close the connection");
+      expect(performance.now() - started).toBeLessThan(4_000); // not the held answer's 5 s
+      expect(text).toBe(""); // the answer it was owed is dropped with it
+      const answer = await get(server.address, "/0/still-serving", { deadlineMs: 2000 });
+      expect(answer.body).toBe("still-serving");
+    });
+
     it("a body trickled a byte at a time gets 408 once the request has taken too long, after its answer", async () => {
       // The head is whole at once and answered; the body it announced then comes a byte
       // every 150 ms, never idle for the 5 s keep-alive timer. Before the request limit

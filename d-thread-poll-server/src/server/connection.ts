@@ -16,6 +16,14 @@ export const KEEP_ALIVE_MS = 5000;
 /** Pipelined requests read ahead of their answers before reading stops for a while. */
 const MAX_QUEUED = 256;
 
+/**
+ * Bytes a client may send after the request that ends its connection (it asked to
+ * close, or was refused) while it waits for its answers. Nothing will answer them; a
+ * client that sends more was found to keep the server reading and throwing away
+ * gigabytes, so past this the connection is closed, with what it is owed.
+ */
+const MAX_DISCARDED = 1 << 20;
+
 const READ_WRITE = Interest.add(Interest.READABLE, Interest.WRITABLE);
 
 /**
@@ -88,6 +96,8 @@ export class Connection {
   private idleCheckAt = Number.NEGATIVE_INFINITY;
   private idleSince = performance.now();
   private done = false;
+  /** Bytes read and dropped after the request that ends the connection (see `noticeClose`). */
+  private discarded = 0;
   /** Its token met a live one in the waker table (see `poll`'s catch): not to be reused. */
   private tokenClashed = false;
 
@@ -121,7 +131,10 @@ export class Connection {
       if (this.reading) {
         if (this.answers.length < MAX_QUEUED) this.readRequests(now);
         else this.capped = true; // the event that woke us may have been bytes left unread
-      } else if (!this.peerClosed && this.answers.length > 0) this.noticeClose();
+      } else if (!this.peerClosed && this.answers.length > 0 && this.noticeClose()) {
+        this.answers.length = 0;
+        return this.finish();
+      }
       // A FIN while requests are held: the client has gone, not merely half-closed (as the
       // delayserver takes it). Cancel them now rather than hold the descriptor in CLOSE_WAIT
       // for the rest of their delay; answers already due still go out, then it closes below.
@@ -237,16 +250,19 @@ export class Connection {
   /**
    * Reads no more requests (the last one asked to close, or was refused), but still hears
    * the client leave while its answer is held: a FIN sets `peerClosed`, and bytes sent after
-   * that request are dropped unread, as nothing will answer them.
+   * that request are dropped unread, as nothing will answer them. True once more than
+   * `MAX_DISCARDED` of them came: the connection is to be closed.
    */
-  private noticeClose(): void {
+  private noticeClose(): boolean {
     for (;;) {
       const n = this.stream.read(scratch, 0, scratch.length);
-      if (n === WOULD_BLOCK) return;
+      if (n === WOULD_BLOCK) return false;
       if (n === 0) {
         this.peerClosed = true;
-        return;
+        return false;
       }
+      this.discarded += n;
+      if (this.discarded > MAX_DISCARDED) return true;
     }
   }
 
