@@ -1,4 +1,4 @@
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { within } from "@ch08/delayserver/test/suites/client";
 import { describe, expect, it } from "vitest";
 import { startServer } from "../dist/server/start.js";
@@ -25,6 +25,36 @@ function holdMany(port: number, count: number, delayMs: number): Promise<string[
   return within(Promise.all(answers), 20_000, `${count} held requests`);
 }
 
+/** One connection to `port`: `send` writes the requests once it is up; its answers kept as latin1 text. */
+function pipeline(
+  port: number,
+  send: (socket: Socket) => void,
+): {
+  readonly socket: Socket;
+  /** What came so far. */
+  text(): string;
+  /** Settles when the server closes the connection. */
+  readonly closed: Promise<void>;
+  /** Settles once what came holds `part`. */
+  seen(part: string): Promise<void>;
+} {
+  const socket = connect({ host: "127.0.0.1", port }, () => send(socket));
+  socket.setEncoding("latin1");
+  let text = "";
+  const watchers: { part: string; resolve: () => void }[] = [];
+  socket.on("data", (chunk: string) => {
+    text += chunk;
+    for (const watcher of watchers) if (text.includes(watcher.part)) watcher.resolve();
+  });
+  const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+  return {
+    socket,
+    text: () => text,
+    closed,
+    seen: (part) => new Promise<void>((resolve) => watchers.push({ part, resolve })),
+  };
+}
+
 /** The bodies of the 200 answers in `text`, in order (a connection's answers, read as latin1). */
 function bodiesOf(text: string): (string | undefined)[] {
   return text
@@ -49,26 +79,16 @@ for (const threads of [1, 2]) {
     it("pipelined requests are held at the same time, yet answered in request order", async () => {
       const server = await startServer({ port: 0, threads, quiet: true });
       try {
-        const socket = connect({ host: "127.0.0.1", port: server.port });
-        let text = "";
-        socket.setEncoding("latin1");
         const started = performance.now();
-        socket.on("connect", () =>
+        const connection = pipeline(server.port, (socket) =>
           socket.write(
             "GET /1000/slow HTTP/1.1\r\nHost: t\r\n\r\nGET /0/fast HTTP/1.1\r\nHost: t\r\n\r\n" +
               "GET /1000/also%20slow HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
           ),
         );
-        socket.on("data", (chunk: string) => {
-          text += chunk;
-        });
-        await within(
-          new Promise((resolve) => socket.on("close", resolve)),
-          5000,
-          "the pipelined answers",
-        );
+        await within(connection.closed, 5000, "the pipelined answers");
         const elapsed = performance.now() - started;
-        const bodies = bodiesOf(text);
+        const bodies = bodiesOf(connection.text());
         expect(bodies).toEqual(["slow", "fast", "also slow"]);
         // Held together: both 1 s waits overlap (one after the other would take at least 2 s).
         expect(elapsed).toBeGreaterThanOrEqual(1000);
@@ -84,28 +104,19 @@ for (const threads of [1, 2]) {
       // reading was stopped, they raise no other — the connection must go back for them.
       const server = await startServer({ port: 0, threads, quiet: true });
       try {
-        const socket = connect({ host: "127.0.0.1", port: server.port });
-        let text = "";
-        socket.setEncoding("latin1");
         const requests = Array.from(
           { length: 300 },
           (_, i) => `GET /${i < 260 ? 200 : 0}/r${i} HTTP/1.1\r\nHost: t\r\n\r\n`,
         );
         const started = performance.now();
-        socket.on("connect", () => {
+        const connection = pipeline(server.port, (socket) => {
           socket.write(requests.slice(0, 260).join(""));
           setTimeout(() => socket.write(requests.slice(260).join("")), 50);
         });
-        const all = new Promise<void>((resolve) =>
-          socket.on("data", (chunk: string) => {
-            text += chunk;
-            if (text.includes("\r\n\r\nr299")) resolve();
-          }),
-        );
-        await within(all, 10_000, "the 300 pipelined answers");
+        await within(connection.seen("\r\n\r\nr299"), 10_000, "the 300 pipelined answers");
         const elapsed = performance.now() - started;
-        socket.destroy();
-        const bodies = bodiesOf(text);
+        connection.socket.destroy();
+        const bodies = bodiesOf(connection.text());
         expect(bodies).toEqual(Array.from({ length: 300 }, (_, i) => `r${i}`));
         // The held 200 ms answers, then the rest at once; before, the last 40 waited for
         // the keep-alive check, 5 s after the last read.
