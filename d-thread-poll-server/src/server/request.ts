@@ -31,28 +31,46 @@ const HTAB = 0x09;
 const COLON = 0x3a;
 const COMMA = 0x2c;
 
-// The methods node's parser (llhttp) knows for HTTP/1.x; another word is not HTTP at all (400).
-// The router then answers 405 to every one but GET and HEAD, as the delayserver does.
+// The methods node's parser (llhttp) knows for HTTP/1.x (node:http's `METHODS` in Node 20,
+// written out: importing node:http would load it into the server's threads); another word
+// is not HTTP at all (400). The router then answers 405 to every one but GET and HEAD, as
+// the delayserver does.
 const METHODS = new Set([
+  "ACL",
+  "BIND",
+  "CHECKOUT",
+  "CONNECT",
+  "COPY",
+  "DELETE",
   "GET",
   "HEAD",
-  "POST",
-  "PUT",
-  "DELETE",
-  "CONNECT",
+  "LINK",
+  "LOCK",
+  "M-SEARCH",
+  "MERGE",
+  "MKACTIVITY",
+  "MKCALENDAR",
+  "MKCOL",
+  "MOVE",
+  "NOTIFY",
   "OPTIONS",
-  "TRACE",
   "PATCH",
+  "POST",
   "PROPFIND",
   "PROPPATCH",
-  "MKCOL",
-  "COPY",
-  "MOVE",
-  "LOCK",
-  "UNLOCK",
-  "SEARCH",
   "PURGE",
+  "PUT",
+  "QUERY",
+  "REBIND",
   "REPORT",
+  "SEARCH",
+  "SOURCE",
+  "SUBSCRIBE",
+  "TRACE",
+  "UNBIND",
+  "UNLINK",
+  "UNLOCK",
+  "UNSUBSCRIBE",
 ]);
 
 /** A table of 256 bytes: 1 where `test(byte)` holds. */

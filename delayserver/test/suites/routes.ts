@@ -212,6 +212,22 @@ export function describeDelayServerRoutes(name: string, start: StartServerUnderT
         expect(answer.headers.allow).toBe("GET, HEAD");
       });
 
+      it("every other method node:http parses → 405 with Allow: GET, HEAD, the connection closed", async () => {
+        // node:http's METHODS in Node 20 but GET, HEAD and CONNECT (tested apart below).
+        const methods =
+          "ACL BIND CHECKOUT COPY DELETE LINK LOCK M-SEARCH MERGE MKACTIVITY MKCALENDAR MKCOL " +
+          "MOVE NOTIFY OPTIONS PATCH POST PROPFIND PROPPATCH PURGE PUT QUERY REBIND REPORT " +
+          "SEARCH SOURCE SUBSCRIBE TRACE UNBIND UNLINK UNLOCK UNSUBSCRIBE";
+        for (const method of methods.split(" ")) {
+          const text = await raw(
+            running().address,
+            `${method} /1/x HTTP/1.1\r\nHost: test\r\nContent-Length: 0\r\n\r\n`,
+          );
+          expect(text.split("\r\n")[0], method).toBe("HTTP/1.1 405 Method Not Allowed");
+          expect(text, method).toMatch(/\r\nAllow: GET, HEAD\r\n/i);
+        }
+      });
+
       it.each([
         ["origin-form", "/1/x"],
         ["authority-form", "example.test:443"],
