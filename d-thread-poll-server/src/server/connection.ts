@@ -66,14 +66,10 @@ export class Connection {
   private partial: Buffer | undefined;
   /** When the first byte of the unfinished request head in `partial` came (NaN: none pending). */
   private headSince = Number.NaN;
-  /** The pending headers-timeout check: at most one is in the heap per connection. */
-  private headCheckAt = Number.NEGATIVE_INFINITY;
   /** Body bytes still to skip before the next request starts. */
   private skip = 0;
   /** When the request whose body is being skipped began (NaN: no body pending). */
   private bodySince = Number.NaN;
-  /** The pending request-timeout check: at most one is in the heap per connection. */
-  private bodyCheckAt = Number.NEGATIVE_INFINITY;
   private readonly answers: Answer[] = [];
   private writing: Buffer | undefined;
   private written = 0;
@@ -90,7 +86,7 @@ export class Connection {
   private peerClosed = false;
   private registered = false;
   private waker: Waker | undefined;
-  /** The earliest answer deadline handed to the reactor that has not passed: a wake is due by then anyway. */
+  /** The earliest deadline handed to the reactor (an answer's, or a request's time limit) that has not passed: a wake is due by then anyway. */
   private armedUntil = Number.NEGATIVE_INFINITY;
   /** When the pending keep-alive check fires: at most one is in the heap per connection. */
   private idleCheckAt = Number.NEGATIVE_INFINITY;
@@ -300,15 +296,9 @@ export class Connection {
    * meanwhile: each connection is a task of its own, so the others are served as usual.
    */
   private checkHeadTimeout(now: number): void {
-    const late = this.headSince + this.context.headersTimeoutMs;
-    if (now >= late) {
-      this.partial = undefined;
-      this.headSince = Number.NaN;
-      this.queue(now, badRequestAnswer(408), true);
-    } else if (this.headCheckAt !== late) {
-      this.headCheckAt = late;
-      reactor().addTimer(late, this.token);
-    }
+    if (!this.timedOut(this.headSince + this.context.headersTimeoutMs, now)) return;
+    this.partial = undefined;
+    this.headSince = Number.NaN;
   }
 
   /**
@@ -318,15 +308,23 @@ export class Connection {
    * `requestTimeout`). Its answer, if already queued, still goes out first.
    */
   private checkBodyTimeout(now: number): void {
-    const late = this.bodySince + this.context.requestTimeoutMs;
-    if (now >= late) {
-      this.skip = 0;
-      this.bodySince = Number.NaN;
-      this.queue(now, badRequestAnswer(408), true);
-    } else if (this.bodyCheckAt !== late) {
-      this.bodyCheckAt = late;
-      reactor().addTimer(late, this.token);
+    if (!this.timedOut(this.bodySince + this.context.requestTimeoutMs, now)) return;
+    this.skip = 0;
+    this.bodySince = Number.NaN;
+  }
+
+  /**
+   * A request's time limit, `late`: once passed, queues its 408 (the connection closes
+   * after it) and says so; before, makes sure a wake is due by then (`arm`: every poll
+   * checks again, so one pending wake at or before `late` is enough).
+   */
+  private timedOut(late: number, now: number): boolean {
+    if (now < late) {
+      this.arm(late);
+      return false;
     }
+    this.queue(now, badRequestAnswer(408), true);
+    return true;
   }
 
   /** Routes one request exactly as the delayserver does, and queues its answer. */

@@ -130,7 +130,7 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
   let keepAliveAsked = false;
   let bodyLength = 0;
   let lengthSeen: string | undefined;
-  let chunked = false;
+  /** The Transfer-Encoding's last coding, if there is one: all that says how the body ends. */
   let encoding: "chunked" | "other" | undefined;
   let hostSeen = false;
   for (let line = lineEnd + 2; line < headEnd; ) {
@@ -178,7 +178,6 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
         break;
       case 17:
         if (nameIs(buffer, line, "transfer-encoding")) {
-          chunked = true;
           // Only the last coding of the last line says how the body ends.
           encoding = lastTokenIs(buffer, from, to, "chunked") ? "chunked" : "other";
         }
@@ -190,13 +189,14 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
   if (request.http11 && !hostSeen) {
     return { error: 400, reason: "an HTTP/1.1 request without a Host header" };
   }
-  if (chunked && lengthSeen !== undefined) {
+  if (encoding !== undefined && lengthSeen !== undefined) {
     return { error: 400, reason: "both Content-Length and Transfer-Encoding" };
   }
   // A body whose last coding is not chunked has no end this server could find (RFC 9112 §6.3).
   if (encoding === "other") {
     return { error: 400, reason: "a Transfer-Encoding whose last coding is not chunked" };
   }
+  const chunked = encoding === "chunked";
   const keepAlive = closeAsked ? false : keepAliveAsked || request.http11;
   return {
     method: request.method,
