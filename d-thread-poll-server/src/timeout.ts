@@ -26,19 +26,22 @@ export class TimeoutError extends Error {
  * when the time is up. Stages a–c cannot do this: they have no timers.
  */
 export function timeout<T>(future: Future<T>, ms: number, what = "the future"): Timeout<T> {
-  return new Timeout(future, sleep(ms), ms, what);
+  return new Timeout(future, ms, what);
 }
 
 /** What `timeout` returns. */
 export class Timeout<T> implements Future<T> {
   #done = false;
+  /** Due `ms` after its first poll, which comes with the future's first. */
+  private readonly timer: Sleep;
 
   constructor(
     private readonly future: Future<T>,
-    private readonly timer: Sleep,
     private readonly ms: number,
     private readonly what: string,
-  ) {}
+  ) {
+    this.timer = sleep(ms);
+  }
 
   /** Polls the future first (its answer may have come with the deadline), then the timer. */
   poll(waker: Waker): PollState<T> {
