@@ -10,13 +10,7 @@ import { parseArgs } from "node:util";
 import { capturePrintln } from "@ch08/http";
 import { chartSvg } from "./chart.js";
 import { CLIENT_KINDS } from "./client/protocol.js";
-import {
-  appendRun,
-  EARLIER_RUNS_SHOWN,
-  type RunVerdicts,
-  readHistory,
-  runsBefore,
-} from "./history.js";
+import { appendRun, type RunVerdicts, readHistory, runsBefore } from "./history.js";
 import { describeMachine, loadAverage, somaxconn } from "./machine.js";
 import { updateReadme } from "./readme.js";
 import {
@@ -396,8 +390,7 @@ const historyFile = resolve(outDir, "history.jsonl");
 const joinsHistory = !results.quick && rendered === undefined;
 let earlierRuns: RunVerdicts[] = [];
 try {
-  if (!results.quick)
-    earlierRuns = runsBefore(readHistory(historyFile), results, EARLIER_RUNS_SHOWN);
+  if (!results.quick) earlierRuns = runsBefore(readHistory(historyFile), results);
 } catch (error) {
   // Said before anything is written: a run's results are never half written.
   console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);

@@ -56,16 +56,53 @@ export function appendRun(file: string, results: Results): void {
 /** How many earlier runs the Goals table shows beside the current one. */
 export const EARLIER_RUNS_SHOWN = 4;
 
-/** Up to `count` runs that started before `results`' run, newest first. */
+/** The runs that started before `results`' run, newest first (at most `count` of them). */
 export function runsBefore(
   history: readonly RunVerdicts[],
   results: Results,
-  count: number,
+  count = Number.POSITIVE_INFINITY,
 ): RunVerdicts[] {
   return history
     .filter((run) => run.date < results.machine.date)
     .sort((a, b) => (a.date < b.date ? 1 : -1))
     .slice(0, count);
+}
+
+/** How a goal has fared over full runs: the record the Goals table keeps for it. */
+export interface GoalRecord {
+  /** Runs that checked the goal. */
+  readonly checked: number;
+  /** Of those, the runs that met it. */
+  readonly met: number;
+  /** How many of the newest runs that checked it met it, one after another. */
+  readonly streak: number;
+}
+
+/** The record of `goal` over `runs` (newest first); runs that did not check it are passed over. */
+export function recordFor(goal: string, runs: readonly RunVerdicts[]): GoalRecord {
+  let checked = 0;
+  let met = 0;
+  let streak = 0;
+  for (const run of runs) {
+    const found = run.goals.find((g) => g.goal === goal);
+    if (found === undefined) continue;
+    if (found.met) {
+      met++;
+      if (streak === checked) streak++;
+    }
+    checked++;
+  }
+  return { checked, met, streak };
+}
+
+/** A record as the Goals table writes it: "12 of 32, the last 11 in a row". */
+export function recordText({ checked, met, streak }: GoalRecord): string {
+  if (checked === 0) return "–";
+  if (met === checked) return `all ${checked}`;
+  if (met === 0) return `none of ${checked}`;
+  const last =
+    streak === 0 ? "not the last" : streak === 1 ? "the last" : `the last ${streak} in a row`;
+  return `${met} of ${checked}, ${last}`;
 }
 
 /** A verdict as the Goals table writes it. */

@@ -1,5 +1,13 @@
 import { type ClientKind, WARMUP_MAX_REQUESTS } from "./client/protocol.js";
-import { type RunVerdicts, verdictsFor, verdictText } from "./history.js";
+import {
+  EARLIER_RUNS_SHOWN,
+  type RunVerdicts,
+  recordFor,
+  recordText,
+  verdictsFor,
+  verdictsOf,
+  verdictText,
+} from "./history.js";
 import type { Goal, Results } from "./results.js";
 import type { CostRow, CostSettings } from "./sections/client-cost.js";
 import type { PollsRow, PollsSettings } from "./sections/polls.js";
@@ -333,8 +341,9 @@ export function throughputTable(r: Pick<Results, "delayserver">): Table {
 }
 
 /**
- * The goals of the issues, as a table: this run's verdict, and beside it the verdicts of
- * the full runs before it (from history.jsonl), so a goal that holds only now and then shows.
+ * The goals of the issues, as a table: this run's verdict; beside it, from history.jsonl,
+ * the verdicts of the last few full runs before it and each goal's record over every full
+ * run, this one included, so a goal that holds only now and then shows.
  */
 export function goalsTable(r: Results, earlier: readonly RunVerdicts[] = []): Table {
   const table: Table = {
@@ -343,18 +352,22 @@ export function goalsTable(r: Results, earlier: readonly RunVerdicts[] = []): Ta
     rows: r.goals.map((g) => [g.goal, g.value, verdictText(g.met)]),
   };
   if (earlier.length === 0) return table;
-  const runs = earlier
+  const shown = earlier.slice(0, EARLIER_RUNS_SHOWN);
+  const runs = shown
     .map((run) => `${run.commit ?? "no commit"} (${run.date.slice(0, 16).replace("T", " ")} UTC)`)
     .join(", ");
+  const all = [verdictsOf(r), ...earlier];
   return {
     ...table,
-    header: [...table.header, "earlier full runs"],
+    header: [...table.header, "earlier full runs", "met in full runs"],
     rows: r.goals.map((g, i) => [
       ...(table.rows[i] ?? []),
-      verdictsFor(g.goal, earlier).join(" · "),
+      verdictsFor(g.goal, shown).join(" · "),
+      recordText(recordFor(g.goal, all)),
     ]),
     notes: [
       `earlier full runs, newest first: ${runs} (bench/results/history.jsonl; – : not checked then).`,
+      `met in full runs: of all ${all.length} full runs, this one included, those that checked the goal; "in a row" counts back from this one.`,
     ],
   };
 }

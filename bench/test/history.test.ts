@@ -4,7 +4,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { appendRun, readHistory, runsBefore, verdictsFor } from "../src/history.js";
+import {
+  appendRun,
+  readHistory,
+  recordFor,
+  recordText,
+  runsBefore,
+  verdictsFor,
+} from "../src/history.js";
 import type { Results } from "../src/results.js";
 
 const dir = mkdtempSync(join(tmpdir(), "ch08-history-"));
@@ -66,5 +73,29 @@ describe("earlier runs beside this one", () => {
   it("give each goal's verdict by its text, and – where a run did not check it", () => {
     const earlier = [...history].reverse();
     expect(verdictsFor("spawn", earlier)).toEqual(["–", "NO", "yes"]);
+  });
+});
+
+describe("a goal's record over full runs", () => {
+  const runs = (verdicts: (boolean | undefined)[]) =>
+    verdicts.map((met, i) => ({
+      commit: `r${i}`,
+      date: `2026-01-0${9 - i}T00:00:00.000Z`,
+      loadAverage: [1, 1] as const,
+      goals: met === undefined ? [] : [{ goal: "spawn", value: "v", met }],
+    }));
+
+  it("counts the runs that met it, and how many of the newest did one after another", () => {
+    const record = recordFor("spawn", runs([true, true, undefined, false, true]));
+    expect(record).toEqual({ checked: 4, met: 3, streak: 2 });
+    expect(recordText(record)).toBe("3 of 4, the last 2 in a row");
+  });
+
+  it("says so when the newest run missed it, when every run met it, and when none checked it", () => {
+    expect(recordText(recordFor("spawn", runs([false, true])))).toBe("1 of 2, not the last");
+    expect(recordText(recordFor("spawn", runs([true, false])))).toBe("1 of 2, the last");
+    expect(recordText(recordFor("spawn", runs([true, true, true])))).toBe("all 3");
+    expect(recordText(recordFor("spawn", runs([false, false])))).toBe("none of 2");
+    expect(recordText(recordFor("other", runs([true])))).toBe("–");
   });
 });
