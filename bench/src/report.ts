@@ -12,7 +12,7 @@ import type { Goal, Results } from "./results.js";
 import type { CostRow, CostSettings } from "./sections/client-cost.js";
 import type { PollsRow, PollsSettings } from "./sections/polls.js";
 import type { Spread } from "./stats.js";
-import { num, ratio, type Table } from "./table.js";
+import { digitsAgainst, num, ratio, type Table } from "./table.js";
 
 /** How each client is named in tables and the chart. */
 export const CLIENT_LABELS: Readonly<Record<ClientKind, string>> = {
@@ -192,7 +192,7 @@ export function coldTable(r: Pick<Results, "cold">): Table {
             `Stage d's one-request program as it ships ${signed(d.cpuS.median)} s CPU over bare node, the same program bundled into one file ${signed(dFile.cpuS.median)} s: the difference is Node loading its ES modules one file at a time.`,
           ]
         : []),
-      `${num(settings.n, 0)} × GET ${settings.path} as whole processes: stage c / node:net CPU ${spreadText(manyRatio.cpu, 2)}×, wall ${spreadText(manyRatio.wall, 2)}× (goal ≤ 0.7× CPU).`,
+      `${num(settings.n, 0)} × GET ${settings.path} as whole processes: stage c / node:net CPU ${spreadText(manyRatio.cpu, digitsAgainst(manyRatio.cpu.median, 0.7))}×, wall ${spreadText(manyRatio.wall, 2)}× (goal ≤ 0.7× CPU).`,
       "The book's examples wait on the delayserver most of their wall time; their CPU is what a reader's run costs.",
     ],
   };
@@ -382,7 +382,7 @@ export function checkGoals(r: Omit<Results, "goals">): Goal[] {
     goals.push({
       goal: `steady state: stage c CPU per request ≤ 0.6 × node:net (N=${num(row.n, 0)})`,
       value:
-        `${ratio(row.cpuRatio)} (${withRange(row.cpuPerRequestUs, row.cpuPerRequestRangeUs, 1)} µs vs ` +
+        `${ratio(row.cpuRatio, 0.6)} (${withRange(row.cpuPerRequestUs, row.cpuPerRequestRangeUs, 1)} µs vs ` +
         `${base === undefined ? "–" : withRange(base.cpuPerRequestUs, base.cpuPerRequestRangeUs, 1)} µs); user ${ratio(row.userRatio)}`,
       met: row.cpuRatio <= 0.6,
     });
@@ -391,14 +391,14 @@ export function checkGoals(r: Omit<Results, "goals">): Goal[] {
   for (const row of r.clientCost.rows.filter((x) => x.client === "d")) {
     goals.push({
       goal: `steady state: stage d (single-threaded) CPU per request ≤ 0.5 × node:net (N=${num(row.n, 0)})`,
-      value: `${ratio(row.cpuRatio)} (${withRange(row.cpuPerRequestUs, row.cpuPerRequestRangeUs, 1)} µs); user ${ratio(row.userRatio)}`,
+      value: `${ratio(row.cpuRatio, 0.5)} (${withRange(row.cpuPerRequestUs, row.cpuPerRequestRangeUs, 1)} µs); user ${ratio(row.userRatio)}`,
       met: row.cpuRatio <= 0.5,
     });
   }
   for (const row of r.clientCost.rows.filter((x) => x.client === "mio")) {
     goals.push({
       goal: `no runtime (mio poll loop): CPU per request ≤ 0.5 × node:net (N=${num(row.n, 0)})`,
-      value: `${ratio(row.cpuRatio)} (${num(row.cpuPerRequestUs, 1)} µs)`,
+      value: `${ratio(row.cpuRatio, 0.5)} (${num(row.cpuPerRequestUs, 1)} µs)`,
       met: row.cpuRatio <= 0.5,
     });
   }
@@ -425,7 +425,7 @@ export function checkGoals(r: Omit<Results, "goals">): Goal[] {
   const many = r.cold.manyRatio.cpu;
   goals.push({
     goal: `whole process: stage c ${num(r.cold.settings.n, 0)} × GET ${r.cold.settings.path} ≤ 0.7 × node:net CPU`,
-    value: `${spreadText(many, 2)}×`,
+    value: `${spreadText(many, digitsAgainst(many.median, 0.7))}×`,
     met: many.median <= 0.7,
   });
   for (const pattern of ["same", "staggered"] as const) {
@@ -487,7 +487,7 @@ export function checkGoals(r: Omit<Results, "goals">): Goal[] {
   }
   goals.push({
     goal: "delayserver: GET /0/x throughput ≥ 0.90 × bare node:http",
-    value: spreadText(r.delayserver.ratio, 2),
+    value: spreadText(r.delayserver.ratio, digitsAgainst(r.delayserver.ratio.median, 0.9)),
     met: r.delayserver.ratio.median >= 0.9,
   });
   return goals;

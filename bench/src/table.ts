@@ -60,7 +60,18 @@ export function num(x: number | null, digits = 1): string {
   return x.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: 0 });
 }
 
-/** A ratio as `0.58×`. */
-export function ratio(x: number): string {
-  return Number.isFinite(x) ? `${x.toFixed(2)}×` : "–";
+/**
+ * How many decimals `x` needs (from `digits`, at most 4) not to print as `bound`: a goal
+ * missed by 0.702 against ≤ 0.7 must not read "0.70 … NO".
+ */
+export function digitsAgainst(x: number, bound: number, digits = 2): number {
+  let d = digits;
+  while (d < 4 && x !== bound && x.toFixed(d) === bound.toFixed(d)) d++;
+  return d;
+}
+
+/** A ratio as `0.58×`; with `bound`, as many decimals as tell it from that goal. */
+export function ratio(x: number, bound?: number): string {
+  if (!Number.isFinite(x)) return "–";
+  return `${x.toFixed(bound === undefined ? 2 : digitsAgainst(x, bound))}×`;
 }
