@@ -42,6 +42,8 @@ const STATUS_PREFIX = Buffer.from("HTTP/1.", "latin1");
 const STATUS_LINE = /^(HTTP\/1\.[01]) (\d{3})(?: (.*))?$/;
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const CHUNK_SIZE = /^[0-9a-fA-F]{1,8}$/;
+/** A Content-Length: 1 to 16 digits (a longer one is refused as malformed). */
+const CONTENT_LENGTH = /^\d{1,16}$/;
 /** A chunk-size line (size and extensions) longer than this is an attack, not a server. */
 const MAX_CHUNK_LINE = 4096;
 
@@ -537,10 +539,10 @@ const RAISE_CAP =
  * arrives joined ("5, 5"): the same value each time is one length (RFC 9110 §8.6).
  */
 function contentLengthText(value: string): string | undefined {
-  if (/^\d{1,16}$/.test(value)) return value;
+  if (CONTENT_LENGTH.test(value)) return value;
   const values = value.split(",").map((part) => part.trim());
   const first = values[0] ?? "";
-  return /^\d{1,16}$/.test(first) && values.every((part) => part === first) ? first : undefined;
+  return CONTENT_LENGTH.test(first) && values.every((part) => part === first) ? first : undefined;
 }
 
 /** `buffer` with room for `size` bytes (its first `used` kept), doubling but never past `cap`. */
