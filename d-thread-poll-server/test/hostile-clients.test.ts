@@ -76,11 +76,13 @@ for (const threads of [1, 2]) {
     // close land 75 ms after a byte, never as one arrives (which would draw a reset).
     const REQUEST_TIMEOUT_MS = 1_275;
     let server: ThreadPollServer;
+    /** The server's `#n - …` lines (with two threads they come over a channel: a wait may be needed). */
+    const lines: string[] = [];
     beforeAll(async () => {
       server = await startServer({
         port: 0,
         threads,
-        quiet: true,
+        log: (line) => lines.push(line),
         headersTimeoutMs: HEADERS_TIMEOUT_MS,
         requestTimeoutMs: REQUEST_TIMEOUT_MS,
       });
@@ -157,7 +159,17 @@ for (const threads of [1, 2]) {
       });
       const { text } = await within(closed, 10_000, "the server to close the connection");
       expect(performance.now() - started).toBeLessThan(4_000); // not the held answer's 5 s
-      expect(text).toBe(""); // the answer it was owed is dropped with it
+      expect(text).toBe(""); // the answer it was owed is dropped with it, and the log says so
+      const cancelled =
+        /^#\d+ - 5000ms: held \(cancelled after \d+ms: the client sent more than 1 MiB after its last request\)$/;
+      await within(
+        (async () => {
+          while (!lines.some((line) => cancelled.test(line)))
+            await new Promise((r) => setTimeout(r, 5));
+        })(),
+        2_000,
+        () => `a log line matching ${cancelled}; got ${lines.slice(-3).join(" | ")}`,
+      );
       const answer = await get(server.address, "/0/still-serving", { deadlineMs: 2000 });
       expect(answer.body).toBe("still-serving");
     });

@@ -20,7 +20,8 @@ const MAX_QUEUED = 256;
  * Bytes a client may send after the request that ends its connection (it asked to
  * close, or was refused) while it waits for its answers. Nothing will answer them; a
  * client that sends more was found to keep the server reading and throwing away
- * gigabytes, so past this the connection is closed, with what it is owed.
+ * gigabytes, so past this the connection is closed, and what it was owed is dropped
+ * (its held requests logged as cancelled).
  */
 const MAX_DISCARDED = 1 << 20;
 
@@ -128,6 +129,12 @@ export class Connection {
         if (this.answers.length < MAX_QUEUED) this.readRequests(now);
         else this.capped = true; // the event that woke us may have been bytes left unread
       } else if (!this.peerClosed && this.answers.length > 0 && this.noticeClose()) {
+        // Held answers are logged as cancelled, as when a client leaves; one already due but
+        // not yet written goes with the connection too: this client is not reading them.
+        this.cancelHeld(
+          now,
+          `the client sent more than ${MAX_DISCARDED >> 20} MiB after its last request`,
+        );
         this.answers.length = 0;
         return this.finish();
       }
@@ -366,10 +373,10 @@ export class Connection {
   }
 
   /**
-   * The client left: drops every answer still held (not due by `now`, nor being written),
-   * logging each held request as the delayserver does.
+   * The client left (or, `why`, is to be closed): drops every answer still held (not due
+   * by `now`, nor being written), logging each held request as the delayserver does.
    */
-  private cancelHeld(now: number): void {
+  private cancelHeld(now: number, why = "the client closed the connection"): void {
     const { answers } = this;
     // An answer being written is the first, and due: it and those due by now stay.
     let keep = this.writing === undefined ? 0 : 1;
@@ -377,7 +384,7 @@ export class Connection {
     for (const { line, receivedAt } of answers.splice(keep)) {
       if (line === undefined) continue;
       const after = Math.round(now - receivedAt);
-      this.context.log?.(`${line} (cancelled after ${after}ms: the client closed the connection)`);
+      this.context.log?.(`${line} (cancelled after ${after}ms: ${why})`);
     }
   }
 
