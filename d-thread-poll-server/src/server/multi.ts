@@ -4,7 +4,7 @@ import { REACTOR, start, storedWaker } from "../runtime/reactor.js";
 import { createJobQueue } from "../spawner.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 import type { ServerThreadOptions } from "./options.js";
-import { type Running, threadExit } from "./start.js";
+import { type Running, threadExit } from "./running.js";
 
 /**
  * Starts the multi-threaded server (the seed's multi-threaded model): this thread binds

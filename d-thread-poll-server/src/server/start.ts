@@ -8,9 +8,9 @@ import {
   MAX_TIMER_MS,
 } from "@ch08/delayserver/protocol";
 import { Waker as MioWaker, type WakerHandle } from "@ch08/mio";
-import { type Spawned, spawn, ThreadState } from "@ch08/std";
+import { spawn, ThreadState } from "@ch08/std";
 import type { ReactorHandle } from "../runtime/reactor.js";
-import { createJobQueue, type SpawnerHandle } from "../spawner.js";
+import { createJobQueue } from "../spawner.js";
 import { Stat } from "./context.js";
 import { startMultiThreaded } from "./multi.js";
 import type {
@@ -19,6 +19,7 @@ import type {
   StopSummary,
   ThreadPollServer,
 } from "./options.js";
+import { type Running, threadExit } from "./running.js";
 
 /** How long a request head may take to arrive by default: node:http's `headersTimeout`. */
 const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
@@ -131,39 +132,6 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
       stolen: Atomics.load(stats, Stat.STOLEN),
     }),
   };
-}
-
-/** A server whose threads run: where it listens, how to tell it to look at its stop flag, how to wait for its end. */
-export type Running =
-  | {
-      kind: "running";
-      port: number;
-      /** The handle of a spawner for executor `index`. */
-      spawner: (index: number) => SpawnerHandle;
-      /** Makes the server's threads look at the stop flag now. */
-      wake: () => void;
-      /** Resolves once every thread has ended; rejects after `deadlineMs`. */
-      exited: (deadlineMs: number) => Promise<void>;
-    }
-  | { kind: "failed"; code: string | undefined; message: string };
-
-/**
- * Waits for a server thread to exit, or fails after `deadlineMs` and then ends it — through
- * its `Spawned` handle, whose `terminate` first lets a thread that is still loading finish.
- */
-export function threadExit(thread: Spawned, deadlineMs: number): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      void thread.terminate();
-      reject(
-        new Error(`the server thread did not stop within ${deadlineMs} ms; it was terminated`),
-      );
-    }, deadlineMs);
-    thread.worker.once("exit", () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
 }
 
 type Started =

@@ -1,0 +1,39 @@
+import type { Spawned } from "@ch08/std";
+import type { SpawnerHandle } from "../spawner.js";
+
+// What both runtimes' start functions (start.ts's single-threaded, multi.ts's
+// multi-threaded) hand back, and how a stop waits for their threads: here, so that
+// neither module imports the other.
+
+/** A server whose threads run: where it listens, how to tell it to look at its stop flag, how to wait for its end. */
+export type Running =
+  | {
+      kind: "running";
+      port: number;
+      /** The handle of a spawner for executor `index`. */
+      spawner: (index: number) => SpawnerHandle;
+      /** Makes the server's threads look at the stop flag now. */
+      wake: () => void;
+      /** Resolves once every thread has ended; rejects after `deadlineMs`. */
+      exited: (deadlineMs: number) => Promise<void>;
+    }
+  | { kind: "failed"; code: string | undefined; message: string };
+
+/**
+ * Waits for a server thread to exit, or fails after `deadlineMs` and then ends it — through
+ * its `Spawned` handle, whose `terminate` first lets a thread that is still loading finish.
+ */
+export function threadExit(thread: Spawned, deadlineMs: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void thread.terminate();
+      reject(
+        new Error(`the server thread did not stop within ${deadlineMs} ms; it was terminated`),
+      );
+    }, deadlineMs);
+    thread.worker.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
