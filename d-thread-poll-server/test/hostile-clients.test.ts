@@ -100,6 +100,55 @@ for (const threads of [1, 2]) {
       expect(answer).toMatch(/Connection: close/);
     });
 
+    it("a bad request with 1000 KiB more behind it still gets its 400, then end of stream, not a reset", async () => {
+      // The server reads the bad request with the first 64 KiB; the rest is still coming
+      // when the 400 is out. Closing then (unread input) reset the connection, and the
+      // client lost its 400 to EPIPE or ECONNRESET: now the server shuts its write half,
+      // drops what still comes and closes when the client does. (`exchange` fails on a reset.)
+      const answer = await exchange(
+        server.port,
+        `GET /0/x HTTP/1.1\nHost: h\n\n${"a".repeat(1000 * 1024)}`,
+        5000,
+      );
+      expect(answer).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(answer).toMatch(/Connection: close/);
+    });
+
+    it("a refused client that keeps sending after its 400 is closed after the linger, 2 s", async () => {
+      // It keeps its own half open (allowHalfOpen) and sends a byte every 100 ms for ever:
+      // the server must not wait for its end of stream.
+      const started = performance.now();
+      let received = "";
+      let endAt = Number.NaN;
+      let timer: NodeJS.Timeout | undefined;
+      const socket = connect({ host: "127.0.0.1", port: server.port, allowHalfOpen: true }, () => {
+        socket.write("GET /0/x HTTP/1.1\nHost: h\n\n");
+        timer = setInterval(() => {
+          if (socket.writable) socket.write("x");
+        }, 100);
+      });
+      socket.setEncoding("latin1");
+      socket.on("data", (text: string) => {
+        received += text;
+      });
+      socket.on("end", () => {
+        endAt = performance.now() - started;
+      });
+      socket.on("error", () => {}); // a byte that meets the closed socket draws a reset: fine
+      const closed = new Promise<number>((resolve) =>
+        socket.on("close", () => resolve(performance.now() - started)),
+      );
+      try {
+        const closedAt = await within(closed, 8_000, "the server to give up lingering");
+        expect(received).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+        expect(endAt).toBeLessThan(1_000); // the 400 and its FIN came at once...
+        expect(closedAt).toBeGreaterThanOrEqual(1_900); // ...the close only after the linger
+      } finally {
+        clearInterval(timer);
+        socket.destroy();
+      }
+    });
+
     it("a head that grows past 16 KiB gets 431 and is closed, without waiting for its end", async () => {
       const answer = await exchange(
         server.port,

@@ -14,7 +14,7 @@ export {
   type SocketAddress,
 } from "./net/socket-address.js";
 export { type Accepted, type ListenOptions, TcpListener } from "./net/tcp-listener.js";
-export { TcpStream, WOULD_BLOCK } from "./net/tcp-stream.js";
+export { Shutdown, TcpStream, WOULD_BLOCK } from "./net/tcp-stream.js";
 export {
   Poll,
   type PollHandle,

@@ -7,6 +7,7 @@ import {
   Interest,
   IoError,
   Poll,
+  Shutdown,
   type SocketAddress,
   TcpListener,
   TcpStream,
@@ -270,6 +271,62 @@ describe.each(BACKENDS)("TcpListener on %s", (backend) => {
       expect(blocked).toBeGreaterThanOrEqual(1);
       // A short write is how the socket says "this much fit": it must have happened too.
       expect(partial).toBeGreaterThanOrEqual(1);
+    } finally {
+      for (const a of accepted) a.stream.close();
+      client.close();
+      listener.close();
+      poll.close();
+    }
+  });
+  it("shutdown(WRITE): the peer reads what was sent, then end of stream, and can still answer", () => {
+    const CLIENT = Token(1);
+    const SERVER = Token(2);
+    const poll = new Poll({ backend });
+    const events = new Events(8);
+    const listener = TcpListener.bind("127.0.0.1:0");
+    const client = TcpStream.connect(`127.0.0.1:${listener.localAddr().port}`);
+    const accepted: Accepted[] = [];
+    try {
+      poll.registry().register(listener, LISTENER, Interest.READABLE);
+      pollUntil(poll, events, "the connection", () => {
+        acceptAll(listener, accepted);
+        return accepted.length > 0;
+      });
+      const server = accepted[0]?.stream;
+      if (server === undefined) throw new Error("no connection accepted");
+      poll.registry().register(server, SERVER, Interest.READABLE);
+      poll.registry().register(client, CLIENT, Interest.READABLE);
+      expect(server.write(Buffer.from("last words"))).toBe(10);
+      server.shutdown(Shutdown.WRITE);
+      // The client reads the bytes, then end of stream (the FIN came after them)...
+      const got = Buffer.alloc(64);
+      let length = 0;
+      let eof = false;
+      pollUntil(poll, events, "the bytes, then end of stream", () => {
+        for (;;) {
+          const n = client.read(got, length, got.length - length);
+          if (n === WOULD_BLOCK) return false;
+          if (n === 0) {
+            eof = true;
+            return true;
+          }
+          length += n;
+        }
+      });
+      expect(eof).toBe(true);
+      expect(got.toString("latin1", 0, length)).toBe("last words");
+      // ...and what it sends after that still reaches the server, which shut only its writes.
+      expect(client.write(Buffer.from("still here"))).toBe(10);
+      const back = Buffer.alloc(64);
+      let backLength = 0;
+      pollUntil(poll, events, "the client's bytes after the shutdown", () => {
+        const n = server.read(back, backLength, back.length - backLength);
+        if (n !== WOULD_BLOCK) backLength += n;
+        return backLength >= 10;
+      });
+      expect(back.toString("latin1", 0, backLength)).toBe("still here");
+      // A write after shutting the write half is refused, as the OS refuses it.
+      expect(() => server.write(Buffer.from("x"))).toThrow(IoError);
     } finally {
       for (const a of accepted) a.stream.close();
       client.close();

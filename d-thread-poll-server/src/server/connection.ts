@@ -2,7 +2,7 @@ import { writeSync } from "node:fs";
 // Imported, not read as the global, which Node defines as a getter (see response.ts).
 import { performance } from "node:perf_hooks";
 import { printable, route } from "@ch08/delayserver/protocol";
-import { Interest, IoError, type TcpStream, WOULD_BLOCK } from "@ch08/mio";
+import { Interest, IoError, Shutdown, type TcpStream, WOULD_BLOCK } from "@ch08/mio";
 import { Kind, record, tracing } from "@ch08/trace";
 import { NOT_READY, type PollState, ready } from "../future.js";
 import { reactor, type Waker } from "../runtime.js";
@@ -25,6 +25,21 @@ const MAX_QUEUED = 256;
  */
 const MAX_DISCARDED = 1 << 20;
 
+/**
+ * How long a refused client (400, 408, 431, 405, 414, 503: answers after which the server
+ * closes) is given to stop sending once its answer is out. Closing a socket with unread
+ * input makes the kernel reset the connection, and the reset can destroy the answer in
+ * the client's buffers before the client reads it: a client that sent a bad request and
+ * more bytes after it got no 400 at all, only EPIPE or ECONNRESET. So the server shuts its
+ * write half (the answer, then FIN), drops what still comes, and closes when the client
+ * does, after `MAX_DISCARDED` bytes, or after this long, whichever is first (a lingering
+ * close, as nginx's `lingering_close`).
+ */
+const LINGER_MS = 2000;
+
+/** What the connection does once an answer is written: go on, close, or linger and close. */
+type After = "keep" | "close" | "linger";
+
 const READ_WRITE = Interest.add(Interest.READABLE, Interest.WRITABLE);
 
 /**
@@ -44,8 +59,8 @@ interface Answer {
   /** Not to be written before this `performance.now()` time (receipt + delay). */
   readonly due: number;
   readonly bytes: Buffer;
-  /** Close the connection once it is written. */
-  readonly close: boolean;
+  /** What follows once it is written: the next answer, a close, or a lingering close. */
+  readonly after: After;
   /** A held request's `#n - Xms: message` line, to name it if it is cancelled. */
   readonly line?: string;
   /** When its request was read. */
@@ -95,6 +110,8 @@ export class Connection {
   private done = false;
   /** Bytes read and dropped after the request that ends the connection (see `noticeClose`). */
   private discarded = 0;
+  /** When a lingering close gives up waiting for the client (NaN: not lingering; see `LINGER_MS`). */
+  private lingerUntil = Number.NaN;
   /** Its token met a live one in the waker table (see `poll`'s catch): not to be reused. */
   private tokenClashed = false;
 
@@ -125,6 +142,7 @@ export class Connection {
         this.registered = true;
       }
       let now = performance.now();
+      if (!Number.isNaN(this.lingerUntil)) return this.linger(now);
       if (this.reading) {
         if (this.answers.length < MAX_QUEUED) this.readRequests(now);
         else this.capped = true; // the event that woke us may have been bytes left unread
@@ -144,7 +162,9 @@ export class Connection {
       if (this.peerClosed) this.cancelHeld(now);
       if (this.reading && this.partial !== undefined) this.checkHeadTimeout(now);
       if (this.reading && this.skip > 0) this.checkBodyTimeout(now);
-      if (this.flush(now)) return this.finish();
+      const after = this.flush(now);
+      if (after === "linger" && !this.peerClosed) return this.startLinger(now);
+      if (after !== "keep") return this.finish();
       if (this.capped && this.reading && this.answers.length < MAX_QUEUED) return this.poll(waker);
       if (this.writing === undefined && this.answers.length === 0) {
         if (!this.reading || context.stopping) return this.finish();
@@ -283,7 +303,7 @@ export class Connection {
       const head = parseRequest(scratch, start, end);
       if (head === INCOMPLETE) return start;
       if ("error" in head) {
-        this.queue(now, badRequestAnswer(head.error), true);
+        this.queue(now, badRequestAnswer(head.error), "linger");
         return end;
       }
       start = head.end;
@@ -330,7 +350,7 @@ export class Connection {
       this.arm(late);
       return false;
     }
-    this.queue(now, badRequestAnswer(408), true);
+    this.queue(now, badRequestAnswer(408), "linger");
     return true;
   }
 
@@ -339,13 +359,13 @@ export class Connection {
     const { context } = this;
     const head = method === "HEAD";
     if (context.stopping) {
-      this.queue(now, stoppingAnswer(head), true);
+      this.queue(now, stoppingAnswer(head), "linger");
       return;
     }
     const r = route(method, target, context.maxDelayMs);
     if (r.kind === "reject") {
       const { bytes, close } = rejectAnswer(r, head, keepAlive, context.usage);
-      this.queue(now, bytes, close);
+      this.queue(now, bytes, close ? "linger" : "keep");
       return;
     }
     // The line is built only by a server that logs (`--quiet` does not): this is the hot path.
@@ -364,12 +384,18 @@ export class Connection {
         context.logLock.unlock();
       }
     }
-    this.queue(now + r.delayMs, okAnswer(r.message, head, keepAlive), !keepAlive, line, now);
+    this.queue(
+      now + r.delayMs,
+      okAnswer(r.message, head, keepAlive),
+      keepAlive ? "keep" : "close",
+      line,
+      now,
+    );
   }
 
-  private queue(due: number, bytes: Buffer, close: boolean, line?: string, receivedAt = due): void {
-    this.answers.push({ due, bytes, close, line, receivedAt });
-    if (close) this.reading = false;
+  private queue(due: number, bytes: Buffer, after: After, line?: string, receivedAt = due): void {
+    this.answers.push({ due, bytes, after, line, receivedAt });
+    if (after !== "keep") this.reading = false;
   }
 
   /**
@@ -388,27 +414,54 @@ export class Connection {
     }
   }
 
-  /** Writes the due answers, in order, until one is not due or the socket would block; true: close now. */
-  private flush(now: number): boolean {
+  /**
+   * Writes the due answers, in order, until one is not due or the socket would block;
+   * "close" or "linger" once an answer that ends the connection is out.
+   */
+  private flush(now: number): After {
     const { stream, answers } = this;
     for (;;) {
       let bytes = this.writing;
       if (bytes === undefined) {
         const next = answers[0];
-        if (next === undefined || next.due > now) return false;
+        if (next === undefined || next.due > now) return "keep";
         bytes = next.bytes;
         this.writing = bytes;
         this.written = 0;
       }
       const n = stream.write(bytes, this.written);
-      if (n === WOULD_BLOCK) return false;
+      if (n === WOULD_BLOCK) return "keep";
       this.written += n;
       if (this.written < bytes.length) continue;
       this.writing = undefined;
       const sent = answers.shift();
       this.idleSince = now;
-      if (sent?.close === true) return true;
+      if (sent !== undefined && sent.after !== "keep") return sent.after;
     }
+  }
+
+  /** The refusal is out: FIN after it, then wait (bounded) for the client to stop sending. */
+  private startLinger(now: number): PollState<void> {
+    this.stream.shutdown(Shutdown.WRITE);
+    this.lingerUntil = now + LINGER_MS;
+    return this.linger(now);
+  }
+
+  /**
+   * Drops what the refused client still sends, and closes once it closes too, once it
+   * has sent more than `MAX_DISCARDED` bytes, once `LINGER_MS` have passed, or at a stop.
+   */
+  private linger(now: number): PollState<void> {
+    for (;;) {
+      const n = this.stream.read(scratch, 0, scratch.length);
+      if (n === WOULD_BLOCK) break;
+      if (n === 0) return this.finish();
+      this.discarded += n;
+      if (this.discarded > MAX_DISCARDED) return this.finish();
+    }
+    if (now >= this.lingerUntil || this.context.stopping) return this.finish();
+    this.arm(this.lingerUntil);
+    return NOT_READY;
   }
 
   /** The server stops and its deadline passed: count what is still owed, then close. */

@@ -18,12 +18,16 @@ import {
   getsockopt,
   MSG_NOSIGNAL,
   read,
+  SHUT_RD,
+  SHUT_RDWR,
+  SHUT_WR,
   SO_ERROR,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_STREAM,
   SOL_SOCKET,
   send,
+  shutdown,
   socket,
 } from "../sys/libc.js";
 import { encodeSockaddr, parseAddress, type SocketAddress } from "./socket-address.js";
@@ -32,6 +36,11 @@ export type { SocketAddress } from "./socket-address.js";
 
 /** What `read`/`write` return when the socket is not ready: wait for an event, then retry. */
 export const WOULD_BLOCK = -1 as const;
+
+/** Which halves of a connection `TcpStream.shutdown` closes (Rust: `std::net::Shutdown`). */
+export const Shutdown = { READ: SHUT_RD, WRITE: SHUT_WR, BOTH: SHUT_RDWR } as const;
+/** One of `Shutdown`'s values. */
+export type Shutdown = (typeof Shutdown)[keyof typeof Shutdown];
 
 const READABLE = Interest.READABLE;
 const WRITABLE = Interest.WRITABLE;
@@ -158,6 +167,17 @@ export class TcpStream implements Source {
     }
     const e = optValue[0] ?? 0;
     return e === 0 ? null : new IoError("connect", e, this.address);
+  }
+
+  /**
+   * Closes one or both halves of the connection and keeps the fd (Rust: `shutdown`).
+   * `Shutdown.WRITE` sends FIN after the bytes already written: the peer reads them, then
+   * end of stream, while this side can still read what the peer goes on sending. A
+   * server uses it to close politely: a socket closed with unread input resets the
+   * connection, and the peer may lose the answer it was sent just before.
+   */
+  shutdown(how: Shutdown): void {
+    syscall("shutdown", shutdown(this.fd, how), this.address);
   }
 
   /** Closes the socket (which also removes it from epoll); idempotent. */

@@ -34,6 +34,12 @@ export const SOL_SOCKET = 1;
 export const SO_ERROR = 4;
 /** SO_REUSEADDR: a restarted server can bind its port while old connections sit in TIME_WAIT. */
 export const SO_REUSEADDR = 2;
+/** SHUT_RD, SHUT_WR, SHUT_RDWR: which way shutdown(2) closes (the `Shutdown` values). */
+export const SHUT_RD = 0;
+/** SHUT_WR. */
+export const SHUT_WR = 1;
+/** SHUT_RDWR. */
+export const SHUT_RDWR = 2;
 /** MSG_NOSIGNAL: a write to a closed peer returns EPIPE instead of raising SIGPIPE. */
 export const MSG_NOSIGNAL = 0x4000;
 /** EPOLL_CLOEXEC. */
@@ -179,6 +185,12 @@ export let setsockopt = (
 ): number => {
   setsockopt = bindLibc("int setsockopt(int, int, int, const void *, uint32_t)");
   return setsockopt(fd, level, name, value, len);
+};
+
+/** shutdown(2). */
+export let shutdown = (fd: number, how: number): number => {
+  shutdown = bindLibc("int shutdown(int, int)");
+  return shutdown(fd, how);
 };
 
 /** close(2). */
