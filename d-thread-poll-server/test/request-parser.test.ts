@@ -84,6 +84,31 @@ describe("parseRequest: heads the server accepts", () => {
     ).toMatchObject({ chunked: true, keepAlive: false });
   });
 
+  it.each([
+    ["no Expect", "HTTP/1.1", "", "none"],
+    ["100-continue in any case", "HTTP/1.1", "Expect: 100-Continue\r\n", "continue"],
+    [
+      "100-continue as a word in a list",
+      "HTTP/1.1",
+      "Expect: foo, 100-continue;q=1\r\n",
+      "continue",
+    ],
+    [
+      "100-continue on the second of two lines",
+      "HTTP/1.1",
+      "Expect: foo\r\nEXPECT: 100-continue\r\n",
+      "continue",
+    ],
+    ["anything else", "HTTP/1.1", "Expect: teapot\r\n", "unmet"],
+    ["an empty Expect", "HTTP/1.1", "Expect:\r\n", "unmet"],
+    ["100-continue inside a longer word", "HTTP/1.1", "Expect: x100-continue\r\n", "unmet"],
+    ["an Expect in HTTP/1.0, which has none", "HTTP/1.0", "Expect: teapot\r\n", "none"],
+  ])("Expect, as node:http reads it: %s → %s", (_, version, header, expected) => {
+    expect(parse(`GET /1/x ${version}\r\nHost: h\r\n${header}\r\n`)).toMatchObject({
+      expect: expected,
+    });
+  });
+
   it("reads nothing past `end`: bytes left there by an earlier read are not part of the head", () => {
     const text = "GET /1/x HTTP/1.1\r\nHost: h";
     const buffer = Buffer.from(`${text}\r\n\r\n`, "latin1");

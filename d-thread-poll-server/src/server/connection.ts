@@ -7,8 +7,15 @@ import { Kind, record, tracing } from "@ch08/trace";
 import { NOT_READY, type PollState, ready } from "../future.js";
 import { reactor, type Waker } from "../runtime.js";
 import { type ServerContext, Stat } from "./context.js";
-import { INCOMPLETE, parseRequest } from "./request.js";
-import { badRequestAnswer, okAnswer, rejectAnswer, stoppingAnswer } from "./response.js";
+import { type Expectation, INCOMPLETE, parseRequest } from "./request.js";
+import {
+  badRequestAnswer,
+  CONTINUE_ANSWER,
+  expectationFailedAnswer,
+  okAnswer,
+  rejectAnswer,
+  stoppingAnswer,
+} from "./response.js";
 
 /** How long an idle keep-alive connection stays open (node:http's keepAliveTimeout). */
 export const KEEP_ALIVE_MS = 5000;
@@ -310,7 +317,7 @@ export class Connection {
       this.skip = head.bodyLength;
       // The request began with its head's first byte (an earlier read's, if it was split).
       if (this.skip > 0) this.bodySince = Number.isNaN(this.headSince) ? now : this.headSince;
-      this.answer(head.method, head.target, head.keepAlive, now);
+      this.answer(head.method, head.target, head.keepAlive, head.expect, now);
       if (!this.reading) return end;
     }
     return start;
@@ -355,13 +362,25 @@ export class Connection {
   }
 
   /** Routes one request exactly as the delayserver does, and queues its answer. */
-  private answer(method: string, target: string, keepAlive: boolean, now: number): void {
+  private answer(
+    method: string,
+    target: string,
+    keepAlive: boolean,
+    expect: Expectation,
+    now: number,
+  ): void {
     const { context } = this;
     const head = method === "HEAD";
     if (context.stopping) {
       this.queue(now, stoppingAnswer(head), "linger");
       return;
     }
+    // What node:http does before the delayserver's handler sees the request.
+    if (expect === "unmet") {
+      this.queue(now, expectationFailedAnswer(head, keepAlive), keepAlive ? "keep" : "close");
+      return;
+    }
+    if (expect === "continue") this.queue(now, CONTINUE_ANSWER, "keep");
     const r = route(method, target, context.maxDelayMs);
     if (r.kind === "reject") {
       const { bytes, close } = rejectAnswer(r, head, keepAlive, context.usage);

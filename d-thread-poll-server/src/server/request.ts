@@ -13,7 +13,15 @@ export interface RequestHead {
   readonly chunked: boolean;
   /** Where the next request starts in the buffer (the byte after the head). */
   readonly end: number;
+  /**
+   * What an HTTP/1.1 `Expect` header asks (HTTP/1.0 has none): nothing, `100-continue`
+   * (node:http then sends 100 Continue before its answer), or anything else (417).
+   */
+  readonly expect: Expectation;
 }
+
+/** What a request's `Expect` header asks; see `RequestHead.expect`. */
+export type Expectation = "none" | "continue" | "unmet";
 
 /** What parsing found: a head, nothing complete yet, or a head the server must refuse. */
 export type ParseResult =
@@ -133,6 +141,7 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
   /** The Transfer-Encoding's last coding, if there is one: all that says how the body ends. */
   let encoding: "chunked" | "other" | undefined;
   let hostSeen = false;
+  let expect: Expectation = "none";
   for (let line = lineEnd + 2; line < headEnd; ) {
     const eol = indexOfByte(buffer, CR, line, headEnd);
     const colon = indexOfByte(buffer, COLON, line, eol);
@@ -153,6 +162,13 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
     switch (colon - line) {
       case 4:
         if (nameIs(buffer, line, "host")) hostSeen = true;
+        break;
+      case 6:
+        // Several Expect lines are one list: 100-continue anywhere in it is met (node:http
+        // tests the joined value against the same word).
+        if (nameIs(buffer, line, "expect") && expect !== "continue") {
+          expect = hasWord(buffer, from, to, "100-continue") ? "continue" : "unmet";
+        }
         break;
       case 10:
         // Tokens, not substrings ("xclosex" asks for nothing); over all Connection lines
@@ -205,6 +221,7 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
     bodyLength,
     chunked,
     end: headEnd + 4,
+    expect: request.http11 ? expect : "none",
   };
 }
 
@@ -310,6 +327,28 @@ function tokenIs(buffer: Buffer, from: number, to: number, lower: string): boole
     if (lowerAscii(buffer[from + i] ?? 0) !== lower.charCodeAt(i)) return false;
   }
   return true;
+}
+
+/**
+ * Whether `buffer[from, to)` holds `lower`, in any case, with no letter, digit or `_` on
+ * either side: node:http's test for 100-continue (`/(?:^|\W)100-continue(?:$|\W)/i`).
+ */
+function hasWord(buffer: Buffer, from: number, to: number, lower: string): boolean {
+  for (let at = from; at + lower.length <= to; at++) {
+    if (at > from && isWordByte(buffer[at - 1] ?? 0)) continue;
+    const after = at + lower.length;
+    if (after < to && isWordByte(buffer[after] ?? 0)) continue;
+    let i = 0;
+    while (i < lower.length && lowerAscii(buffer[at + i] ?? 0) === lower.charCodeAt(i)) i++;
+    if (i === lower.length) return true;
+  }
+  return false;
+}
+
+/** A letter, digit or `_`: what a regular expression's `\w` matches. */
+function isWordByte(byte: number): boolean {
+  const lower = byte | 0x20;
+  return (lower >= 0x61 && lower <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f;
 }
 
 function lowerAscii(byte: number): number {

@@ -20,11 +20,16 @@ function httpDate(): string {
   return dateText;
 }
 
-/** The connection headers node:http adds after a handler's own. */
-function connectionHeaders(keepAlive: boolean): string {
+/** The Date and connection fields node:http adds after a handler's own, without the blank line. */
+function connectionFields(keepAlive: boolean): string {
   return keepAlive
-    ? `Date: ${httpDate()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n`
-    : `Date: ${httpDate()}\r\nConnection: close\r\n\r\n`;
+    ? `Date: ${httpDate()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n`
+    : `Date: ${httpDate()}\r\nConnection: close\r\n`;
+}
+
+/** The same fields, then the blank line that ends the head. */
+function connectionHeaders(keepAlive: boolean): string {
+  return `${connectionFields(keepAlive)}\r\n`;
 }
 
 /** 200 with the message as the body (none for HEAD). */
@@ -56,6 +61,21 @@ export function rejectAnswer(
     `HTTP/1.1 ${r.status} ${REASON_PHRASES[r.status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
     `Content-Length: ${Buffer.byteLength(body)}\r\n${allow}${ending}${head ? "" : body}`;
   return { bytes: Buffer.from(text, "utf8"), close };
+}
+
+/** What node:http sends at once to an HTTP/1.1 request that says `Expect: 100-continue`. */
+export const CONTINUE_ANSWER = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
+
+/**
+ * 417 to an `Expect` other than 100-continue: node:http's own answer, before any handler,
+ * so no `#n` line and no count. Its body is empty and chunked (none for HEAD).
+ */
+export function expectationFailedAnswer(head: boolean, keepAlive: boolean): Buffer {
+  return Buffer.from(
+    `HTTP/1.1 417 Expectation Failed\r\n${connectionFields(keepAlive)}` +
+      (head ? "\r\n" : "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+    "latin1",
+  );
 }
 
 /**

@@ -155,6 +155,30 @@ export function describeDelayServerRoutes(name: string, start: StartServerUnderT
         expect(text.indexOf("first")).toBeLessThan(text.indexOf("second"));
       });
 
+      it("Expect: 100-continue gets 100 Continue at once, then the answer (HTTP/1.1 only)", async () => {
+        const expecting = (version: string, value: string): string =>
+          `GET /30/go HTTP/${version}\r\nHost: test\r\nExpect: ${value}\r\nConnection: close\r\n\r\n`;
+        const text = await raw(running().address, expecting("1.1", "100-Continue"));
+        expect(text).toMatch(/^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+        expect(text.endsWith("\r\n\r\ngo")).toBe(true);
+        // HTTP/1.0 has no 1xx answers: the Expect is passed over.
+        expect(await raw(running().address, expecting("1.0", "100-continue"))).toMatch(
+          /^HTTP\/1\.1 200 OK\r\n/,
+        );
+      });
+
+      it("any other Expect gets 417, uncounted, and a keep-alive connection goes on", async () => {
+        const before = running().logLines().length;
+        const text = await raw(
+          running().address,
+          `GET /0/x HTTP/1.1\r\nHost: test\r\nExpect: teapot\r\n\r\n${closing("/0/after")}`,
+        );
+        expect(text).toMatch(/^HTTP\/1\.1 417 Expectation Failed\r\n/);
+        expect(text).toMatch(/\r\n\r\n0\r\n\r\nHTTP\/1\.1 200 OK\r\n/); // an empty chunked body
+        expect(text.endsWith("after")).toBe(true);
+        expect(await lineAt(before)).toBe(`#${before + 1} - 0ms: after`);
+      });
+
       it("closes after answering a Connection: close request", async () => {
         const text = await raw(running().address, closing("/10/bye"));
         expect(text).toMatch(/\r\nConnection: close\r\n/i);
