@@ -371,16 +371,17 @@ export class Connection {
   ): void {
     const { context } = this;
     const head = method === "HEAD";
-    if (context.stopping) {
-      this.queue(now, stoppingAnswer(head), "linger");
-      return;
-    }
-    // What node:http does before the delayserver's handler sees the request.
+    // What node:http does before the delayserver's handler sees the request (a stopping
+    // server included: its 503 comes from the handler).
     if (expect === "unmet") {
       this.queue(now, expectationFailedAnswer(head, keepAlive), keepAlive ? "keep" : "close");
       return;
     }
     if (expect === "continue") this.queue(now, CONTINUE_ANSWER, "keep");
+    if (context.stopping) {
+      this.queue(now, stoppingAnswer(head), "linger");
+      return;
+    }
     const r = route(method, target, context.maxDelayMs);
     if (r.kind === "reject") {
       const { bytes, close } = rejectAnswer(r, head, keepAlive, context.usage);
