@@ -19,5 +19,6 @@ export {
 export { ListenError } from "./errors.js";
 export { openFileLimit } from "./fd-limit.js";
 export type { DelayServer, DelayServerOptions } from "./options.js";
+export { connectAnswer, rawAnswer } from "./raw-answers.js";
 export { ALLOWED_METHODS, REASON_PHRASES, type Route, route } from "./routes.js";
 export { bannerText, helpText, printable, usageLine } from "./usage.js";

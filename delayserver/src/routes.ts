@@ -17,6 +17,7 @@ export const REASON_PHRASES = {
   405: "Method Not Allowed",
   408: "Request Timeout",
   414: "URI Too Long",
+  417: "Expectation Failed",
   431: "Request Header Fields Too Large",
   503: "Service Unavailable",
 } as const;

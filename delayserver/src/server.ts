@@ -7,6 +7,7 @@ import { DEFAULT_HOST, DEFAULT_MAX_DELAY_MS, DEFAULT_PORT, MAX_TIMER_MS } from "
 import { errorCode, ListenError } from "./errors.js";
 import { acceptErrorText, openFileLimit, outOfDescriptorsText, socketFd } from "./fd-limit.js";
 import type { DelayServer, DelayServerOptions } from "./options.js";
+import { connectAnswer, rawAnswer } from "./raw-answers.js";
 import { ALLOWED_METHODS, REASON_PHRASES, type Route, route } from "./routes.js";
 import { printable, usageLine } from "./usage.js";
 
@@ -151,16 +152,8 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
   // node:http hands CONNECT to this event and, with no listener, closes the socket without a
   // word: answer it as any other method we do not serve.
   server.on("connect", (req: IncomingMessage, socket: Duplex) => {
-    const r = route(req.method ?? "CONNECT", req.url ?? "", maxDelayMs);
-    const status = r.kind === "reject" ? r.status : 405;
-    const reason = r.kind === "reject" ? r.reason : "only GET and HEAD are served";
     socket.on("error", () => socket.destroy());
-    socket.end(
-      rawAnswer(status, `${status} ${REASON_PHRASES[status]}: ${reason}\n${usage}\n`, {
-        Allow: ALLOWED_METHODS,
-      }),
-      () => socket.destroy(),
-    );
+    socket.end(connectAnswer(req.url ?? "", maxDelayMs, usage), () => socket.destroy());
   });
 
   const fdLimit = openFileLimit();
@@ -285,15 +278,4 @@ function onClientError(err: Error, socket: Socket): void {
   const status =
     code === "HPE_HEADER_OVERFLOW" ? 431 : code === "ERR_HTTP_REQUEST_TIMEOUT" ? 408 : 400;
   socket.end(rawAnswer(status, `${status} ${REASON_PHRASES[status]}\n`), () => socket.destroy());
-}
-
-/** A whole `Connection: close` answer as bytes, for a socket node:http has let go of. */
-function rawAnswer(
-  status: keyof typeof REASON_PHRASES,
-  body: string,
-  headers: Record<string, string> = {},
-): string {
-  let head = `HTTP/1.1 ${status} ${REASON_PHRASES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n`;
-  for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
-  return `${head}Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`;
 }

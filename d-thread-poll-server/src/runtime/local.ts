@@ -12,6 +12,7 @@ import { Kind, record, tracing } from "@ch08/trace";
 import { Executor, useReadyQueues } from "./executor.js";
 import {
   COUNTERS,
+  noteReadClosed,
   Reactor,
   type ReactorHandle,
   STOP_TOKEN,
@@ -38,6 +39,7 @@ export class LocalReactor extends Reactor {
   private readonly epoll: Poll;
   private readonly wakeUp: MioWaker;
   private readonly events = new Events(256);
+  private readClosed: Uint8Array | undefined;
   private readonly heap = new TimerHeap();
   private readonly table: SharedMap;
   private readonly counts: Int32Array;
@@ -67,6 +69,7 @@ export class LocalReactor extends Reactor {
       counters: new SharedCounters(COUNTERS).buffer,
       state: serviceState(),
       timers: TimerInbox.create().buffer,
+      readClosed: new SharedArrayBuffer(WAKER_CAPACITY),
     };
     super(handle);
     this.handle = handle;
@@ -116,7 +119,11 @@ export class LocalReactor extends Reactor {
       if (token === STOP_TOKEN) {
         this.wakeUp.reset();
         this.onForeignWake?.();
-      } else this.fire(token);
+      } else {
+        this.readClosed ??= new Uint8Array(this.handle.readClosed);
+        noteReadClosed(this.readClosed, events, i);
+        this.fire(token);
+      }
     }
     if (this.heap.size > 0) this.heap.expire(performance.now(), this.fire, TIMERS_PER_WAKE);
   }

@@ -26,7 +26,21 @@ export interface ReactorHandle extends std.StaticHandle {
   readonly timers: SharedArrayBuffer;
   /** ADDED in stage d: a listener the polling thread accepts on, for the multi-threaded server. */
   readonly server?: ServerHandle;
+  /** ADDED in stage d: a byte per token (modulo `WAKER_CAPACITY`), set when an event said the peer shut its side. */
+  readonly readClosed: SharedArrayBuffer;
 }
+
+/**
+ * ADDED in stage d: notes in `readClosed` (see `ReactorHandle`) that an event said the peer
+ * shut its side (EPOLLRDHUP), as tokio keeps "read closed" on a source once it was seen.
+ * An edge-triggered FIN that came with the last data raises no edge of its own, so a
+ * reader that stops at a short read would not see it until its next event.
+ */
+export function noteReadClosed(readClosed: Uint8Array, events: mio.Events, i: number): void {
+  if (events.isReadClosed(i)) Atomics.store(readClosed, events.token(i) & TOKEN_MASK, 1);
+}
+
+const TOKEN_MASK = WAKER_CAPACITY - 1;
 
 /** What the reactor thread has done so far. */
 export type ReactorStats = Record<(typeof COUNTERS)[number], number>;
@@ -38,6 +52,7 @@ export class Reactor {
   readonly #counters: std.SharedCounters<(typeof COUNTERS)[number]>;
   readonly #timers: TimerInbox;
   readonly #pollWaker: mio.Waker;
+  readonly #readClosed: Uint8Array;
 
   constructor(handle: ReactorHandle) {
     this.#registry = mio.Registry.fromHandle(handle.poll);
@@ -45,6 +60,7 @@ export class Reactor {
     this.#counters = new std.SharedCounters(COUNTERS, handle.counters);
     this.#timers = new TimerInbox(handle.timers);
     this.#pollWaker = mio.Waker.fromHandle(handle.stopWaker);
+    this.#readClosed = new Uint8Array(handle.readClosed);
   }
 
   /**
@@ -60,7 +76,17 @@ export class Reactor {
 
   /** Watches `source` for `interest`; events for it carry token `id` (mio's argument order). */
   register(source: mio.Source, id: number, interest: mio.Interest): void {
+    Atomics.store(this.#readClosed, id & TOKEN_MASK, 0); // a token reused: its last socket's note goes
     this.#registry.register(source, mio.Token(id), interest);
+  }
+
+  /**
+   * ADDED in stage d: whether an event for `id` said the peer shut its side. A hint: true
+   * means a read may find end of stream, so a reader that would stop at a short read reads
+   * once more (a stale true costs one read that would block, never a wrong answer).
+   */
+  peerMayHaveClosed(id: number): boolean {
+    return Atomics.load(this.#readClosed, id & TOKEN_MASK) === 1;
   }
 
   /** Changes what `source` is watched for. */
@@ -128,6 +154,7 @@ export function eventLoop(
   const counters = new std.SharedCounters(COUNTERS, handle.counters);
   const state = new Int32Array(handle.state);
   const events = new mio.Events(100);
+  const readClosed = new Uint8Array(handle.readClosed);
   const timers = new TimerInbox(handle.timers);
   const heap = new TimerHeap();
   const nextDeadline = (): number => heap.next();
@@ -173,6 +200,7 @@ export function eventLoop(
         dispatcher?.checkStop();
         continue;
       }
+      noteReadClosed(readClosed, events, i);
       dispatch(token);
     }
     heap.expire(performance.now(), dispatch, TIMERS_PER_WAKE);
@@ -218,6 +246,7 @@ export function start(server?: ServerHandle): ReactorHandle {
         queues: std.SharedQueue.perThread(),
         counters: new std.SharedCounters(COUNTERS).buffer,
         timers: TimerInbox.create().buffer,
+        readClosed: new SharedArrayBuffer(WAKER_CAPACITY),
         ...(server === undefined ? {} : { server }),
       },
       wake: () => stopWaker.wake(),

@@ -7,11 +7,13 @@ import { Kind, record, tracing } from "@ch08/trace";
 import { NOT_READY, type PollState, ready } from "../future.js";
 import { reactor, type Waker } from "../runtime.js";
 import { type ServerContext, Stat } from "./context.js";
-import { type Expectation, INCOMPLETE, parseRequest } from "./request.js";
+import { INCOMPLETE, parseRequest, type RequestHead } from "./request.js";
 import {
   badRequestAnswer,
   CONTINUE_ANSWER,
+  connectAnswerBytes,
   expectationFailedAnswer,
+  noHostAnswer,
   okAnswer,
   rejectAnswer,
   stoppingAnswer,
@@ -57,6 +59,15 @@ const READ_WRITE = Interest.add(Interest.READABLE, Interest.WRITABLE);
  */
 const SHORT_READ_DRAINS =
   (process.env.MIO_BACKEND ?? "") === "" || process.env.MIO_BACKEND === "epoll";
+
+/** Whether `buffer[0, end)` is only line breaks (the empty lines a request may start with). */
+function isBlank(buffer: Buffer, end: number): boolean {
+  for (let at = 0; at < end; at++) {
+    const byte = buffer[at];
+    if (byte !== 0x0d && byte !== 0x0a) return false;
+  }
+  return true;
+}
 
 /** One buffer to read into, shared by every connection on this thread: polls never overlap. */
 const scratch = Buffer.allocUnsafe(64 * 1024);
@@ -245,8 +256,10 @@ export class Connection {
       }
       if (n === 0) {
         // The peer sent FIN: answer what is due, cancel what is held (see poll), then close.
+        // A request head it began and never finished gets 400, as node:http answers it.
         this.reading = false;
         this.peerClosed = true;
+        if (!isBlank(scratch, end)) this.queue(now, badRequestAnswer(400), "close");
         return;
       }
       const asked = scratch.length - end;
@@ -265,9 +278,17 @@ export class Connection {
         return;
       }
       // A short read emptied the socket, but a FIN that came before this wake raises no new
-      // edge: while an answer is held, read once more, so a client that has gone is seen
-      // now rather than when its delay ends.
-      if (n < asked && SHORT_READ_DRAINS && !this.holds(now)) return;
+      // edge: read once more if an event said the peer shut its side, so a client that has
+      // gone is closed now rather than at the keep-alive check, and while an answer is held,
+      // so it is seen now rather than when its delay ends.
+      if (
+        n < asked &&
+        SHORT_READ_DRAINS &&
+        !this.holds(now) &&
+        !reactor().peerMayHaveClosed(this.token)
+      ) {
+        return;
+      }
     }
   }
 
@@ -317,7 +338,7 @@ export class Connection {
       this.skip = head.bodyLength;
       // The request began with its head's first byte (an earlier read's, if it was split).
       if (this.skip > 0) this.bodySince = Number.isNaN(this.headSince) ? now : this.headSince;
-      this.answer(head.method, head.target, head.keepAlive, head.expect, now);
+      this.answer(head, now);
       if (!this.reading) return end;
     }
     return start;
@@ -362,17 +383,20 @@ export class Connection {
   }
 
   /** Routes one request exactly as the delayserver does, and queues its answer. */
-  private answer(
-    method: string,
-    target: string,
-    keepAlive: boolean,
-    expect: Expectation,
-    now: number,
-  ): void {
+  private answer(request: RequestHead, now: number): void {
     const { context } = this;
+    const { method, target, keepAlive, expect } = request;
     const head = method === "HEAD";
-    // What node:http does before the delayserver's handler sees the request (a stopping
-    // server included: its 503 comes from the handler).
+    // What node:http and the delayserver do before its handler sees the request, in
+    // node:http's order (a stopping server included: its 503 comes from the handler).
+    if (method === "CONNECT") {
+      this.queue(now, connectAnswerBytes(target, context.maxDelayMs, context.usage), "linger");
+      return;
+    }
+    if (request.hostMissing) {
+      this.queue(now, noHostAnswer(head), "linger");
+      return;
+    }
     if (expect === "unmet") {
       this.queue(now, expectationFailedAnswer(head, keepAlive), keepAlive ? "keep" : "close");
       return;

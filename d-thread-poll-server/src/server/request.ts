@@ -18,6 +18,8 @@ export interface RequestHead {
    * (node:http then sends 100 Continue before its answer), or anything else (417).
    */
   readonly expect: Expectation;
+  /** An HTTP/1.1 request without a Host header: node:http answers it 400 itself (RFC 9112 §3.2). */
+  readonly hostMissing: boolean;
 }
 
 /** What a request's `Expect` header asks; see `RequestHead.expect`. */
@@ -38,6 +40,8 @@ const SP = 0x20;
 const HTAB = 0x09;
 const COLON = 0x3a;
 const COMMA = 0x2c;
+const SLASH = 0x2f;
+const STAR = 0x2a;
 
 // The methods node's parser (llhttp) knows for HTTP/1.x (node:http's `METHODS` in Node 20,
 // written out: importing node:http would load it into the server's threads); another word
@@ -125,6 +129,13 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
     return { error: 400, reason: "a control byte in the request head" };
   }
   if (headEnd < 0) {
+    // A request line that is whole and wrong is refused now, as node:http does, rather
+    // than once the rest of the head has come (or when the head's time is up).
+    const lineEnd = indexOfByte(buffer, CR, first, end);
+    if (lineEnd + 1 < end) {
+      const request = requestLine(buffer, first, lineEnd);
+      if (typeof request === "string") return { error: 400, reason: request };
+    }
     if (end - start > MAX_HEAD_BYTES) {
       return { error: 431, reason: "the request head is over 16 KiB" };
     }
@@ -180,30 +191,33 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
         break;
       case 14:
         if (nameIs(buffer, line, "content-length")) {
-          const value = buffer.toString("latin1", from, to);
+          // Leading zeros say nothing: only the digits after them are counted. A second
+          // Content-Length, even an equal one, is refused, as node:http refuses it.
+          let significant = from;
+          while (significant < to - 1 && buffer[significant] === 0x30) significant++;
           if (
             !isDigits(buffer, from, to) ||
-            to - from > MAX_LENGTH_DIGITS ||
-            (lengthSeen !== undefined && lengthSeen !== value)
+            to - significant > MAX_LENGTH_DIGITS ||
+            lengthSeen !== undefined
           ) {
-            return { error: 400, reason: "a bad Content-Length" };
+            return { error: 400, reason: "a bad or repeated Content-Length" };
           }
-          lengthSeen = value;
-          bodyLength = Number(value);
+          lengthSeen = buffer.toString("latin1", significant, to);
+          bodyLength = Number(lengthSeen);
         }
         break;
       case 17:
         if (nameIs(buffer, line, "transfer-encoding")) {
-          // Only the last coding of the last line says how the body ends.
+          // Only the last coding of the last line says how the body ends; chunked twice is
+          // no body a parser can agree on, and node:http refuses it.
+          if (encoding === "chunked" || countTokens(buffer, from, to, "chunked") > 1) {
+            return { error: 400, reason: "chunked applied twice" };
+          }
           encoding = lastTokenIs(buffer, from, to, "chunked") ? "chunked" : "other";
         }
         break;
     }
     line = eol + 2;
-  }
-  // HTTP/1.1 makes Host mandatory (RFC 9112 §3.2), and node:http refuses a request without one.
-  if (request.http11 && !hostSeen) {
-    return { error: 400, reason: "an HTTP/1.1 request without a Host header" };
   }
   if (encoding !== undefined && lengthSeen !== undefined) {
     return { error: 400, reason: "both Content-Length and Transfer-Encoding" };
@@ -222,6 +236,9 @@ export function parseRequest(buffer: Buffer, start: number, end: number): ParseR
     chunked,
     end: headEnd + 4,
     expect: request.http11 ? expect : "none",
+    // HTTP/1.1 makes Host mandatory, and node:http refuses a request without one, but with
+    // its own 400, after its parser has read the whole head (so after the errors above).
+    hostMissing: request.http11 && !hostSeen,
   };
 }
 
@@ -268,12 +285,39 @@ function requestLine(
   for (let at = space1 + 1; at < space2; at++) {
     if (TARGET[buffer[at] ?? 0] === 0) return "not an HTTP request line";
   }
+  if (method !== "CONNECT" && !isTargetForm(buffer, space1 + 1, space2)) {
+    return "a request target that is neither a path, *, nor scheme://…";
+  }
   const minor = http1Minor(buffer, space2 + 1, end);
   if (minor !== 0x30 && minor !== 0x31) return "only HTTP/1.0 and HTTP/1.1 are spoken";
   return { method, target: buffer.toString("latin1", space1 + 1, space2), http11: minor === 0x31 };
 }
 
 const HTTP_1_DOT = Buffer.from("HTTP/1.", "latin1");
+
+/**
+ * Whether `buffer[from, to)` has a target's form as node:http's parser (llhttp) takes it:
+ * a path (`/…`), `*`, or letters then `://` (absolute-form). CONNECT's `host:port`
+ * (authority-form) is checked apart.
+ */
+function isTargetForm(buffer: Buffer, from: number, to: number): boolean {
+  const first = buffer[from] ?? 0;
+  if (first === SLASH || first === STAR) return true;
+  let at = from;
+  while (at < to && isLetter(buffer[at] ?? 0)) at++;
+  return (
+    at > from &&
+    to - at >= 3 &&
+    buffer[at] === COLON &&
+    buffer[at + 1] === SLASH &&
+    buffer[at + 2] === SLASH
+  );
+}
+
+function isLetter(byte: number): boolean {
+  const lower = byte | 0x20;
+  return lower >= 0x61 && lower <= 0x7a;
+}
 
 /**
  * Where `byte` first occurs in `buffer[from, to)`, or `to`. A loop rather than
@@ -309,6 +353,17 @@ function hasToken(buffer: Buffer, from: number, to: number, lower: string): bool
     at = comma + 1;
   }
   return false;
+}
+
+/** How many items of the comma-separated list `buffer[from, to)` are the token `lower`, in any case. */
+function countTokens(buffer: Buffer, from: number, to: number, lower: string): number {
+  let count = 0;
+  for (let at = from; at < to; ) {
+    const comma = indexOfByte(buffer, COMMA, at, to);
+    if (tokenIs(buffer, at, comma, lower)) count++;
+    at = comma + 1;
+  }
+  return count;
 }
 
 /** Whether the last item of the comma-separated list `buffer[from, to)` is `lower`, in any case. */

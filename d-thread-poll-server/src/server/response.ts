@@ -1,7 +1,13 @@
 // Imported, not read as the global: Node defines `Buffer` on globalThis as a getter, and a
 // getter global takes V8's slow global load on every answer (1 % of the server's profile).
 import { Buffer } from "node:buffer";
-import { ALLOWED_METHODS, REASON_PHRASES, type Route } from "@ch08/delayserver/protocol";
+import {
+  ALLOWED_METHODS,
+  connectAnswer,
+  REASON_PHRASES,
+  type Route,
+  rawAnswer,
+} from "@ch08/delayserver/protocol";
 
 // The answers node:http gives in the delayserver, byte for byte but the Date: the same
 // status lines, the same headers in the same order, the same bodies.
@@ -72,10 +78,27 @@ export const CONTINUE_ANSWER = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n", "lat
  */
 export function expectationFailedAnswer(head: boolean, keepAlive: boolean): Buffer {
   return Buffer.from(
-    `HTTP/1.1 417 Expectation Failed\r\n${connectionFields(keepAlive)}` +
+    `HTTP/1.1 417 ${REASON_PHRASES[417]}\r\n${connectionFields(keepAlive)}` +
       (head ? "\r\n" : "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
     "latin1",
   );
+}
+
+/**
+ * 400 to an HTTP/1.1 request without a Host header: node:http's own answer, before any
+ * handler (Connection: close given by node, before its Date; an empty chunked body).
+ */
+export function noHostAnswer(head: boolean): Buffer {
+  return Buffer.from(
+    `HTTP/1.1 400 ${REASON_PHRASES[400]}\r\nConnection: close\r\nDate: ${httpDate()}\r\n` +
+      (head ? "\r\n" : "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+    "latin1",
+  );
+}
+
+/** The delayserver's answer to a CONNECT, which node:http hands to no handler. */
+export function connectAnswerBytes(target: string, maxDelayMs: number, usage: string): Buffer {
+  return Buffer.from(connectAnswer(target, maxDelayMs, usage), "utf8");
 }
 
 /**
@@ -83,12 +106,7 @@ export function expectationFailedAnswer(head: boolean, keepAlive: boolean): Buff
  * or to a head that did not arrive in time (408); then close.
  */
 export function badRequestAnswer(status: 400 | 408 | 431): Buffer {
-  const body = `${status} ${REASON_PHRASES[status]}\n`;
-  return Buffer.from(
-    `HTTP/1.1 ${status} ${REASON_PHRASES[status]}\r\nContent-Type: text/plain; charset=utf-8\r\n` +
-      `Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
-    "latin1",
-  );
+  return Buffer.from(rawAnswer(status, `${status} ${REASON_PHRASES[status]}\n`), "latin1");
 }
 
 /** The answer to a request that arrives while the server stops; then close. */

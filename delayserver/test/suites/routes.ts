@@ -14,8 +14,10 @@
 //   });
 //
 // The export points at this .ts file: vitest and tsc load it, plain node does not.
+
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { get, raw, within } from "./client.js";
+import { get, raw, splitAddress, within } from "./client.js";
 
 /** A running server as the suites see it: where it listens, what it printed, how to stop it. */
 export interface ServerUnderTest {
@@ -191,6 +193,31 @@ export function describeDelayServerRoutes(name: string, start: StartServerUnderT
         expect(text.endsWith("half")).toBe(true);
       });
 
+      it("closes at once after answering clients that shut their side right after the request", async () => {
+        // The FIN comes 3 ms after the request's first bytes, often in the same read as its
+        // last ones: a server that stops at a short read must still see it, not wait for
+        // its 5 s keep-alive check.
+        const [host, port] = splitAddress(running().address);
+        const request = "GET /0/fin HTTP/1.1\r\nHost: test\r\n\r\n";
+        const started = performance.now();
+        const closedAfter = await Promise.all(
+          Array.from(
+            { length: 20 },
+            (_, k) =>
+              new Promise<number>((resolve) => {
+                const socket = connect({ host, port: Number(port), allowHalfOpen: true }, () => {
+                  socket.write(request.slice(0, 5 + k));
+                  setTimeout(() => socket.end(request.slice(5 + k)), 3);
+                });
+                socket.on("data", () => {});
+                socket.on("error", () => {});
+                socket.on("close", () => resolve(performance.now() - started));
+              }),
+          ),
+        );
+        expect(Math.max(...closedAfter)).toBeLessThan(2_000);
+      });
+
       it("survives a client that leaves while its request is held", async () => {
         await raw(running().address, closing("/5000/abandoned"), {
           until: () => true,
@@ -303,10 +330,50 @@ export function describeDelayServerRoutes(name: string, start: StartServerUnderT
         ["a bad header line", "GET /1/x HTTP/1.1\r\nno colon here\r\n\r\n"],
         ["a bad Content-Length", "GET /1/x HTTP/1.1\r\nContent-Length: -1\r\n\r\n"],
         ["HTTP/1.1 without a Host header", "GET /1/x HTTP/1.1\r\nConnection: close\r\n\r\n"],
+        ["a target that is a query alone", "GET ?x HTTP/1.1\r\nHost: t\r\n\r\n"],
+        ["a target without its leading /", "GET 0/x HTTP/1.1\r\nHost: t\r\n\r\n"],
+        ["host:port outside CONNECT", "GET t:80 HTTP/1.1\r\nHost: t\r\n\r\n"],
+        [
+          "two Content-Lengths, even equal ones",
+          "GET /1/x HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: 0\r\n\r\n",
+        ],
+        [
+          "chunked twice",
+          "GET /1/x HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked, chunked\r\n\r\n0\r\n\r\n",
+        ],
       ])("%s → 400 and the connection is closed", async (_, bytes) => {
         const text = await raw(running().address, bytes);
         expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
         expect((await get(running().address, "/0/ok")).body).toBe("ok");
+      });
+
+      it("node:http's own 400 to HTTP/1.1 without Host: its headers, an empty chunked body", async () => {
+        const text = await raw(running().address, "GET /1/x HTTP/1.1\r\n\r\n");
+        expect(text.replace(/\r\nDate: [^\r]*/, "")).toBe(
+          "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        );
+      });
+
+      it("a CONNECT gets the delayserver's own 405: no Date, Allow before Content-Length", async () => {
+        const text = await raw(running().address, "CONNECT t:443 HTTP/1.1\r\nHost: t\r\n\r\n");
+        expect(text.split("\r\n\r\n")[0]).toBe(
+          "HTTP/1.1 405 Method Not Allowed\r\nContent-Type: text/plain; charset=utf-8\r\n" +
+            "Allow: GET, HEAD\r\nContent-Length: 167\r\nConnection: close",
+        );
+      });
+
+      it("a wrong request line is refused at once, before the rest of its head has come", async () => {
+        const text = await raw(running().address, "FETCH /1/x HTTP/1.1\r\nHost: t\r\n", {
+          until: (t) => t.includes("\r\n\r\n"),
+        });
+        expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      });
+
+      it("a request head cut short by the client's FIN gets 400, not a silent close", async () => {
+        const text = await raw(running().address, "GET /1/x HTTP/1.1\r\nHost: t\r\n", {
+          halfClose: true,
+        });
+        expect(text).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
       });
 
       it("never reflects request headers", async () => {
