@@ -3,6 +3,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { describe, expect, it } from "vitest";
 import {
   type Accepted,
+  type BackendName,
   Events,
   Interest,
   IoError,
@@ -39,6 +40,44 @@ function pollUntil(poll: Poll, events: Events, what: string, done: () => boolean
     const left = deadline - Date.now();
     if (left <= 0) throw new Error(`timed out after 5 s waiting for ${what}`);
     poll.poll(events, left);
+  }
+}
+
+/** A listener, a client connected to it and the server side of that connection, on one Poll. */
+interface Pair {
+  readonly poll: Poll;
+  readonly events: Events;
+  readonly client: TcpStream;
+  readonly server: TcpStream;
+  /** Closes all of it. */
+  close(): void;
+}
+
+/** Connects a client to a fresh listener and accepts it (with a deadline), on `backend`. */
+function connectedPair(backend: BackendName): Pair {
+  const poll = new Poll({ backend });
+  const events = new Events(8);
+  const listener = TcpListener.bind("127.0.0.1:0");
+  const client = TcpStream.connect(`127.0.0.1:${listener.localAddr().port}`);
+  const accepted: Accepted[] = [];
+  const close = (): void => {
+    for (const a of accepted) a.stream.close();
+    client.close();
+    listener.close();
+    poll.close();
+  };
+  try {
+    poll.registry().register(listener, LISTENER, Interest.READABLE);
+    pollUntil(poll, events, "the connection", () => {
+      acceptAll(listener, accepted);
+      return accepted.length > 0;
+    });
+    const server = accepted[0]?.stream;
+    if (server === undefined) throw new Error("no connection accepted");
+    return { poll, events, client, server, close };
+  } catch (error) {
+    close();
+    throw error;
   }
 }
 
@@ -202,19 +241,8 @@ describe.each(BACKENDS)("TcpListener on %s", (backend) => {
     for (let i = 0; i < total; i++) payload[i] = (i * 7 + (i >>> 13)) & 0xff;
     const CLIENT = Token(1);
     const SERVER = Token(2);
-    const poll = new Poll({ backend });
-    const events = new Events(8);
-    const listener = TcpListener.bind("127.0.0.1:0");
-    const client = TcpStream.connect(`127.0.0.1:${listener.localAddr().port}`);
-    const accepted: Accepted[] = [];
+    const { poll, events, client, server, close } = connectedPair(backend);
     try {
-      poll.registry().register(listener, LISTENER, Interest.READABLE);
-      pollUntil(poll, events, "the connection", () => {
-        acceptAll(listener, accepted);
-        return accepted.length > 0;
-      });
-      const server = accepted[0]?.stream;
-      if (server === undefined) throw new Error("no connection accepted");
       // Fill the socket before the reader reads a byte: the writer must hit WOULD_BLOCK.
       let sent = 0;
       let blocked = 0;
@@ -272,28 +300,15 @@ describe.each(BACKENDS)("TcpListener on %s", (backend) => {
       // A short write is how the socket says "this much fit": it must have happened too.
       expect(partial).toBeGreaterThanOrEqual(1);
     } finally {
-      for (const a of accepted) a.stream.close();
-      client.close();
-      listener.close();
-      poll.close();
+      close();
     }
   });
+
   it("shutdown(WRITE): the peer reads what was sent, then end of stream, and can still answer", () => {
     const CLIENT = Token(1);
     const SERVER = Token(2);
-    const poll = new Poll({ backend });
-    const events = new Events(8);
-    const listener = TcpListener.bind("127.0.0.1:0");
-    const client = TcpStream.connect(`127.0.0.1:${listener.localAddr().port}`);
-    const accepted: Accepted[] = [];
+    const { poll, events, client, server, close } = connectedPair(backend);
     try {
-      poll.registry().register(listener, LISTENER, Interest.READABLE);
-      pollUntil(poll, events, "the connection", () => {
-        acceptAll(listener, accepted);
-        return accepted.length > 0;
-      });
-      const server = accepted[0]?.stream;
-      if (server === undefined) throw new Error("no connection accepted");
       poll.registry().register(server, SERVER, Interest.READABLE);
       poll.registry().register(client, CLIENT, Interest.READABLE);
       expect(server.write(Buffer.from("last words"))).toBe(10);
@@ -328,10 +343,7 @@ describe.each(BACKENDS)("TcpListener on %s", (backend) => {
       // A write after shutting the write half is refused, as the OS refuses it.
       expect(() => server.write(Buffer.from("x"))).toThrow(IoError);
     } finally {
-      for (const a of accepted) a.stream.close();
-      client.close();
-      listener.close();
-      poll.close();
+      close();
     }
   });
 });
