@@ -277,10 +277,10 @@ export class Connection {
         this.capped = true;
         return;
       }
-      // A short read emptied the socket, but a FIN that came before this wake raises no new
-      // edge: read once more if an event said the peer shut its side, so a client that has
-      // gone is closed now rather than at the keep-alive check, and while an answer is held,
-      // so it is seen now rather than when its delay ends.
+      // A short read emptied the socket: a byte that comes later raises a new edge, but a FIN
+      // that came with the bytes just read raises none. So read once more when an event said
+      // the peer shut its side (the connection closes now, not at the keep-alive check), and
+      // while an answer is held (a client that has gone is seen now, not when its delay ends).
       if (
         n < asked &&
         SHORT_READ_DRAINS &&
