@@ -161,10 +161,22 @@ export class Connection {
       }
       let now = performance.now();
       if (!Number.isNaN(this.lingerUntil)) return this.linger(now);
+      const wasReading = this.reading;
       if (this.reading) {
         if (this.answers.length < MAX_QUEUED) this.readRequests(now);
         else this.capped = true; // the event that woke us may have been bytes left unread
-      } else if (!this.peerClosed && this.answers.length > 0 && this.noticeClose()) {
+      }
+      // Reading has stopped (the last request ends the connection), but the client is still
+      // heard leaving: its FIN cancels what is held. Reading stopped just now: look only if an
+      // event said the peer shut its side (a FIN that came with the request raises no edge
+      // of its own). On later wakes, always look.
+      if (
+        !this.reading &&
+        !this.peerClosed &&
+        this.answers.length > 0 &&
+        (!wasReading || reactor().peerMayHaveClosed(this.token)) &&
+        this.noticeClose()
+      ) {
         // Held answers are logged as cancelled, as when a client leaves; one already due but
         // not yet written goes with the connection too: this client is not reading them.
         this.cancelHeld(

@@ -107,6 +107,23 @@ export function describeDelayServerClientsLeaving(name: string, start: StartServ
       await linesMatching(cancelledLine("last"));
     });
 
+    it("clients that ask to close and shut their side with the request itself: all cancelled", async () => {
+      // The request's last bytes and the FIN in one go, twenty times: the FIN often comes in
+      // the same read as the end of the request that stops the server reading, where it
+      // raises no edge of its own.
+      const [host, port] = splitAddress(running().address);
+      for (let i = 0; i < 20; i++) {
+        const request = `GET /${HELD_MS}/bye${i} HTTP/1.0\r\n\r\n`;
+        const socket = connect({ host, port: Number(port), allowHalfOpen: true }, () => {
+          socket.write(request.slice(0, 10));
+          setTimeout(() => socket.end(request.slice(10)), 3);
+        });
+        socket.on("error", () => {});
+        socket.on("data", () => {});
+      }
+      await linesMatching(cancelledLine("bye\\d+"), 20);
+    });
+
     it("pipelined requests held on one connection are all cancelled when it closes", async () => {
       const socket = await holding(["pipe1", "pipe2", "pipe3"]);
       socket.destroy();
