@@ -62,11 +62,19 @@ export function num(x: number | null, digits = 1): string {
 
 /**
  * How many decimals `x` needs (from `digits`, at most 4) not to print as `bound`: a goal
- * missed by 0.702 against ≤ 0.7 must not read "0.70 … NO".
+ * missed by 0.702 against ≤ 0.7 must not read "0.70 … NO". Checked in both ways figures
+ * are printed here (`toFixed`, and `num`'s locale format), which round differently: 0.695
+ * is "0.69" by one and "0.7" by the other.
  */
 export function digitsAgainst(x: number, bound: number, digits = 2): number {
   let d = digits;
-  while (d < 4 && x !== bound && x.toFixed(d) === bound.toFixed(d)) d++;
+  while (
+    d < 4 &&
+    x !== bound &&
+    (x.toFixed(d) === bound.toFixed(d) || num(x, d) === num(bound, d))
+  ) {
+    d++;
+  }
   return d;
 }
 

@@ -1,7 +1,7 @@
 // How a judged figure is printed: never rounded onto its goal's bound, so a verdict
 // of NO never sits beside a number that reads as the bound itself.
 import { describe, expect, it } from "vitest";
-import { digitsAgainst, ratio } from "../src/table.js";
+import { digitsAgainst, num, ratio } from "../src/table.js";
 
 describe("a ratio judged against a goal", () => {
   it("keeps two decimals when they already tell it from the bound", () => {
@@ -14,6 +14,12 @@ describe("a ratio judged against a goal", () => {
     expect(ratio(0.5003, 0.5)).toBe("0.5003×");
     expect(ratio(1.996, 2)).toBe("1.996×");
     expect(digitsAgainst(0.7, 0.7)).toBe(2);
+  });
+
+  it("tells it from the bound however it is printed: 0.695 is 0.69 by toFixed, 0.7 by num", () => {
+    const d = digitsAgainst(0.695, 0.7);
+    expect(num(0.695, d)).toBe("0.695");
+    expect(ratio(0.695, 0.7)).toBe("0.695×");
   });
 
   it("stops at four decimals", () => {
