@@ -39,7 +39,7 @@ export class LocalReactor extends Reactor {
   private readonly epoll: Poll;
   private readonly wakeUp: MioWaker;
   private readonly events = new Events(256);
-  private readClosed: Uint8Array | undefined;
+  private readonly readClosed: Uint8Array;
   private readonly heap = new TimerHeap();
   private readonly table: SharedMap;
   private readonly counts: Int32Array;
@@ -76,6 +76,7 @@ export class LocalReactor extends Reactor {
     this.epoll = poll;
     this.wakeUp = pollWaker;
     this.table = new SharedMap(handle.wakers);
+    this.readClosed = new Uint8Array(handle.readClosed);
     this.counts = new Int32Array(handle.counters);
     // The woken task's executor is this thread, awake (it is the one reading events): only
     // queue the id, no unpark. Wakes from other threads go through `storedWaker` plus the eventfd.
@@ -120,7 +121,6 @@ export class LocalReactor extends Reactor {
         this.wakeUp.reset();
         this.onForeignWake?.();
       } else {
-        this.readClosed ??= new Uint8Array(this.handle.readClosed);
         noteReadClosed(this.readClosed, events, i);
         this.fire(token);
       }

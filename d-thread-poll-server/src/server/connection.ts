@@ -312,9 +312,10 @@ export class Connection {
 
   /**
    * Reads no more requests (the last one asked to close, or was refused), but still hears
-   * the client leave while its answer is held: a FIN sets `peerClosed`, and bytes sent after
-   * that request are dropped unread, as nothing will answer them. True once more than
-   * `MAX_DISCARDED` of them came: the connection is to be closed.
+   * the client leave, while its answer is held or while the connection lingers: a FIN
+   * sets `peerClosed`, and bytes sent after that request are dropped unread, as nothing
+   * will answer them. True once more than `MAX_DISCARDED` of them came: the connection is
+   * to be closed.
    */
   private noticeClose(): boolean {
     for (;;) {
@@ -508,13 +509,7 @@ export class Connection {
    * has sent more than `MAX_DISCARDED` bytes, once `LINGER_MS` have passed, or at a stop.
    */
   private linger(now: number): PollState<void> {
-    for (;;) {
-      const n = this.stream.read(scratch, 0, scratch.length);
-      if (n === WOULD_BLOCK) break;
-      if (n === 0) return this.finish();
-      this.discarded += n;
-      if (this.discarded > MAX_DISCARDED) return this.finish();
-    }
+    if (this.noticeClose() || this.peerClosed) return this.finish();
     if (now >= this.lingerUntil || this.context.stopping) return this.finish();
     this.arm(this.lingerUntil);
     return NOT_READY;

@@ -402,8 +402,7 @@ function hasWord(buffer: Buffer, from: number, to: number, lower: string): boole
 
 /** A letter, digit or `_`: what a regular expression's `\w` matches. */
 function isWordByte(byte: number): boolean {
-  const lower = byte | 0x20;
-  return (lower >= 0x61 && lower <= 0x7a) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f;
+  return isLetter(byte) || (byte >= 0x30 && byte <= 0x39) || byte === 0x5f;
 }
 
 function lowerAscii(byte: number): number {

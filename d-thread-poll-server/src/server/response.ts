@@ -69,6 +69,11 @@ export function rejectAnswer(
   return { bytes: Buffer.from(text, "utf8"), close };
 }
 
+/** The end of node:http's own bodiless answers: an empty chunked body, or none for HEAD. */
+function emptyBody(head: boolean): string {
+  return head ? "\r\n" : "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n";
+}
+
 /** What node:http sends at once to an HTTP/1.1 request that says `Expect: 100-continue`. */
 export const CONTINUE_ANSWER = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n", "latin1");
 
@@ -78,8 +83,7 @@ export const CONTINUE_ANSWER = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n", "lat
  */
 export function expectationFailedAnswer(head: boolean, keepAlive: boolean): Buffer {
   return Buffer.from(
-    `HTTP/1.1 417 ${REASON_PHRASES[417]}\r\n${connectionFields(keepAlive)}` +
-      (head ? "\r\n" : "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+    `HTTP/1.1 417 ${REASON_PHRASES[417]}\r\n${connectionFields(keepAlive)}${emptyBody(head)}`,
     "latin1",
   );
 }
@@ -91,7 +95,7 @@ export function expectationFailedAnswer(head: boolean, keepAlive: boolean): Buff
 export function noHostAnswer(head: boolean): Buffer {
   return Buffer.from(
     `HTTP/1.1 400 ${REASON_PHRASES[400]}\r\nConnection: close\r\nDate: ${httpDate()}\r\n` +
-      (head ? "\r\n" : "Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n"),
+      emptyBody(head),
     "latin1",
   );
 }
