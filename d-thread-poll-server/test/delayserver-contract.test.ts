@@ -1,4 +1,5 @@
 import { describeDelayServerClientsLeaving } from "@ch08/delayserver/test/suites/clients-leaving";
+import { describeDelayServerHostileMix } from "@ch08/delayserver/test/suites/hostile-mix";
 import {
   describeDelayServerRoutes,
   type StartServerUnderTest,
@@ -6,7 +7,7 @@ import {
 import { startServer } from "../dist/server/start.js";
 
 // The delayserver's own suites, held against stage d's server: its routes and bad input,
-// and clients that leave while their requests are held. On the single-threaded runtime,
+// clients that leave while their requests are held, and hostile clients all at once. On the single-threaded runtime,
 // and on a polling thread with two executor threads.
 for (const threads of [1, 2]) {
   const start: StartServerUnderTest = async ({ maxDelayMs }) => {
@@ -23,6 +24,10 @@ for (const threads of [1, 2]) {
   describeDelayServerRoutes(`stage d's server, threads: ${threads}`, start);
   describeDelayServerClientsLeaving(
     `stage d's server, clients leaving, threads: ${threads}`,
+    start,
+  );
+  describeDelayServerHostileMix(
+    `stage d's server, hostile clients all at once, threads: ${threads}`,
     start,
   );
 }
