@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Events, Interest, Poll, TcpStream, Token, Waker } from "../src/index.js";
+import { Events, Interest, Poll, TcpListener, TcpStream, Token, Waker } from "../src/index.js";
 import { BACKENDS } from "./helpers/client.js";
 
 describe.each(BACKENDS)("Poll on %s", (backend) => {
@@ -25,6 +25,26 @@ describe.each(BACKENDS)("Poll on %s", (backend) => {
     poll.close();
     poll.close();
     expect(() => poll.poll(new Events(1), 0)).toThrow(/EBADF/);
+  });
+
+  it("a closed Poll refuses registrations as epoll_ctl does (EBADF), the original and a copy alike", () => {
+    const listener = TcpListener.bind("127.0.0.1:0");
+    const poll = new Poll({ backend });
+    const copy = Poll.fromHandle(poll.handle());
+    try {
+      copy.close();
+      expect(() => copy.registry().register(listener, Token(1), Interest.READABLE)).toThrow(
+        /EBADF/,
+      );
+      poll.registry().register(listener, Token(1), Interest.READABLE);
+      poll.close();
+      expect(() => poll.registry().deregister(listener)).toThrow(/EBADF/);
+      expect(() => poll.registry().register(listener, Token(2), Interest.READABLE)).toThrow(
+        /EBADF/,
+      );
+    } finally {
+      listener.close();
+    }
   });
 
   it("leaves the queue open when a copy made by fromHandle is closed", () => {

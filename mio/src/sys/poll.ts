@@ -338,6 +338,8 @@ export class PollSelector implements Selector {
   }
 
   private slot(fd: number, op: string): number {
+    // A closed selector refuses changes as epoll_ctl on a closed epoll fd does.
+    if (this.closed || Atomics.load(this.table, CLOSED) === 1) throw new IoError(op, EBADF);
     if (!Number.isInteger(fd) || fd < 0) throw new IoError(op, EBADF);
     if (fd >= (this.table[CAPACITY] ?? 0)) {
       throw new IoError(op, EINVAL, `fd ${fd} is beyond the poll backend's capacity`);
