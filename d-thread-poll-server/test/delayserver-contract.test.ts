@@ -1,33 +1,5 @@
-import { describeDelayServerClientsLeaving } from "@ch08/delayserver/test/suites/clients-leaving";
-import { describeDelayServerHostileMix } from "@ch08/delayserver/test/suites/hostile-mix";
-import {
-  describeDelayServerRoutes,
-  type StartServerUnderTest,
-} from "@ch08/delayserver/test/suites/routes";
-import { startServer } from "../dist/server/start.js";
+import { describeDelayServerContract } from "./helpers/contract.js";
 
-// The delayserver's own suites, held against stage d's server: its routes and bad input,
-// clients that leave while their requests are held, and hostile clients all at once. On the single-threaded runtime,
-// and on a polling thread with two executor threads.
-for (const threads of [1, 2]) {
-  const start: StartServerUnderTest = async ({ maxDelayMs }) => {
-    const lines: string[] = [];
-    const server = await startServer({
-      port: 0,
-      maxDelayMs,
-      threads,
-      graceMs: 500,
-      log: (line) => lines.push(line),
-    });
-    return { address: server.address, logLines: () => lines, stop: () => server.close() };
-  };
-  describeDelayServerRoutes(`stage d's server, threads: ${threads}`, start);
-  describeDelayServerClientsLeaving(
-    `stage d's server, clients leaving, threads: ${threads}`,
-    start,
-  );
-  describeDelayServerHostileMix(
-    `stage d's server, hostile clients all at once, threads: ${threads}`,
-    start,
-  );
-}
+// The delayserver's own suites against stage d's server, on the OS event queue mio
+// chooses (epoll on Linux; delayserver-contract-poll.test.ts holds poll(2) to them too).
+describeDelayServerContract(process.env.MIO_BACKEND ?? "epoll");

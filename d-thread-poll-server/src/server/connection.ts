@@ -52,10 +52,12 @@ type After = "keep" | "close" | "linger";
 const READ_WRITE = Interest.add(Interest.READABLE, Interest.WRITABLE);
 
 /**
- * With epoll (edge-triggered in the kernel), a read that returns less than it asked for
- * has emptied the socket, and any byte that arrives later raises a new edge: the read
- * that would only say "would block" can be skipped — one syscall per request saved, as
- * tokio does. The poll(2) backend re-arms only on WOULD_BLOCK, so there it is still made.
+ * With epoll (edge-triggered in the kernel), whatever arrives after a read raises a new
+ * edge, so the read that would only say "would block" can be skipped: after a read that
+ * returned less than it asked for (it emptied the socket: one syscall per request saved,
+ * as tokio does), and when reading stops at a request that ends the connection. The
+ * poll(2) backend re-arms a socket only when a read says WOULD_BLOCK, so there both reads
+ * are made: skipped, the client's FIN would never be reported.
  */
 const SHORT_READ_DRAINS =
   (process.env.MIO_BACKEND ?? "") === "" || process.env.MIO_BACKEND === "epoll";
@@ -167,14 +169,14 @@ export class Connection {
         else this.capped = true; // the event that woke us may have been bytes left unread
       }
       // Reading has stopped (the last request ends the connection), but the client is still
-      // heard leaving: its FIN cancels what is held. Reading stopped just now: look only if an
-      // event said the peer shut its side (a FIN that came with the request raises no edge
-      // of its own). On later wakes, always look.
+      // heard leaving: its FIN cancels what is held. Reading stopped just now: with epoll,
+      // look only if an event said the peer shut its side (a FIN that came with the request
+      // raises no edge of its own). On later wakes, and with poll(2), always look.
       if (
         !this.reading &&
         !this.peerClosed &&
         this.answers.length > 0 &&
-        (!wasReading || reactor().peerMayHaveClosed(this.token)) &&
+        (!wasReading || !SHORT_READ_DRAINS || reactor().peerMayHaveClosed(this.token)) &&
         this.noticeClose()
       ) {
         // Held answers are logged as cancelled, as when a client leaves; one already due but
