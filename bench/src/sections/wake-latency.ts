@@ -150,6 +150,10 @@ class Probe implements Future<void> {
           reactor.deregister(this.eventfd, this.token);
           return ready(undefined);
         }
+        // The eventfd's wake() re-arms the Poll it was born in, not the reactor's: under
+        // MIO_BACKEND=poll the reactor would never report it again. Re-armed here, before
+        // the next turn is given, so outside the timed window (with epoll a no-op edge).
+        reactor.reregister(this.eventfd, this.token, Interest.READABLE);
       } else {
         // Polled without a wake of ours: keep waiting, the turn is still out.
         reactor.setWaker(waker, this.token);
