@@ -1,28 +1,13 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 
-/** Whether some src/*.ts has no dist/*.js or is newer than it. */
-function distIsStale(): boolean {
-  for (const name of readdirSync(`${root}src`, { recursive: true, encoding: "utf8" })) {
-    if (!name.endsWith(".ts")) continue;
-    const built = `${root}dist/${name.slice(0, -3)}.js`;
-    if (!existsSync(built) || statSync(built).mtimeMs < statSync(`${root}src/${name}`).mtimeMs) {
-      return true;
-    }
-  }
-  return false;
-}
-
-/** Builds dist/ when stale; under turbo it is already fresh, so this only reads mtimes. */
+/**
+ * Rebuilds dist/ when src/ is newer, with the rule every package's `pnpm test` uses
+ * (scripts/fresh.mjs: this package's own build script, after any stale dependency). Under
+ * `pnpm test` it is fresh already and this only reads mtimes; it is for `npx vitest`.
+ */
 export default function setup(): void {
-  if (!distIsStale()) return;
-  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-p", "tsconfig.build.json"], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  execFileSync(process.execPath, [`${root}../scripts/fresh.mjs`], { cwd: root, stdio: "inherit" });
 }
