@@ -14,26 +14,59 @@ export interface CliOptions {
 /** The command line read, or one line saying what is wrong with it (usage error, exit 2). */
 export type CliParse = { ok: true; options: CliOptions } | { ok: false; error: string };
 
-/** The options that take a value, and what that value must be. */
-const VALUE_OPTIONS = {
-  host: "an address or host name to listen on, e.g. 127.0.0.1",
-  port: "a whole number from 0 to 65535 (0 picks a free port)",
-  "max-delay": `a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`,
-} as const;
-type ValueOption = keyof typeof VALUE_OPTIONS;
-
-const FLAGS = ["quiet", "help"];
-
-function isValueOption(name: string): name is ValueOption {
-  return Object.hasOwn(VALUE_OPTIONS, name);
+/** A command line's options: those that take a value (and what it must be), and flags. */
+export interface OptionSpec {
+  readonly values: Readonly<Record<string, string>>;
+  readonly flags: readonly string[];
 }
 
-/** Whether `arg` is one of our options (so it cannot be the value of the one before it). */
-function isOurOption(arg: string): boolean {
-  if (arg === "-h") return true;
-  if (!arg.startsWith("--")) return false;
-  const name = arg.slice(2).split("=", 1)[0] ?? "";
-  return isValueOption(name) || FLAGS.includes(name);
+/** The delayserver's options; a program that serves the same way adds its own to these. */
+export const DELAYSERVER_OPTIONS = {
+  values: {
+    host: "an address or host name to listen on, e.g. 127.0.0.1",
+    port: "a whole number from 0 to 65535 (0 picks a free port)",
+    "max-delay": `a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`,
+  },
+  flags: ["quiet", "help"],
+} as const satisfies OptionSpec;
+const VALUE_OPTIONS = DELAYSERVER_OPTIONS.values;
+type ValueOption = keyof typeof VALUE_OPTIONS;
+
+/**
+ * `args` with each value joined to its option (`--port=-1`), for node:util's parseArgs,
+ * which calls `--port -1` ambiguous: a value that starts with a dash is still a value.
+ * Or what is wrong: an option that takes a value given none, or a short option other
+ * than -h (parseArgs would read `-h=1` as the flags -h, -=, -1 and name the wrong one).
+ */
+export function joinOptionValues(
+  args: readonly string[],
+  spec: OptionSpec,
+): string[] | { error: string } {
+  const takesValue = (name: string): boolean => Object.hasOwn(spec.values, name);
+  const isOption = (arg: string): boolean => {
+    if (arg === "-h") return true;
+    if (!arg.startsWith("--")) return false;
+    const name = arg.slice(2).split("=", 1)[0] ?? "";
+    return takesValue(name) || spec.flags.includes(name);
+  };
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? "";
+    const name = arg.startsWith("--") ? arg.slice(2) : "";
+    if (takesValue(name)) {
+      const value = args[i + 1];
+      if (value === undefined || isOption(value)) {
+        return { error: `--${name} needs a value: ${spec.values[name]}` };
+      }
+      joined.push(`--${name}=${value}`);
+      i += 1;
+    } else if (/^-[^-]./.test(arg)) {
+      return { error: `unknown option ${JSON.stringify(arg)}; the only short option is -h` };
+    } else {
+      joined.push(arg);
+    }
+  }
+  return joined;
 }
 
 /**
@@ -43,25 +76,8 @@ function isOurOption(arg: string): boolean {
 export function parseCliOptions(commandLine: readonly string[]): CliParse {
   // `pnpm --filter @ch08/delayserver start -- --quiet` passes its `--` on: skip it.
   const args = commandLine[0] === "--" ? commandLine.slice(1) : commandLine;
-  // node:util's parseArgs calls `--port -1` ambiguous: join each value to its option first.
-  const joined: string[] = [];
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] ?? "";
-    const name = arg.startsWith("--") ? arg.slice(2) : "";
-    if (isValueOption(name)) {
-      const value = args[i + 1];
-      if (value === undefined || isOurOption(value)) {
-        return fail(`--${name} needs a value: ${VALUE_OPTIONS[name]}`);
-      }
-      joined.push(`--${name}=${value}`);
-      i += 1;
-    } else if (/^-[^-]./.test(arg)) {
-      // parseArgs would read `-h=1` as the flags -h, -=, -1 and name the wrong one.
-      return fail(`unknown option ${JSON.stringify(arg)}; the only short option is -h`);
-    } else {
-      joined.push(arg);
-    }
-  }
+  const joined = joinOptionValues(args, DELAYSERVER_OPTIONS);
+  if ("error" in joined) return fail(joined.error);
   let values: ReturnType<typeof parse>["values"];
   try {
     values = parse(joined).values;

@@ -7,7 +7,14 @@
  * @module
  */
 export { formatAddress, parseAddress } from "./address.js";
-export { type CliOptions, type CliParse, parseCliOptions } from "./cli-options.js";
+export {
+  type CliOptions,
+  type CliParse,
+  DELAYSERVER_OPTIONS,
+  joinOptionValues,
+  type OptionSpec,
+  parseCliOptions,
+} from "./cli-options.js";
 export {
   DEFAULT_ADDRESS,
   DEFAULT_HOST,
