@@ -8,6 +8,8 @@ import {
   DEFAULT_HOST,
   DEFAULT_MAX_DELAY_MS,
   DEFAULT_PORT,
+  DELAYSERVER_OPTIONS,
+  joinOptionValues,
   ListenError,
   MAX_TIMER_MS,
 } from "@ch08/delayserver/protocol";
@@ -49,12 +51,25 @@ function integerOption(
   return Number(raw);
 }
 
+/** The delayserver's options and this server's own. */
+const OPTIONS = {
+  values: {
+    ...DELAYSERVER_OPTIONS.values,
+    threads: "a whole number from 1 to 32",
+    grace: "a whole number of milliseconds from 0 to 3600000",
+  },
+  flags: DELAYSERVER_OPTIONS.flags,
+};
+
 function parseCommandLine() {
+  // `pnpm serve -- --threads 2` passes its `--` on: skip it.
+  const given = process.argv.slice(2);
+  // As the delayserver's: `--port -1` is a port out of range, which parseArgs calls ambiguous.
+  const args = joinOptionValues(given[0] === "--" ? given.slice(1) : given, OPTIONS);
+  if ("error" in args) return usageError(args.error);
   try {
-    // `pnpm serve -- --threads 2` passes its `--` on: skip it.
-    const args = process.argv.slice(2);
     return parseArgs({
-      args: args[0] === "--" ? args.slice(1) : args,
+      args,
       options: {
         host: { type: "string" },
         port: { type: "string" },

@@ -138,8 +138,15 @@ describe("pnpm serve on a signal", () => {
     expect(out()).toMatch(/dropped 1 answers still owed/);
   });
 
-  it("bad usage exits 2 with a message that says what to pass", async () => {
-    const child = spawn(process.execPath, [SERVE, "--threads", "0"], {
+  it.each([
+    [["--threads", "0"], /--threads takes a whole number from 1 to 32, got "0"/],
+    // A value that starts with a dash is a value, as for `pnpm delayserver`, not an
+    // option that node:util's parseArgs would call ambiguous.
+    [["--port", "-5"], /--port takes a whole number from 0 to 65535, got "-5"/],
+    [["--max-delay", "-1"], /--max-delay takes a whole number from 0 to 2147483647, got "-1"/],
+    [["--grace", "--quiet"], /--grace needs a value: a whole number of milliseconds/],
+  ])("bad usage %j exits 2 with a message that says what to pass", async (args, said) => {
+    const child = spawn(process.execPath, [SERVE, ...args], {
       stdio: ["ignore", "pipe", "pipe"],
     });
     let err = "";
@@ -147,6 +154,7 @@ describe("pnpm serve on a signal", () => {
       err += s;
     });
     expect(await exitOf(child)).toBe(2);
-    expect(err).toMatch(/--threads takes a whole number from 1 to 32/);
+    expect(err).toMatch(said);
+    expect(err).toMatch(/; see --help\n$/);
   });
 });
