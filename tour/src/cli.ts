@@ -22,15 +22,26 @@ Options:
 const args = process.argv.slice(2);
 if (args[0] === "--") args.shift();
 
-const { values } = parseArgs({
-  args,
-  options: {
-    stage: { type: "string" },
-    "no-color": { type: "boolean", default: false },
-    help: { type: "boolean", default: false },
-  },
-  strict: true,
-});
+/** The command line read; a usage error (exit 2) names the culprit and where the options are listed. */
+function readOptions() {
+  try {
+    return parseArgs({
+      args,
+      options: {
+        stage: { type: "string" },
+        "no-color": { type: "boolean", default: false },
+        help: { type: "boolean", default: false },
+      },
+      strict: true,
+    }).values;
+  } catch (error) {
+    // parseArgs names the culprit in its first sentence ("Unknown option '--x'").
+    const first = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+    process.stderr.write(`${first.replace(/\.$/, "")}; pnpm start -- --help lists the options\n`);
+    process.exit(2);
+  }
+}
+const values = readOptions();
 
 if (values.help) {
   process.stdout.write(HELP);

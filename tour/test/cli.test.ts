@@ -40,6 +40,15 @@ describe("pnpm start (the tour)", () => {
     );
   });
 
+  it.each([
+    [["--bogus"], /^Unknown option '--bogus'; pnpm start -- --help lists the options\n$/],
+    [["--stage"], /^Option '--stage <value>' argument missing; pnpm start -- --help/],
+  ])("bad usage %j exits 2 and says where the options are listed", (args, said) => {
+    const run = spawnSync(process.execPath, [cli, ...args], { encoding: "utf8", timeout: 10_000 });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(said);
+  });
+
   it("an unknown stage is a clear error", () => {
     const run = spawnSync(process.execPath, [cli, "--stage", "q"], {
       encoding: "utf8",
