@@ -53,6 +53,10 @@ describe("start-up: what importing the stage loads", () => {
     expect(files.filter((url) => url.includes("/delayserver/"))).toEqual([]);
   });
 
+  it("loads not the book's example program (main.js), which a program of its own does not run", () => {
+    expect(files.filter((url) => url.endsWith("/d-thread-poll-server/dist/main.js"))).toEqual([]);
+  });
+
   it("loads neither node:http, node:net nor node:v8", () => {
     expect(builtins.filter((name) => ["http", "net", "v8"].includes(name))).toEqual([]);
   });
