@@ -1,9 +1,10 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseArgs, styleText } from "node:util";
+import { styleText } from "node:util";
 import { startDelayServerThread } from "@ch08/delayserver";
 import type { RunSummary } from "@ch08/trace";
+import { readOptions } from "./options.js";
 import { findStage, runStage, STAGES, type Stage } from "./stages.js";
 
 const HELP = `pnpm start [-- options]
@@ -22,26 +23,18 @@ Options:
 const args = process.argv.slice(2);
 if (args[0] === "--") args.shift();
 
-/** The command line read; a usage error (exit 2) names the culprit and where the options are listed. */
-function readOptions() {
-  try {
-    return parseArgs({
-      args,
-      options: {
-        stage: { type: "string" },
-        "no-color": { type: "boolean", default: false },
-        help: { type: "boolean", default: false },
-      },
-      strict: true,
-    }).values;
-  } catch (error) {
-    // parseArgs names the culprit in its first sentence ("Unknown option '--x'").
-    const first = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
-    process.stderr.write(`${first.replace(/\.$/, "")}; pnpm start -- --help lists the options\n`);
-    process.exit(2);
-  }
-}
-const values = readOptions();
+const values = readOptions(
+  {
+    args,
+    options: {
+      stage: { type: "string" },
+      "no-color": { type: "boolean", default: false },
+      help: { type: "boolean", default: false },
+    },
+    strict: true,
+  },
+  "pnpm start -- --help lists the options",
+);
 
 if (values.help) {
   process.stdout.write(HELP);

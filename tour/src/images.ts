@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { startDelayServerThread } from "@ch08/delayserver";
+import { readOptions } from "./options.js";
 import { ROOT, runStage, STAGES } from "./stages.js";
 
 // `pnpm images`: runs every stage with RUNTIME_SVG set, so each draws its own timeline
@@ -9,11 +9,14 @@ import { ROOT, runStage, STAGES } from "./stages.js";
 // `--out DIR` draws them under DIR/<stage folder>/ instead, so a test can run it without
 // touching the committed pictures.
 
-const { values } = parseArgs({
-  args: process.argv.slice(2).filter((arg) => arg !== "--"),
-  options: { out: { type: "string" } },
-  strict: true,
-});
+const values = readOptions(
+  {
+    args: process.argv.slice(2).filter((arg) => arg !== "--"),
+    options: { out: { type: "string" } },
+    strict: true,
+  },
+  "pnpm images takes only --out DIR (draw under DIR instead of the stages' folders)",
+);
 const outRoot = values.out === undefined ? ROOT : resolve(values.out);
 
 const server = await startDelayServerThread({ port: 0, quiet: true });

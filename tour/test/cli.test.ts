@@ -49,6 +49,16 @@ describe("pnpm start (the tour)", () => {
     expect(run.stderr).toMatch(said);
   });
 
+  it("pnpm images, given an option it does not take, exits 2 and says what it takes", () => {
+    const images = join(ROOT, "tour", "dist", "images.js");
+    const run = spawnSync(process.execPath, [images, "--bogus"], {
+      encoding: "utf8",
+      timeout: 10_000,
+    });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^Unknown option '--bogus'; pnpm images takes only --out DIR/);
+  });
+
   it("an unknown stage is a clear error", () => {
     const run = spawnSync(process.execPath, [cli, "--stage", "q"], {
       encoding: "utf8",
