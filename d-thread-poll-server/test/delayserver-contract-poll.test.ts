@@ -6,7 +6,7 @@ import { describeDelayServerContract } from "./helpers/contract.js";
 // The same contract with mio's poll(2) backend under the server, which only `MIO_BACKEND`
 // chooses: poll(2) is level-triggered and mio re-arms a socket only when a read says it
 // would block, so a read the server skips under epoll must be made here (connection.ts's
-// SHORT_READ_DRAINS). The server's threads are workers, which copy this environment when
+// shortReadDrains, from mio's `needsDraining`). The server's threads are workers, which copy this environment when
 // they start: every server below starts inside this file's beforeAll/afterAll.
 let before: string | undefined;
 beforeAll(() => {

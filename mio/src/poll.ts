@@ -75,6 +75,15 @@ export class Registry {
     return new Registry(selectorFromHandle(handle));
   }
 
+  /**
+   * Whether a source's next event waits until its I/O has hit WOULD_BLOCK: true where
+   * edges are emulated (poll(2)); false where the kernel raises an edge for whatever
+   * arrives later (epoll), so a read known to find nothing may be skipped.
+   */
+  get needsDraining(): boolean {
+    return this._selector.needsRearm;
+  }
+
   /** Starts delivering `interest` readiness of `source` as events carrying `token`. */
   register(source: Source, token: Token, interest: Interest): void {
     assertToken(token);

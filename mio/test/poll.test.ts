@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { Events, Interest, Poll, TcpListener, TcpStream, Token, Waker } from "../src/index.js";
+import {
+  Events,
+  Interest,
+  Poll,
+  Registry,
+  TcpListener,
+  TcpStream,
+  Token,
+  Waker,
+} from "../src/index.js";
 import { BACKENDS } from "./helpers/client.js";
 
 describe.each(BACKENDS)("Poll on %s", (backend) => {
@@ -15,6 +24,16 @@ describe.each(BACKENDS)("Poll on %s", (backend) => {
       expect(waited).toBeLessThan(2000);
       poll.poll(events, 0);
       expect(events.length).toBe(0);
+    } finally {
+      poll.close();
+    }
+  });
+
+  it("says whether a source must be drained to WOULD_BLOCK before its next event (poll(2) only)", () => {
+    const poll = new Poll({ backend });
+    try {
+      expect(poll.registry().needsDraining).toBe(backend === "poll");
+      expect(Registry.fromHandle(poll.handle()).needsDraining).toBe(backend === "poll");
     } finally {
       poll.close();
     }

@@ -80,6 +80,11 @@ export class Reactor {
     this.#registry.register(source, mio.Token(id), interest);
   }
 
+  /** ADDED in stage d: whether a read must go on to WOULD_BLOCK for the next event to come (mio's `needsDraining`). */
+  get needsDraining(): boolean {
+    return this.#registry.needsDraining;
+  }
+
   /**
    * ADDED in stage d: whether an event for `id` said the peer shut its side. A hint: true
    * means a read may find end of stream, so a reader that would stop at a short read reads

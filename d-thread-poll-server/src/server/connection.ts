@@ -51,17 +51,6 @@ type After = "keep" | "close" | "linger";
 
 const READ_WRITE = Interest.add(Interest.READABLE, Interest.WRITABLE);
 
-/**
- * With epoll (edge-triggered in the kernel), whatever arrives after a read raises a new
- * edge, so the read that would only say "would block" can be skipped: after a read that
- * returned less than it asked for (it emptied the socket: one syscall per request saved,
- * as tokio does), and when reading stops at a request that ends the connection. The
- * poll(2) backend re-arms a socket only when a read says WOULD_BLOCK, so there both reads
- * are made: skipped, the client's FIN would never be reported.
- */
-const SHORT_READ_DRAINS =
-  (process.env.MIO_BACKEND ?? "") === "" || process.env.MIO_BACKEND === "epoll";
-
 /** Whether `buffer[0, end)` is only line breaks (the empty lines a request may start with). */
 function isBlank(buffer: Buffer, end: number): boolean {
   for (let at = 0; at < end; at++) {
@@ -134,6 +123,15 @@ export class Connection {
   private lingerUntil = Number.NaN;
   /** Its token met a live one in the waker table (see `poll`'s catch): not to be reused. */
   private tokenClashed = false;
+  /**
+   * With epoll (edge-triggered in the kernel), whatever arrives after a read raises a new
+   * edge, so the read that would only say "would block" can be skipped: after a read that
+   * returned less than it asked for (it emptied the socket: one syscall per request saved,
+   * as tokio does), and when reading stops at a request that ends the connection. The
+   * poll(2) backend re-arms a socket only when a read says WOULD_BLOCK, so there both reads
+   * are made: skipped, the client's FIN would never be reported.
+   */
+  private readonly shortReadDrains = !reactor().needsDraining;
 
   constructor(
     private readonly stream: TcpStream,
@@ -176,7 +174,7 @@ export class Connection {
         !this.reading &&
         !this.peerClosed &&
         this.answers.length > 0 &&
-        (!wasReading || !SHORT_READ_DRAINS || reactor().peerMayHaveClosed(this.token)) &&
+        (!wasReading || !this.shortReadDrains || reactor().peerMayHaveClosed(this.token)) &&
         this.noticeClose()
       ) {
         // Held answers are logged as cancelled, as when a client leaves; one already due but
@@ -297,7 +295,7 @@ export class Connection {
       // while an answer is held (a client that has gone is seen now, not when its delay ends).
       if (
         n < asked &&
-        SHORT_READ_DRAINS &&
+        this.shortReadDrains &&
         !this.holds(now) &&
         !reactor().peerMayHaveClosed(this.token)
       ) {
