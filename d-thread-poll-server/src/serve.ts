@@ -12,6 +12,7 @@ import {
   joinOptionValues,
   ListenError,
   MAX_TIMER_MS,
+  parseArgsErrorText,
 } from "@ch08/delayserver/protocol";
 import type { ThreadPollServer } from "./server/options.js";
 
@@ -51,12 +52,16 @@ function integerOption(
   return Number(raw);
 }
 
+/** The most executor threads `--threads` takes, and the longest `--grace`. */
+const MAX_THREADS = 32;
+const MAX_GRACE_MS = 3_600_000;
+
 /** The delayserver's options and this server's own. */
 const OPTIONS = {
   values: {
     ...DELAYSERVER_OPTIONS.values,
-    threads: "a whole number from 1 to 32",
-    grace: "a whole number of milliseconds from 0 to 3600000",
+    threads: `a whole number from 1 to ${MAX_THREADS}`,
+    grace: `a whole number of milliseconds from 0 to ${MAX_GRACE_MS}`,
   },
   flags: DELAYSERVER_OPTIONS.flags,
 };
@@ -83,8 +88,7 @@ function parseCommandLine() {
       allowPositionals: false,
     }).values;
   } catch (err) {
-    const first = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
-    return usageError(first.replace(/\.$/, ""));
+    return usageError(parseArgsErrorText(err));
   }
 }
 
@@ -103,8 +107,8 @@ const maxDelayMs = integerOption(
   0,
   MAX_TIMER_MS,
 );
-const threads = integerOption("threads", values.threads, 1, 1, 32);
-const graceMs = integerOption("grace", values.grace, 10_000, 0, 3_600_000);
+const threads = integerOption("threads", values.threads, 1, 1, MAX_THREADS);
+const graceMs = integerOption("grace", values.grace, 10_000, 0, MAX_GRACE_MS);
 
 /** A second signal this soon after the first is the same Ctrl-C, relayed by a parent (pnpm). */
 const RELAY_WINDOW_MS = 1000;

@@ -70,6 +70,16 @@ export function joinOptionValues(
 }
 
 /**
+ * What node:util's parseArgs threw, as one line: its first sentence, whose own words name
+ * the culprit ("Unknown option '--x'"), without its period; the rest of them is advice
+ * that does not fit a command's usage line.
+ */
+export function parseArgsErrorText(error: unknown): string {
+  const first = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
+  return first.replace(/\.$/, "");
+}
+
+/**
  * Reads `--host H --port P --max-delay MS --quiet --help` (also `--port=P`). A value that
  * starts with a dash is still a value (`--port -1` is a port out of range, not an option).
  */
@@ -82,10 +92,7 @@ export function parseCliOptions(commandLine: readonly string[]): CliParse {
   try {
     values = parse(joined).values;
   } catch (err) {
-    // Its own words name the culprit ("Unknown option '--x'"); the rest of them is advice
-    // that does not fit here.
-    const first = err instanceof Error ? (err.message.split("\n")[0] ?? "") : String(err);
-    return fail(first.replace(/\.$/, ""));
+    return fail(parseArgsErrorText(err));
   }
   const host = values.host;
   if (host !== undefined) {

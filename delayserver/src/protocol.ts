@@ -13,6 +13,7 @@ export {
   DELAYSERVER_OPTIONS,
   joinOptionValues,
   type OptionSpec,
+  parseArgsErrorText,
   parseCliOptions,
 } from "./cli-options.js";
 export {
