@@ -70,10 +70,6 @@ type Kind = (socket: Socket, random: () => number, id: string) => Promise<string
 const closed = (socket: Socket): Promise<undefined> =>
   new Promise((resolve) => socket.once("close", () => resolve(undefined)));
 
-const later = (ms: number, then: () => void): void => {
-  setTimeout(then, ms);
-};
-
 const KINDS: Record<string, Kind> = {
   /** Pipelines 1–5 requests and checks every answer's body, in order, then leaves. */
   wellBehaved: (socket, random, id) => {
@@ -107,19 +103,19 @@ const KINDS: Record<string, Kind> = {
         request(Math.floor(random() * 200), `${id}-${i}`),
       ).join(""),
     );
-    later(random() * 20, () => socket.destroy());
+    setTimeout(() => socket.destroy(), random() * 20);
     return closed(socket);
   },
   /** Sends a held request, then resets the connection. */
   resets: (socket, random, id) => {
     socket.write(request(Math.floor(random() * 200), id));
-    later(random() * 30, () => socket.resetAndDestroy());
+    setTimeout(() => socket.resetAndDestroy(), random() * 30);
     return closed(socket);
   },
   /** Sends half a head, then resets. */
   resetsMidHead: (socket, random) => {
     socket.write("GET /0/x HTTP/1.1\r\nHo");
-    later(random() * 30, () => socket.resetAndDestroy());
+    setTimeout(() => socket.resetAndDestroy(), random() * 30);
     return closed(socket);
   },
   /** Sends a request and its FIN at once, and waits for the server to close. */
@@ -132,7 +128,7 @@ const KINDS: Record<string, Kind> = {
     const bytes = Buffer.alloc(1 + Math.floor(random() * 3_000));
     for (let i = 0; i < bytes.length; i++) bytes[i] = Math.floor(random() * 256);
     socket.write(bytes);
-    later(random() * 50, () => socket.destroy());
+    setTimeout(() => socket.destroy(), random() * 50);
     return closed(socket);
   },
   /** A head past 16 KiB, and waits for the server to refuse it and close. */
@@ -144,18 +140,18 @@ const KINDS: Record<string, Kind> = {
   neverReads: (socket, random, id) => {
     socket.pause();
     socket.write(request(0, `${id}-${"w".repeat(200)}`).repeat(200));
-    later(100 + random() * 200, () => socket.destroy());
+    setTimeout(() => socket.destroy(), 100 + random() * 200);
     return closed(socket);
   },
   /** Announces a 100,000-byte body, sends 5,000 bytes of it and resets. */
   bodyCutShort: (socket, random) => {
     socket.write(`${request(0, "body", "Content-Length: 100000\r\n")}${"z".repeat(5_000)}`);
-    later(random() * 30, () => socket.resetAndDestroy());
+    setTimeout(() => socket.resetAndDestroy(), random() * 30);
     return closed(socket);
   },
   /** Connects and says nothing. */
   silent: (socket, random) => {
-    later(random() * 100, () => socket.destroy());
+    setTimeout(() => socket.destroy(), random() * 100);
     return closed(socket);
   },
 };
