@@ -8,7 +8,7 @@
 // JavaScript that is still cold at start-up — it looks for node_modules folders, reads
 // package.json and its "exports", follows the pnpm symlink and builds URLs — about 0.2 ms
 // each. Stage c's one-request program makes some thirty such imports across its files and
-// the shared packages: about 8 ms of its 0.11 s of CPU (farm-bench, 25 pairs). A relative
+// the shared packages: about 8 ms of its 0.11 s of CPU (whole processes timed in 25 pairs). A relative
 // import names the same real file, so each module is still loaded once, and src/ keeps
 // the package names a reader expects. Packages outside the workspace (koffi) are left as
 // they are.

@@ -199,7 +199,7 @@ export class HttpGetFuture<W> implements Disposable {
       }
       // A plain view: Buffer's `subarray` makes a Buffer through Node's own JavaScript,
       // one more function for V8 to compile in a short program (2 % of stage c's
-      // 2,000-request process by `farm-bench`, 31 pairs twice).
+      // 2,000-request process whole processes timed in 31 pairs, twice).
       if (n === 0 || this.parser.push(new Uint8Array(scratch.buffer, scratch.byteOffset, n))) {
         const response = this.parser.finish();
         this.close();
