@@ -121,3 +121,24 @@ it("an address the client cannot use, or cannot start a server at, is one line o
   }
   expect(log).not.toHaveBeenCalled();
 });
+
+it("a CH08_EXPERIMENT no stage knows is one line naming those that exist, and exit 1", async () => {
+  const error = vi.spyOn(console, "error").mockImplementation(() => {});
+  const saved = process.env.CH08_EXPERIMENT;
+  try {
+    process.env.CH08_EXPERIMENT = "lifoo"; // a typo of lifo: it would run the book's program unchanged
+    let ran = false;
+    await dist.withDelayServer(() => {
+      ran = true;
+    });
+    expect(ran).toBe(false);
+    expect(process.exitCode).toBe(1);
+    expect(error).toHaveBeenCalledTimes(1);
+    expect(String(error.mock.calls[0]?.[0])).toMatch(
+      /^error: CH08_EXPERIMENT=lifoo is not an experiment.*join-all, no-first-waker, late-waker, lifo; unset it/,
+    );
+  } finally {
+    if (saved === undefined) delete process.env.CH08_EXPERIMENT;
+    else process.env.CH08_EXPERIMENT = saved;
+  }
+});

@@ -3,8 +3,10 @@
 // against a real delayserver, and every run that could hang has a deadline — a lost wake is
 // observed as blockOn's DeadlineError, never as a stuck test.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type DelayServer, startDelayServerThread } from "@ch08/delayserver";
+import { EXPERIMENTS } from "@ch08/delayserver/with-delayserver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../dist/stages.js";
 
@@ -234,6 +236,25 @@ describe("stage c: make the ready queue LIFO and watch the delayserver's log mat
       "HelloWorld2",
       "HelloWorld3",
       "HelloWorld4",
+    ]);
+  });
+});
+
+describe("the experiments' names", () => {
+  it("the programs know exactly the names the READMEs offer, and refuse any other in one line", () => {
+    const offered = new Set<string>();
+    for (const entry of readdirSync(ROOT, { withFileTypes: true })) {
+      const readme = join(ROOT, entry.name, "README.md");
+      if (!entry.isDirectory() || !existsSync(readme)) continue;
+      for (const m of readFileSync(readme, "utf8").matchAll(/CH08_EXPERIMENT=([a-z][a-z-]*)/g)) {
+        offered.add(m[1] as string);
+      }
+    }
+    expect([...EXPERIMENTS].sort()).toEqual([...offered].sort());
+    const { stdout, status } = run([join(ROOT, "c-runtime-executor", "dist", "main.js")], "lifoo");
+    expect(status).toBe(1);
+    expect(stdout.trim().split("\n")).toEqual([
+      expect.stringMatching(/^error: CH08_EXPERIMENT=lifoo is not an experiment.* lifo; unset it/),
     ]);
   });
 });
