@@ -41,6 +41,11 @@ const UNREACHABLE_REASONS: Readonly<Record<string, string>> = {
   EADDRNOTAVAIL: "address not available",
 };
 
+/** What to do when a request fails at the server: make sure a delayserver runs there. */
+export function askIfDelayServer(address: string): string {
+  return `is the delayserver running at ${address}? start it with \`pnpm delayserver\` (or point DELAYSERVER=host:port at a running one)`;
+}
+
 /** Nothing accepted the connection: the delayserver is not running at that address. */
 export class UnreachableError extends HttpError {
   /** The `host:port` that was tried. */
@@ -48,12 +53,9 @@ export class UnreachableError extends HttpError {
 
   /** @param code the errno name, e.g. `ECONNREFUSED`; `cause` keeps the system call's own error. */
   constructor(address: string, code: string, cause: unknown) {
-    super(
-      "UNREACHABLE",
-      `${UNREACHABLE_REASONS[code] ?? code}: is the delayserver running at ${address}? ` +
-        "start it with `pnpm delayserver` (or point DELAYSERVER=host:port at a running one)",
-      { cause },
-    );
+    super("UNREACHABLE", `${UNREACHABLE_REASONS[code] ?? code}: ${askIfDelayServer(address)}`, {
+      cause,
+    });
     this.address = address;
   }
 }
@@ -65,7 +67,12 @@ export function isUnreachable(code: string): boolean {
 
 /** The server's answer is not a well-formed HTTP/1.x response, is cut short, or is too large. */
 export class ResponseError extends HttpError {
-  constructor(code: "MALFORMED" | "TRUNCATED" | "TOO_LARGE", message: string) {
-    super(code, message);
+  declare readonly code: ResponseErrorCode;
+
+  constructor(code: ResponseErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }
+
+/** The kinds of `ResponseError`. */
+export type ResponseErrorCode = "MALFORMED" | "TRUNCATED" | "TOO_LARGE";

@@ -135,7 +135,7 @@ describe("broken responses fail with a clear error", () => {
       "MALFORMED",
       /status line ends in a bare LF where HTTP requires CRLF .*"HTTP\/1\.1 200 OK\\n"/,
     ],
-    ["/ssh-held", "MALFORMED", /^not an HTTP\/1\.x response: it begins "SSH-2\.0-OpenSSH_9\.6"$/],
+    ["/ssh-held", "MALFORMED", /: not an HTTP\/1\.x response: it begins "SSH-2\.0-OpenSSH_9\.6"; /],
     ["/truncated-chunked", "TRUNCATED", /body was cut short/],
     ["/close-without-answer", "TRUNCATED", /closed the connection without answering/],
     ["/huge", "TOO_LARGE", /larger than 1048576 bytes/],
@@ -146,6 +146,10 @@ describe("broken responses fail with a clear error", () => {
       expect(error).toBeInstanceOf(ResponseError);
       expect(error.code).toBe(code);
       expect(error.message).toMatch(message);
+      // Which request, to whom, and what to do: the parser alone knows none of these.
+      expect(error.message.startsWith(`GET ${path} from ${raw.address}: `)).toBe(true);
+      expect(error.message).toMatch(/; is the delayserver running at .*`pnpm delayserver`/);
+      expect(error.cause).toBeInstanceOf(ResponseError);
     });
   }
 
@@ -160,6 +164,7 @@ describe("broken responses fail with a clear error", () => {
     expect(error.code).toBe("IO");
     expect(error.message).toContain(`GET /reset from ${raw.address} failed`);
     expect(error.message).toContain("ECONNRESET");
+    expect(error.message).toContain(`is the delayserver running at ${raw.address}?`);
   });
 
   it("after all of that the server holds no connection from us", async () => {
