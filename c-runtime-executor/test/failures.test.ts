@@ -121,20 +121,32 @@ describe("a task that throws", () => {
     expect(executor.blockOn(Http.get("/0/again"), { timeoutMs: 5000 })).toMatch(/\r\n\r\nagain$/);
   });
 
-  it("an unjoined failure is reported on stderr when the executor finishes; a joined one is not", async () => {
+  /** Runs the helper whose one unjoined task fails; its result line and stderr. */
+  async function unjoinedFailure(env: NodeJS.ProcessEnv = {}) {
     const { stdout, stderr } = await run(
       process.execPath,
       [new URL("./helpers/unjoined-failure.mjs", import.meta.url).pathname],
-      { timeout: 15_000 },
+      { timeout: 15_000, env: { ...process.env, CH08_BACKTRACE: "", ...env } },
     );
     const result = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as Record<string, unknown>;
     expect(result).toMatchObject({ output: "top-level done", caught: "TaskFailedError" });
-    const reports = stderr.split("\n").filter((l) => l.includes("nobody joined it"));
-    expect(reports).toEqual([
-      `main: task ${result.unjoined} failed and nobody joined it: Error: nobody is waiting for me`,
-    ]);
-    // The stack follows the report line.
-    expect(stderr).toMatch(/nobody is waiting for me\n\s+at /);
     expect(stderr).not.toMatch(/my joiner handles this/);
+    const report = `main: task ${result.unjoined} failed and nobody joined it: Error: nobody is waiting for me`;
+    return { stderr, report };
+  }
+
+  it("an unjoined failure is reported on stderr when the executor finishes, as one line; a joined one is not", async () => {
+    const { stderr, report } = await unjoinedFailure();
+    // Rust's way: the message, and a note on how to see where (no stack per task).
+    expect(stderr.trim().split("\n")).toEqual([
+      report,
+      "main: note: run with CH08_BACKTRACE=1 to see where each failure was thrown",
+    ]);
+  });
+
+  it("with CH08_BACKTRACE=1 the stack follows the report line, and no note", async () => {
+    const { stderr, report } = await unjoinedFailure({ CH08_BACKTRACE: "1" });
+    expect(stderr.startsWith(`${report}\n    at `)).toBe(true);
+    expect(stderr).not.toMatch(/note: run with/);
   });
 });

@@ -54,10 +54,15 @@ export class JoinHandle<T> {
   }
 }
 
+// As Rust prints a panic's message and says `RUST_BACKTRACE=1` shows where: a request
+// that fails for a server that hangs up is one line per task, not a stack per task.
+const BACKTRACE = process.env.CH08_BACKTRACE === "1";
+let backtraceNoted = false;
+
 /**
  * The top-level task's output, once every task has ended. Each failure nobody joined goes
  * on stderr, named by `threadName`, and into `unjoined` (Rust: a panic's message; the
- * program then exits 1).
+ * program then exits 1); its stack too with `CH08_BACKTRACE=1`.
  */
 export function takeOutcome<T>(
   threadName: string,
@@ -65,12 +70,21 @@ export function takeOutcome<T>(
   failed: Joinable[],
   unjoined: TaskFailedError[],
 ): T {
+  let reported = false;
   for (const task of failed.splice(0)) {
     if (task.observed || task.id === main.id || task.outcome?.ok !== false) continue;
     const { error } = task.outcome;
-    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+    const detail = BACKTRACE && error instanceof Error ? (error.stack ?? error) : error;
     writeSync(2, `${threadName}: task ${task.id} failed and nobody joined it: ${detail}\n`);
     unjoined.push(new TaskFailedError(task.id, error));
+    reported = true;
+  }
+  if (reported && !BACKTRACE && !backtraceNoted) {
+    backtraceNoted = true; // once per thread: each executor thread reports its own tasks
+    writeSync(
+      2,
+      `${threadName}: note: run with CH08_BACKTRACE=1 to see where each failure was thrown\n`,
+    );
   }
   const { outcome } = main;
   if (outcome === undefined) {
