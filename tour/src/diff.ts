@@ -9,10 +9,12 @@ process.stdout.on("error", (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-const [fromKey = "a", toKey = "b"] = process.argv.slice(2).filter((arg) => arg !== "--");
+const args = process.argv.slice(2).filter((arg) => arg !== "--");
+const [fromKey = "a", toKey = "b"] = args;
 const from = findStage(fromKey);
 const to = findStage(toKey);
-if (from === undefined || to === undefined || from.folder === to.folder) {
+// A third argument is refused, not ignored: `pnpm diff a b c` would show only a → b.
+if (args.length > 2 || from === undefined || to === undefined || from.folder === to.folder) {
   const keys = STAGES.filter((s) => s.key !== "threads").map((s) => s.key);
   process.stderr.write(
     `usage: pnpm diff FROM TO, with two different stages of ${keys.join(", ")} (e.g. pnpm diff a b)\n`,
@@ -21,7 +23,11 @@ if (from === undefined || to === undefined || from.folder === to.folder) {
 }
 
 const color = process.stdout.isTTY === true && !process.env.NO_COLOR;
-process.stdout.write(`diff ${from.folder}/src → ${to.folder}/src (${to.section})\n\n`);
+// A stage's section is the step that leads to it; given backwards (`pnpm diff b a`), the
+// diff takes that step back, and the title says so rather than name it as the step.
+const step =
+  STAGES.indexOf(from) < STAGES.indexOf(to) ? to.section : `the reverse of ${from.section}`;
+process.stdout.write(`diff ${from.folder}/src → ${to.folder}/src (${step})\n\n`);
 // Exactly `diff -ruN FROM/src TO/src`, run from the root so the headers name the stages:
 // the diff the READMEs count (its + and − lines are the chapter's step).
 const run = spawnSync(

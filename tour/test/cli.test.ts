@@ -98,12 +98,31 @@ describe("pnpm diff", () => {
     expect(run.status).toBe(0);
   });
 
-  it("rejects a stage it does not know", () => {
-    const run = spawnSync(process.execPath, [diff, "a", "x"], {
+  it.each([
+    [["a", "x"]],
+    [["--bogus"]],
+    // A third stage is refused, not ignored: the diff shown would be a → b alone.
+    [["a", "b", "c"]],
+  ])("rejects %j with one usage line and exit 2, printing no diff", (args) => {
+    const run = spawnSync(process.execPath, [diff, ...args], {
       encoding: "utf8",
       timeout: 10_000,
     });
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain("usage: pnpm diff");
+    expect(run.stderr).toMatch(/^usage: pnpm diff FROM TO, [^\n]*\n$/);
+    expect(run.stdout).toBe("");
+  });
+
+  it("titles a step with its section, and the same stages backwards as the step undone", () => {
+    const title = (from: string, to: string): string | undefined =>
+      execFileSync(process.execPath, [diff, from, to], { encoding: "utf8", timeout: 10_000 }).split(
+        "\n",
+      )[0];
+    expect(title("a", "b")).toBe(
+      "diff a-runtime/src → b-reactor-executor/src (Step 1 and Step 3: a Reactor and a Waker)",
+    );
+    expect(title("b", "a")).toBe(
+      "diff b-reactor-executor/src → a-runtime/src (the reverse of Step 1 and Step 3: a Reactor and a Waker)",
+    );
   });
 });
