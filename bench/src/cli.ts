@@ -7,6 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { parseArgsErrorText } from "@ch08/delayserver/protocol";
 import { capturePrintln } from "@ch08/http";
 import { chartSvg } from "./chart.js";
 import { CLIENT_KINDS } from "./client/protocol.js";
@@ -39,7 +40,11 @@ import { type WakeSettings, wakeLatency } from "./sections/wake-latency.js";
 import { forkDelayServer } from "./server.js";
 import { type Table, toMarkdown, toText } from "./table.js";
 
-const USAGE = `usage: node dist/cli.js [--quick] [--only N,…] [--out DIR] [--warmup N] [--profile DIR] [--render FILE]
+// Named as a reader runs it: pnpm bench from the root (which builds first), or node from
+// bench/ once built.
+const USAGE = `usage: pnpm bench [options]         from the repository root (it builds first)
+       node dist/cli.js [options]   from bench/, after a build
+options:
   --quick        every benchmark at small sizes (a minute or so): a smoke run, written to
                  bench/results/quick/ (untracked), never over the committed results
   --only N,…     run only these sections (1-8, e.g. --only 4,5), print their tables and
@@ -51,14 +56,16 @@ const USAGE = `usage: node dist/cli.js [--quick] [--only N,…] [--out DIR] [--w
                  by then V8 has compiled the batch's paths, so what is measured is steady
   --profile DIR  run section 2's clients under node --cpu-prof, profiles into DIR
   --render FILE  measure nothing: redraw the tables, latest.md, chart.svg (and the README,
-                 for bench/results) from a latest.json written by an earlier run`;
+                 for bench/results) from a latest.json written by an earlier run
+  -h, --help     print this text`;
 
 /** Where the committed results live: only a full run writes there. */
 const committedDir = resolve(fileURLToPath(new URL("../results/", import.meta.url)));
 const quickDir = resolve(committedDir, "quick");
 
+/** A bad command line: what is wrong, then where the options are listed (not all of them). */
 function usageError(message: string): never {
-  console.error(`${message}\n${USAGE}`);
+  console.error(`bench: ${message}\npnpm bench --help lists the options`);
   process.exit(2);
 }
 
@@ -83,7 +90,7 @@ function parse() {
 try {
   values = parse().values;
 } catch (error) {
-  usageError(error instanceof Error ? error.message : String(error));
+  usageError(parseArgsErrorText(error));
 }
 if (values.help) {
   console.log(USAGE);
