@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `pnpm serve [--host H] [--port P] [--max-delay MS] [--quiet] [--threads N]`: the book's
-// delayserver, served by stage d's runtime instead of node:http. Exit codes as
+// `pnpm serve [--host H] [--port P] [--max-delay MS] [--quiet] [--threads N] [--grace MS]`:
+// the book's delayserver, served by stage d's runtime instead of node:http. Exit codes as
 // `pnpm delayserver`'s: 0 stopped by a signal or --help, 1 cannot listen, 2 bad usage.
 import { parseArgs } from "node:util";
 import {
@@ -25,7 +25,7 @@ const HELP = [
   "serve: the delayserver (GET /{delay_ms}/{message} waits delay_ms, then echoes the message),",
   "served by stage d's runtime: epoll, timers and executors written here, no node:http.",
   "",
-  "usage: pnpm serve [--host H] [--port P] [--max-delay MS] [--quiet] [--threads N]",
+  "usage: pnpm serve [--host H] [--port P] [--max-delay MS] [--quiet] [--threads N] [--grace MS]",
   "",
   "options:",
   `  --host H         address to listen on (default ${DEFAULT_HOST})`,
@@ -118,6 +118,9 @@ let stoppingSince: number | undefined;
 /** A signal that came while the server was starting: it stops as soon as it is up. */
 let signalDuringStart: NodeJS.Signals | undefined;
 
+/** `n` and its noun, plural unless n is 1: "1 request", "2 requests", "0 connections". */
+const counted = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
+
 /** Stops the running server as Ctrl-C asks: no new connections, answers in flight finish, exit 0. */
 const stopServer = (running: ThreadPollServer, signal: NodeJS.Signals): void => {
   console.log(
@@ -128,9 +131,9 @@ const stopServer = (running: ThreadPollServer, signal: NodeJS.Signals): void => 
       const dropped =
         summary.droppedAnswers + summary.droppedConnections === 0
           ? "nothing dropped"
-          : `dropped ${summary.droppedAnswers} answers still owed and ${summary.droppedConnections} connections never served`;
+          : `dropped ${counted(summary.droppedAnswers, "answer")} still owed and ${counted(summary.droppedConnections, "connection")} never served`;
       console.log(
-        `serve: stopped (${signal}): ${summary.requests} requests on ${summary.accepted} connections; ${dropped}`,
+        `serve: stopped (${signal}): ${counted(summary.requests, "request")} on ${counted(summary.accepted, "connection")}; ${dropped}`,
       );
       process.exit(0);
     },

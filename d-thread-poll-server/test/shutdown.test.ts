@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { connect } from "node:net";
-import { get, within } from "@ch08/delayserver/test/suites/client";
+import { get, raw, within } from "@ch08/delayserver/test/suites/client";
 import { describe, expect, it } from "vitest";
 import { startServer } from "../dist/server/start.js";
 
@@ -108,10 +108,23 @@ describe("pnpm serve on a signal", () => {
       expect(await exitOf(child)).toBe(0);
       expect(out()).toMatch(/#1 - 300ms: last/);
       expect(out()).toMatch(
-        new RegExp(`stopped \\(${signal}\\): 1 requests on 1 connections; nothing dropped`),
+        new RegExp(`stopped \\(${signal}\\): 1 request on 1 connection; nothing dropped\n`),
       );
     });
   }
+
+  it("counts in words that agree with the numbers: 2 requests on 1 connection", async () => {
+    const { child, out, port } = await serve(["--port", "0", "--quiet"]);
+    // Two requests pipelined on one keep-alive connection, both answered before the stop.
+    const request = (path: string): string => `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`;
+    const answers = await raw(port, request("/10/first") + request("/10/second"), {
+      until: (text) => text.includes("second"),
+    });
+    expect(answers).toContain("first");
+    child.kill("SIGINT");
+    expect(await exitOf(child)).toBe(0);
+    expect(out()).toMatch(/stopped \(SIGINT\): 2 requests on 1 connection; nothing dropped\n/);
+  });
 
   it("a SIGINT relayed by a parent (pnpm) right after the terminal's is the same Ctrl-C: exit 0", async () => {
     const { child, port } = await serve(["--port", "0"]);
@@ -135,7 +148,25 @@ describe("pnpm serve on a signal", () => {
     child.kill("SIGINT");
     expect(await exitOf(child)).toBe(0);
     expect(await held).toBe("dropped");
-    expect(out()).toMatch(/dropped 1 answers still owed/);
+    expect(out()).toMatch(
+      /1 request on 1 connection; dropped 1 answer still owed and 0 connections never served\n/,
+    );
+  });
+
+  it("--help's usage line names every option its list explains", async () => {
+    const child = spawn(process.execPath, [SERVE, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    let help = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => {
+      help += s;
+    });
+    expect(await exitOf(child)).toBe(0);
+    const usage = /^usage: pnpm serve (.*)$/m.exec(help)?.[1] ?? "";
+    const listed = [...help.matchAll(/^ {2}(?:-h, )?(--[a-z-]+)( [A-Z]+)?/gm)].map(
+      ([, name, value]) => `[${name}${value ?? ""}]`,
+    );
+    expect(listed).toContain("[--grace MS]");
+    // --help itself is how the text was printed; the usage line lists what a run takes.
+    expect(usage.split(/ (?=\[)/)).toEqual(listed.filter((option) => option !== "[--help]"));
   });
 
   it.each([
