@@ -5,6 +5,7 @@
 import { parseArgs } from "node:util";
 import {
   bannerText,
+  checkExperiment,
   DEFAULT_HOST,
   DEFAULT_MAX_DELAY_MS,
   DEFAULT_PORT,
@@ -159,6 +160,14 @@ const stop = (signal: NodeJS.Signals): void => {
 };
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
+
+// A misspelt experiment would serve as if none were asked for: say so before starting.
+try {
+  checkExperiment(process.env.CH08_EXPERIMENT);
+} catch (err) {
+  console.error(`serve: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
 
 // The runtime (koffi, libc) loads only now, with the signal handlers in place: a Ctrl-C
 // while it loads is already the graceful one.

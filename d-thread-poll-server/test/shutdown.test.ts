@@ -188,4 +188,22 @@ describe("pnpm serve on a signal", () => {
     expect(err).toMatch(said);
     expect(err).toMatch(/; see --help\n$/);
   });
+
+  it("a CH08_EXPERIMENT no stage knows is refused before the server starts, exit 1", async () => {
+    const child = spawn(process.execPath, [SERVE, "--port", "0"], {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CH08_EXPERIMENT: "unbounded" },
+    });
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (s: string) => {
+      out += s;
+    });
+    child.stderr.setEncoding("utf8").on("data", (s: string) => {
+      out += s;
+    });
+    expect(await exitOf(child)).toBe(1);
+    expect(out).toMatch(
+      /^serve: CH08_EXPERIMENT=unbounded is not an experiment.*unbounded-wait; unset it to run without one\n$/,
+    );
+  });
 });

@@ -25,6 +25,7 @@ export {
   MAX_TIMER_MS,
 } from "./defaults.js";
 export { ListenError } from "./errors.js";
+export { checkExperiment, EXPERIMENTS } from "./experiments.js";
 export { openFileLimit } from "./fd-limit.js";
 export type { DelayServer, DelayServerOptions } from "./options.js";
 export { connectAnswer, rawAnswer } from "./raw-answers.js";

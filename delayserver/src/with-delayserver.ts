@@ -1,6 +1,9 @@
 import { parseAddress } from "./address.js";
 import { DEFAULT_ADDRESS } from "./defaults.js";
 import { type EnsuredDelayServer, ensureDelayServer } from "./ensure.js";
+import { checkExperiment } from "./experiments.js";
+
+export { checkExperiment, EXPERIMENTS } from "./experiments.js";
 
 /**
  * Runs a chapter program against a delayserver: the one at `DELAYSERVER` if it is
@@ -39,22 +42,6 @@ export async function withDelayServer(run: () => void | Promise<void>): Promise<
   } finally {
     await server.close();
   }
-}
-
-/**
- * Every `CH08_EXPERIMENT` the stage READMEs offer (a tour test holds this list to them).
- * Each is read where its line is flipped, as a plain string compare, so a misspelt name
- * would run the book's program unchanged and look like an experiment that did nothing.
- */
-export const EXPERIMENTS = ["join-all", "no-first-waker", "late-waker", "lifo"] as const;
-
-/** Refuses a `CH08_EXPERIMENT` that no stage knows, naming those that exist. */
-export function checkExperiment(name: string | undefined): void {
-  if (name === undefined || name === "" || (EXPERIMENTS as readonly string[]).includes(name))
-    return;
-  throw new TypeError(
-    `CH08_EXPERIMENT=${name} is not an experiment of this repository: the stage READMEs' "Experiments to try" offer ${EXPERIMENTS.join(", ")}; unset it to run the book's program`,
-  );
 }
 
 /** Prints a failure's message alone (it says what to do) and sets exit code 1. */

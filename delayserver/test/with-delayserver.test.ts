@@ -135,7 +135,7 @@ it("a CH08_EXPERIMENT no stage knows is one line naming those that exist, and ex
     expect(process.exitCode).toBe(1);
     expect(error).toHaveBeenCalledTimes(1);
     expect(String(error.mock.calls[0]?.[0])).toMatch(
-      /^error: CH08_EXPERIMENT=lifoo is not an experiment.*join-all, no-first-waker, late-waker, lifo; unset it/,
+      /^error: CH08_EXPERIMENT=lifoo is not an experiment.*join-all, no-first-waker, late-waker, lifo, unbounded-wait; unset it/,
     );
   } finally {
     if (saved === undefined) delete process.env.CH08_EXPERIMENT;

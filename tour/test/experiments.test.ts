@@ -4,6 +4,7 @@
 // observed as blockOn's DeadlineError, never as a stuck test.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { connect } from "node:net";
 import { join } from "node:path";
 import { type DelayServer, startDelayServerThread } from "@ch08/delayserver";
 import { EXPERIMENTS } from "@ch08/delayserver/with-delayserver";
@@ -144,19 +145,20 @@ describe("stage c: store the waker after registering, as the book orders it", ()
   });
 });
 
-/** A delayserver in its own process, logging each request as it arrives. */
-async function loggingServer(): Promise<{
+/** A delayserver (or `program`, a server with its options) in its own process, logging each request. */
+async function loggingServer(
+  program = join(ROOT, "delayserver", "dist", "cli.js"),
+  experiment?: string,
+): Promise<{
   child: ChildProcess;
   address: string;
   log: () => string;
 }> {
-  const child = spawn(
-    process.execPath,
-    [join(ROOT, "delayserver", "dist", "cli.js"), "--port", "0"],
-    {
-      stdio: ["ignore", "pipe", "inherit"],
-    },
-  );
+  const { CH08_EXPERIMENT: _, ...inherited } = process.env;
+  const child = spawn(process.execPath, [program, "--port", "0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: experiment === undefined ? inherited : { ...inherited, CH08_EXPERIMENT: experiment },
+  });
   let output = "";
   child.stdout?.on("data", (chunk: Buffer) => {
     output += chunk.toString("utf8");
@@ -240,6 +242,64 @@ describe("stage c: make the ready queue LIFO and watch the delayserver's log mat
   });
 });
 
+/** `GET path` on a connection of its own; resolves with the body when the server ends it. */
+function getBody(address: string, path: string): Promise<string> {
+  const colon = address.lastIndexOf(":");
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(address.slice(colon + 1)), address.slice(0, colon));
+    const timer = setTimeout(
+      () => socket.destroy(new Error(`no answer to ${path} in 10 s`)),
+      10_000,
+    );
+    let text = "";
+    socket.setEncoding("latin1");
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+    });
+    socket.on("end", () => {
+      clearTimeout(timer);
+      resolve(text.slice(text.indexOf("\r\n\r\n") + 4));
+    });
+    socket.on("error", reject);
+    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${address}\r\nConnection: close\r\n\r\n`);
+  });
+}
+
+describe("stage d: let the executor sleep past the next timer, and a held answer waits for a stranger", () => {
+  const serve = join(ROOT, "d-thread-poll-server", "dist", "serve.js");
+  /** NUDGE_MS after asking for /300/held, asks for /0/nudge: when each answer came (ms). */
+  const NUDGE_MS = 1500;
+  async function heldThenNudge(experiment?: string) {
+    const server = await loggingServer(serve, experiment);
+    try {
+      const start = performance.now();
+      const since = () => Math.round(performance.now() - start);
+      const held = getBody(server.address, "/300/held").then((body) => ({ body, at: since() }));
+      await new Promise((resolve) => setTimeout(resolve, NUDGE_MS));
+      const nudgedAt = since();
+      const nudge = await getBody(server.address, "/0/nudge");
+      return { held: await held, nudge, nudgedAt };
+    } finally {
+      server.child.kill("SIGINT");
+    }
+  }
+
+  it("ours: the held answer comes when its timer is due, with nothing else going on", async () => {
+    const { held, nudgedAt } = await heldThenNudge();
+    expect(held.body).toBe("held");
+    expect(held.at).toBeGreaterThanOrEqual(300);
+    expect(held.at).toBeLessThan(nudgedAt);
+  });
+
+  it("unbounded-wait: epoll_wait no longer wakes for the timer; the held answer leaves with the nudge", async () => {
+    const { held, nudge, nudgedAt } = await heldThenNudge("unbounded-wait");
+    expect(nudge).toBe("nudge");
+    expect(held.body).toBe("held");
+    // Due at 300 ms, but nothing woke the executor until the next request came.
+    expect(held.at).toBeGreaterThanOrEqual(nudgedAt);
+  });
+});
+
 describe("the experiments' names", () => {
   it("the programs know exactly the names the READMEs offer, and refuse any other in one line", () => {
     const offered = new Set<string>();
@@ -254,7 +314,9 @@ describe("the experiments' names", () => {
     const { stdout, status } = run([join(ROOT, "c-runtime-executor", "dist", "main.js")], "lifoo");
     expect(status).toBe(1);
     expect(stdout.trim().split("\n")).toEqual([
-      expect.stringMatching(/^error: CH08_EXPERIMENT=lifoo is not an experiment.* lifo; unset it/),
+      expect.stringMatching(
+        /^error: CH08_EXPERIMENT=lifoo is not an experiment.* lifo, unbounded-wait; unset it/,
+      ),
     ]);
   });
 });

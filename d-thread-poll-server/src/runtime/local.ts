@@ -21,6 +21,9 @@ import {
 } from "./reactor.js";
 import { TIMERS_PER_WAKE, TimerHeap, TimerInbox } from "./timers.js";
 
+/** The README experiment `unbounded-wait`: `wait` no longer wakes for the next timer. */
+const UNBOUNDED_WAIT = process.env.CH08_EXPERIMENT === "unbounded-wait";
+
 // The counters' cells, found once: the wait loop bumps them with no lookup.
 const WAITS = COUNTERS.indexOf("waits");
 const EVENTS = COUNTERS.indexOf("events");
@@ -107,7 +110,7 @@ export class LocalReactor extends Reactor {
   wait(timeoutMs: number | undefined): void {
     const next = this.heap.next();
     let timeout = timeoutMs ?? null;
-    if (next !== Number.POSITIVE_INFINITY) {
+    if (next !== Number.POSITIVE_INFINITY && !UNBOUNDED_WAIT) {
       const untilNext = Math.max(0, next - performance.now());
       timeout = timeout === null ? untilNext : Math.min(timeout, untilNext);
     }
