@@ -12,6 +12,7 @@ export {
   InvalidAddressError,
   InvalidPathError,
   ResponseError,
+  type ResponseErrorCode,
   UnreachableError,
 } from "./errors.js";
 export { HttpGetFuture, type HttpGetOptions } from "./http-get-future.js";
