@@ -31,6 +31,27 @@ afterAll(async () => {
 
 const run = promisify(execFile);
 
+describe("a bad timeoutMs", () => {
+  it("is refused before anything runs, and the executor stays usable", () => {
+    // NaN is what Number(process.env.X) gives for an unset X; Atomics.wait would read it
+    // as "no limit", and blockOn parked for ever.
+    for (const timeoutMs of [Number.NaN, -1]) {
+      let polled = false;
+      const future = {
+        poll: () => {
+          polled = true;
+          return { ready: true as const, value: 1 };
+        },
+      };
+      expect(() => executor.blockOn(future, { timeoutMs })).toThrow(
+        /blockOn: timeoutMs must be a number of milliseconds, 0 or more/,
+      );
+      expect(polled).toBe(false);
+    }
+    expect(executor.blockOn(Http.get("/0/after"), { timeoutMs: 5000 })).toMatch(/after$/);
+  });
+});
+
 describe("a task that throws", () => {
   it("ends alone: the other tasks finish, its JoinHandle throws TaskFailedError with its id", () => {
     const finished: string[] = [];

@@ -1,6 +1,18 @@
 import { DeadlineError } from "./errors.js";
 
 /**
+ * Refuses a timeout that is not a number of milliseconds ≥ 0. `Atomics.wait` reads NaN as
+ * "no limit", and `Number(process.env.X)` of an unset X is NaN: such a wait would hang.
+ */
+export function checkTimeoutMs(what: string, timeoutMs: number | undefined): void {
+  if (timeoutMs === undefined || (typeof timeoutMs === "number" && timeoutMs >= 0)) return;
+  const got = typeof timeoutMs === "string" ? JSON.stringify(timeoutMs) : String(timeoutMs);
+  throw new RangeError(
+    `${what}: timeoutMs must be a number of milliseconds, 0 or more (leave it out for no limit), got ${got}`,
+  );
+}
+
+/**
  * How long a blocking `blockOn` may still wait (Rust's has no limit: its tests would hang
  * instead). Every runtime measures it the same way, so it is said once here.
  */
@@ -9,6 +21,7 @@ export class Deadline {
 
   /** A limit `timeoutMs` from now; with `undefined`, none. */
   constructor(readonly timeoutMs: number | undefined) {
+    checkTimeoutMs("blockOn", timeoutMs);
     this.#at = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
   }
 

@@ -11,7 +11,7 @@
  * ```
  */
 
-export { Deadline } from "./deadline.js";
+export { checkTimeoutMs, Deadline } from "./deadline.js";
 export {
   AlreadyRunningError,
   type BlockOnOptions,

@@ -1,5 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { traceBuffers } from "@ch08/trace";
+import { checkTimeoutMs } from "./deadline.js";
 import { JoinTimeoutError, ThreadFailedError, ThreadStartError } from "./errors.js";
 import { inheritedStatics } from "./static.js";
 import { currentThreadTable } from "./thread.js";
@@ -121,6 +122,7 @@ export class Spawned implements Disposable {
    * shared memory: the caller's event loop may not turn meanwhile.
    */
   join(timeoutMs?: number): void {
+    checkTimeoutMs(`join of ${this.name}`, timeoutMs);
     const deadline = timeoutMs === undefined ? undefined : performance.now() + timeoutMs;
     for (;;) {
       const now = Atomics.load(this.state, 0);

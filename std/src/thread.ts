@@ -1,5 +1,6 @@
 import { isMainThread, workerData } from "node:worker_threads";
 import { Kind, record, tracing } from "@ch08/trace";
+import { checkTimeoutMs } from "./deadline.js";
 import { OutsideRuntimeError, TooManyThreadsError } from "./errors.js";
 import { NEXT_SLOT, NOTIFIED } from "./thread-state.js";
 
@@ -30,6 +31,9 @@ export class Thread {
    * A trace shows it as PARK … UNPARK, whichever runtime parks.
    */
   park(timeoutMs?: number): boolean {
+    if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs >= 0)) {
+      checkTimeoutMs("park", timeoutMs); // throws: NaN would mean "no limit" to Atomics.wait
+    }
     if (tracing) record(Kind.PARK);
     // A pending unpark is consumed at once, without sleeping.
     let unparked = Atomics.exchange(this.tokens, this.slot, EMPTY) === NOTIFIED;

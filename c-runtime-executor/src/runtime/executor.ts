@@ -109,11 +109,11 @@ export class Executor {
   blockOn<T>(future: Future<T>, options: std.BlockOnOptions = {}): T {
     const exec = currentCore();
     const { thread } = exec;
+    const deadline = new std.Deadline(options.timeoutMs); // refuses a bad timeoutMs
     if (exec.running)
       throw new std.AlreadyRunningError("blockOn called inside a running executor: spawn instead");
     exec.running = true;
     const main = spawnTask(exec, future);
-    const deadline = new std.Deadline(options.timeoutMs);
     try {
       for (;;) {
         this.pollReadyTasks(exec);
