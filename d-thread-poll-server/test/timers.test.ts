@@ -256,3 +256,51 @@ describe("sleep on the reactor thread's runtime (timers in the polling thread's 
     expect(runtime.reactor().stats().dropped).toBe(0);
   });
 });
+
+describe("one single-threaded runtime per thread at a time", () => {
+  afterEach(() => runtime.shutdown());
+
+  // Its reactor takes every registration made on the thread: a second runtime, or the
+  // reactor thread's executor, would wait for wakes that go to the other one (both hung).
+  it("a second one, or init(), while one is open is refused; after close() either runs", () => {
+    const first = initSingleThreaded({ verbose: false });
+    try {
+      expect(() => initSingleThreaded({ verbose: false })).toThrow(
+        /^initSingleThreaded: this thread has a single-threaded runtime open.*close\(\) it first/,
+      );
+      expect(() => runtime.init({ verbose: false })).toThrow(/^init: this thread has a single/);
+      expect(first.executor.blockOn(sleep(20), { timeoutMs: 5000 })).toBeUndefined();
+    } finally {
+      first.close();
+    }
+    const second = initSingleThreaded({ verbose: false });
+    try {
+      expect(second.executor.blockOn(sleep(20), { timeoutMs: 5000 })).toBeUndefined();
+    } finally {
+      second.close();
+    }
+    expect(
+      runtime.init({ verbose: false }).blockOn(sleep(20), { timeoutMs: 5000 }),
+    ).toBeUndefined();
+  });
+
+  it("on a thread that runs on the process's reactor, a single-threaded runtime is refused until shutdown", () => {
+    const executor = runtime.init({ verbose: false });
+    expect(() => initSingleThreaded({ verbose: false })).toThrow(
+      /^initSingleThreaded: this thread runs on the process's reactor.*runtime\.shutdown\(\) first/,
+    );
+    // Refused before it took the thread's park slot and queues: the executor still runs.
+    expect(executor.blockOn(sleep(20), { timeoutMs: 5000 })).toBeUndefined();
+    runtime.shutdown();
+    const single = initSingleThreaded({ verbose: false });
+    try {
+      // An executor of the reactor that is gone would park for wakes that never come.
+      expect(() => executor.blockOn(sleep(20), { timeoutMs: 5000 })).toThrow(
+        /^blockOn: this thread has a single-threaded runtime open/,
+      );
+      expect(single.executor.blockOn(sleep(20), { timeoutMs: 5000 })).toBeUndefined();
+    } finally {
+      single.close();
+    }
+  });
+});

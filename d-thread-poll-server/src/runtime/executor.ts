@@ -2,7 +2,7 @@ import { println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
-import { REACTOR, start } from "./reactor.js";
+import { assertNoLocalReactor, REACTOR, start } from "./reactor.js";
 
 /**
  * Wakes a task so its executor polls it again (Rust: `Waker`). CHANGED from stage b: it
@@ -128,6 +128,9 @@ export class Executor {
     const exec = currentCore();
     const { thread } = exec;
     const deadline = new std.Deadline(options.timeoutMs); // refuses a bad timeoutMs
+    // Parking for the process's reactor while this thread's own takes the registrations
+    // would wait for wakes that never come.
+    if (this.options.park === undefined) assertNoLocalReactor("blockOn");
     if (exec.running)
       throw new std.AlreadyRunningError("blockOn called inside a running executor: spawn instead");
     exec.running = true;

@@ -11,6 +11,8 @@ import {
 import { Kind, record, tracing } from "@ch08/trace";
 import { Executor, useReadyQueues } from "./executor.js";
 import {
+  assertNoLocalReactor,
+  assertNoProcessReactor,
   COUNTERS,
   noteReadClosed,
   Reactor,
@@ -164,6 +166,9 @@ export interface SingleThreaded {
  * blocks in the reactor's `Poll.poll` when no task is ready.
  */
 export function initSingleThreaded(options: SingleThreadedOptions = {}): SingleThreaded {
+  // One runtime per thread at a time, checked before opening any fd of its own.
+  assertNoLocalReactor("initSingleThreaded");
+  assertNoProcessReactor("initSingleThreaded");
   const local = new LocalReactor();
   useThreadTable(local.handle.threads);
   useReadyQueues(local.handle.queues);

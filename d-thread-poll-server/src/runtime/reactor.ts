@@ -218,9 +218,37 @@ export const REACTOR = new std.Static("reactor", (handle: ReactorHandle) => new 
 /** ADDED in stage d: the single-threaded runtime's own reactor, which this thread uses instead. */
 let local: Reactor | undefined;
 
-/** ADDED in stage d: makes `reactor` this thread's reactor (the single-threaded runtime's own). */
+/**
+ * ADDED in stage d: makes `reactor` this thread's reactor (the single-threaded runtime's own),
+ * or with `undefined` gives the thread back to the process's. One at a time: a second would
+ * take the registrations of futures that the first one's executor waits for.
+ */
 export function useReactor(reactor: Reactor | undefined): void {
+  if (reactor !== undefined) assertNoLocalReactor("useReactor");
   local = reactor;
+}
+
+/**
+ * ADDED in stage d: refuses a single-threaded runtime on a thread that runs on the process's
+ * reactor: it would take the thread's park slot and ready queues from that runtime's executor.
+ */
+export function assertNoProcessReactor(what: string): void {
+  try {
+    REACTOR.handle();
+  } catch {
+    return; // none started here, or shut down: the thread is free
+  }
+  throw new std.AlreadyRunningError(
+    `${what}: this thread runs on the process's reactor (runtime.init()); call runtime.shutdown() first, or start the single-threaded runtime on a thread of its own`,
+  );
+}
+
+/** ADDED in stage d: refuses a runtime that waits on the process's reactor while this thread has its own. */
+export function assertNoLocalReactor(what: string): void {
+  if (local === undefined) return;
+  throw new std.AlreadyRunningError(
+    `${what}: this thread has a single-threaded runtime open, whose reactor would take every registration made here; use its executor, or close() it first (a second runtime can run on a thread of its own)`,
+  );
 }
 
 /** The running reactor (the book's `reactor()`); throws outside a runtime. */
@@ -233,6 +261,7 @@ export function reactor(): Reactor {
  * CHANGED in stage d: with `server`, the reactor thread also accepts on its listener.
  */
 export function start(server?: ServerHandle): ReactorHandle {
+  assertNoLocalReactor(server === undefined ? "init" : "startServer");
   // A server's polling thread runs this loop from the dispatcher's module, named here and
   // not imported, so that a program that only makes requests never loads the server.
   const [module, exportName] =
