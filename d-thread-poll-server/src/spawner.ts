@@ -119,6 +119,27 @@ export class UnknownJobError extends Error {
   }
 }
 
+/** Raised in the target when a job's export throws instead of returning its future. */
+export class JobFailedError extends Error {
+  constructor(job: Job, cause: unknown) {
+    super(
+      `job ${job.exportName} of ${job.module} threw instead of returning a future, so it ` +
+        `did not run (the runtime goes on): ${cause instanceof Error ? cause.message : String(cause)}`,
+      { cause },
+    );
+    this.name = "JobFailedError";
+  }
+}
+
+/** A task that fails at once with `error`: the executor reports it, the runtime goes on. */
+function failing(error: Error): Future<never> {
+  return {
+    poll: () => {
+      throw error;
+    },
+  };
+}
+
 /**
  * The receiving end, on the target's thread: takes the queued jobs and spawns each as a
  * task. The modules must be imported before the runtime starts blocking (an `import()`
@@ -160,17 +181,20 @@ export class JobReceiver {
       const job = structuredBytes().deserialize(copy.subarray(at + 4, at + 4 + length)) as Job;
       at += 4 + length;
       const exported = this.modules.get(job.module)?.[job.exportName];
-      if (typeof exported === "function") {
-        spawn(exported(...job.args) as Future<unknown>);
+      let future: Future<unknown>;
+      if (typeof exported !== "function") {
+        future = failing(new UnknownJobError(job, [...this.modules.keys()]));
       } else {
-        // A task that fails at once: the executor reports it, the runtime goes on.
-        const error = new UnknownJobError(job, [...this.modules.keys()]);
-        spawn<never>({
-          poll: () => {
-            throw error;
-          },
-        });
+        // The export runs inside the poll of the task that drains the queue (the server's
+        // accept or inbox task): were its throw to escape, it would end that task, and with
+        // it the thread's whole runtime. It fails its own job instead.
+        try {
+          future = exported(...job.args) as Future<unknown>;
+        } catch (error) {
+          future = failing(new JobFailedError(job, error));
+        }
       }
+      spawn(future);
       count++;
     }
     return count;

@@ -1,5 +1,6 @@
+import { spawnSync } from "node:child_process";
 import { Worker } from "node:worker_threads";
-import { get } from "@ch08/delayserver/test/suites/client";
+import { get, within } from "@ch08/delayserver/test/suites/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { startServer } from "../dist/server/start.js";
 import { Spawner } from "../dist/spawner.js";
@@ -7,6 +8,7 @@ import type { ThreadPollServer } from "../src/server/options.js";
 import { listen } from "./helpers/wait.js";
 
 const jobs = new URL("./helpers/jobs.mjs", import.meta.url).href;
+const THROWING_JOB = new URL("./helpers/throwing-job.mjs", import.meta.url).pathname;
 
 let server: ThreadPollServer | undefined;
 afterEach(async () => {
@@ -34,6 +36,42 @@ describe("Spawner: work named as a module export and copyable args, from any thr
       } finally {
         reports.close();
       }
+    });
+  }
+
+  for (const threads of [1, 2]) {
+    it(`a job whose export throws fails alone: the thread still runs jobs and answers (threads: ${threads})`, async () => {
+      server = await startServer({ port: 0, threads, quiet: true, modules: [jobs] });
+      const reports = listen();
+      try {
+        for (let index = 0; index < threads; index++) {
+          const spawner = new Spawner(server.spawner(index));
+          spawner.spawn(jobs, "throws");
+          // Queued behind the throwing job: it runs only if that thread's runtime is still up.
+          spawner.spawn(jobs, "echo", reports.name, index);
+          expect(await reports.next(5000, `a job on executor ${index} after the throw`)).toEqual({
+            value: index,
+          });
+        }
+        expect((await get(server.address, "/0/alive", { deadlineMs: 5000 })).body).toBe("alive");
+        const stopped = await within(server.stop(), 5000, "the stop after a job threw");
+        expect(stopped.requests).toBe(1);
+      } finally {
+        reports.close();
+      }
+    });
+
+    it(`a job whose export throws is reported on stderr when the server stops, by name (threads: ${threads})`, () => {
+      const run = spawnSync(process.execPath, [THROWING_JOB, String(threads)], {
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^answer: after\nstopped: \{"requests":1,/);
+      expect(run.stderr).toMatch(
+        /task \d+ failed and nobody joined it: JobFailedError: job throws of file:\S+\/jobs\.mjs threw instead of returning a future, so it did not run \(the runtime goes on\): job export threw/,
+      );
+      expect(run.stderr).not.toMatch(/thread failed/);
     });
   }
 

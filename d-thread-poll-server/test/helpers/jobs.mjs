@@ -31,3 +31,8 @@ export function blockThread(name, ms) {
     },
   };
 }
+
+/** A job whose export throws instead of returning a future: only this job may fail. */
+export function throws() {
+  throw new Error("job export threw");
+}
