@@ -27,4 +27,5 @@ export function init(options: ExecutorOptions = {}): Executor {
 /** Stops the reactor thread, so the process can end; `init` starts a new one. */
 export function shutdown(): void {
   REACTOR.stop();
+  useReadyQueues(undefined); // CHANGED in stage d: a later spawn here says it is outside a runtime
 }

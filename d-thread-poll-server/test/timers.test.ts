@@ -284,6 +284,18 @@ describe("one single-threaded runtime per thread at a time", () => {
     ).toBeUndefined();
   });
 
+  it("once a runtime has ended on this thread, spawn and blockOn say they are outside one", () => {
+    runtime.init({ verbose: false });
+    runtime.shutdown();
+    expect(() => runtime.spawn(sleep(1))).toThrow(/^called outside a runtime/);
+    const single = initSingleThreaded({ verbose: false });
+    single.close();
+    // Before, the closed runtime's epoll_wait failed with a bare EBADF.
+    expect(() => single.executor.blockOn(sleep(1), { timeoutMs: 1000 })).toThrow(
+      /^called outside a runtime/,
+    );
+  });
+
   it("on a thread that runs on the process's reactor, a single-threaded runtime is refused until shutdown", () => {
     const executor = runtime.init({ verbose: false });
     expect(() => initSingleThreaded({ verbose: false })).toThrow(

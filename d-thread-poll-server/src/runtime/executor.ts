@@ -71,8 +71,11 @@ class ExecutorCore {
 let core: ExecutorCore | undefined;
 let queues: SharedArrayBuffer | undefined;
 
-/** Gives this thread's executor the runtime's ready queues (called by `runtime.init`). */
-export function useReadyQueues(buffer: SharedArrayBuffer): void {
+/**
+ * Gives this thread's executor the runtime's ready queues (called by `runtime.init`); with
+ * `undefined` the runtime has ended here, and `spawn` or `blockOn` say they are outside one.
+ */
+export function useReadyQueues(buffer: SharedArrayBuffer | undefined): void {
   if (queues !== buffer) core = undefined;
   queues = buffer;
 }

@@ -182,6 +182,7 @@ export function initSingleThreaded(options: SingleThreadedOptions = {}): SingleT
     reactor: local,
     close() {
       useReactor(undefined);
+      useReadyQueues(undefined); // a later spawn or blockOn here says it is outside a runtime
       local.close();
     },
   };
