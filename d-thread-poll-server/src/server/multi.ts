@@ -1,10 +1,45 @@
 import { IoError, Waker as MioWaker, TcpListener } from "@ch08/mio";
-import { SharedMap, type Spawned, spawn, ThreadState } from "@ch08/std";
-import { REACTOR, start, storedWaker } from "../runtime/reactor.js";
+import {
+  AlreadyRunningError,
+  OutsideRuntimeError,
+  SharedMap,
+  type Spawned,
+  spawn,
+  ThreadState,
+} from "@ch08/std";
+import { assertNoLocalReactor, REACTOR, start, storedWaker } from "../runtime/reactor.js";
 import { createJobQueue } from "../spawner.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 import type { ServerThreadOptions } from "./options.js";
 import { type Running, threadExit } from "./running.js";
+
+/** What a multi-threaded server refused for want of the process's one reactor is told to do. */
+const ONE_REACTOR =
+  "there is one reactor per process, and a multi-threaded server's polling thread is it: " +
+  "stop the first (await its stop(), or runtime.shutdown() after runtime.init()), or start " +
+  "this one with threads: 1, the single-threaded server, which has a reactor of its own " +
+  "and can run as many times as you like";
+
+/**
+ * Refuses a multi-threaded server, before it binds anything, where the process's reactor
+ * already runs: another multi-threaded server's, or runtime.init()'s. `start` would join
+ * that reactor instead of starting one, and its loop has no dispatcher for the new
+ * listener: the server would report a port, never accept, and keep it bound after stop.
+ */
+export function assertReactorFree(): void {
+  // A single-threaded runtime open on this thread: `start` refuses that too, but only
+  // once the listener is bound.
+  assertNoLocalReactor("startServer({ threads > 1 })");
+  try {
+    REACTOR.handle();
+  } catch (error) {
+    if (error instanceof OutsideRuntimeError) return; // none runs: this server starts it
+    throw error;
+  }
+  throw new AlreadyRunningError(
+    `cannot start a multi-threaded server: this process's reactor already runs; ${ONE_REACTOR}`,
+  );
+}
 
 /**
  * Starts the multi-threaded server (the seed's multi-threaded model): this thread binds
@@ -31,8 +66,17 @@ export async function startMultiThreaded(
     stats: options.stats,
     jobs: options.jobs,
   };
-  // From here on the polling thread owns the listener: it accepts, and closes it on stop.
   const handle = start(server);
+  if (handle.server !== server) {
+    // `start` joined a reactor this thread was handed at its start (a worker spawned by a
+    // thread that runs one), which `assertReactorFree` cannot see before the bind.
+    REACTOR.stop(); // forgets it here; the thread that started it still runs it
+    listener.close();
+    throw new AlreadyRunningError(
+      `cannot start a multi-threaded server: this thread was started on the process's reactor; ${ONE_REACTOR}`,
+    );
+  }
+  // From here on the polling thread owns the listener: it accepts, and closes it on stop.
   // Through @ch08/std's spawn, not `new Worker`: its start gate keeps a stop, an exit or
   // a failed sibling from ending a thread while koffi loads in it (that aborts the process).
   const executors: Spawned[] = [];

@@ -12,7 +12,7 @@ import { spawn, ThreadState } from "@ch08/std";
 import type { ReactorHandle } from "../runtime/reactor.js";
 import { createJobQueue } from "../spawner.js";
 import { Stat } from "./context.js";
-import { startMultiThreaded } from "./multi.js";
+import { assertReactorFree, startMultiThreaded } from "./multi.js";
 import type {
   ServeOptions,
   ServerThreadOptions,
@@ -61,6 +61,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
   if (!Number.isInteger(threads) || threads < 1 || threads > 32) {
     throw new RangeError(`threads must be an integer from 1 to 32, got ${threads}`);
   }
+  if (threads > 1) assertReactorFree();
   const stats = new Int32Array(new SharedArrayBuffer(Stat.SIZE * Int32Array.BYTES_PER_ELEMENT));
   let channel: BroadcastChannel | undefined;
   let log: ServerThreadOptions["log"] = { to: options.quiet === true ? "none" : "stdout" };
@@ -84,10 +85,16 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
     modules: (options.modules ?? []).map(String),
     jobs: Array.from({ length: threads }, () => createJobQueue()),
   };
-  const running =
-    threads === 1
-      ? await startSingleThreaded(threadOptions)
-      : await startMultiThreaded(threadOptions, threads);
+  let running: Running;
+  try {
+    running =
+      threads === 1
+        ? await startSingleThreaded(threadOptions)
+        : await startMultiThreaded(threadOptions, threads);
+  } catch (error) {
+    channel?.close(); // an open channel would keep the caller's process alive
+    throw error;
+  }
   if (running.kind === "failed") {
     channel?.close();
     throw new ListenError(host, port, running.code, running.message);

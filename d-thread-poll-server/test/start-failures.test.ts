@@ -1,0 +1,125 @@
+import { connect, createServer } from "node:net";
+import { get, within } from "@ch08/delayserver/test/suites/client";
+import { spawn } from "@ch08/std";
+import { describe, expect, it } from "vitest";
+import * as runtime from "../dist/runtime.js";
+import { startServer } from "../dist/server/start.js";
+import type { ThreadPollServer } from "../src/server/options.js";
+import { listen } from "./helpers/wait.js";
+
+// What startServer refuses, and what a start that fails leaves behind: nothing bound.
+// Vitest runs each test file in a process of its own, so this file's multi-threaded
+// servers and runtime.init() meet no other file's reactor.
+
+/** A port nothing listens on: bound by node:net, then released. */
+function freePort(): Promise<number> {
+  return within(
+    new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once("error", reject);
+      probe.listen(0, "127.0.0.1", () => {
+        const address = probe.address();
+        probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+      });
+    }),
+    2000,
+    "a free port",
+  );
+}
+
+/** Whether something accepts a connection on `port` (answered within 2 s either way). */
+function accepting(port: number): Promise<boolean> {
+  return within(
+    new Promise<boolean>((resolve) => {
+      const socket = connect({ host: "127.0.0.1", port });
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    }),
+    2000,
+    `connecting to ${port}`,
+  );
+}
+
+/** Stops every server given, whatever else failed. */
+async function stopAll(...servers: (ThreadPollServer | undefined)[]): Promise<void> {
+  await Promise.all(servers.map((server) => server?.stop().catch(() => undefined)));
+}
+
+/** What a refused multi-threaded server is told: the limit, and the two ways out. */
+const ONE_REACTOR =
+  /one reactor per process.*stop the first.*threads: 1, the single-threaded server/;
+
+describe("one multi-threaded server per process: a second is refused before it binds", () => {
+  it("while another runs; that one still serves, single-threaded servers start beside it, and once it stops a new one starts", async () => {
+    const first = await startServer({ port: 0, threads: 2, quiet: true });
+    let second: ThreadPollServer | undefined;
+    let single: ThreadPollServer | undefined;
+    try {
+      const port = await freePort();
+      const refused = startServer({ port, threads: 2, quiet: true }).then((server) => {
+        second = server;
+        return server;
+      });
+      await expect(refused).rejects.toMatchObject({
+        name: "AlreadyRunningError",
+        message: expect.stringMatching(ONE_REACTOR),
+      });
+      expect(await accepting(port)).toBe(false);
+      expect((await get(first.address, "/0/first", { deadlineMs: 5000 })).body).toBe("first");
+      single = await startServer({ port: 0, quiet: true });
+      expect((await get(single.address, "/0/single", { deadlineMs: 5000 })).body).toBe("single");
+      await within(first.stop(), 5000, "the first server's stop");
+      second = await startServer({ port, threads: 2, quiet: true });
+      expect((await get(second.address, "/0/second", { deadlineMs: 5000 })).body).toBe("second");
+    } finally {
+      await stopAll(second, single, first);
+    }
+  });
+
+  it("after runtime.init(), until runtime.shutdown()", async () => {
+    runtime.init();
+    let server: ThreadPollServer | undefined;
+    try {
+      const port = await freePort();
+      const refused = startServer({ port, threads: 2, quiet: true }).then((started) => {
+        server = started;
+        return started;
+      });
+      await expect(refused).rejects.toMatchObject({
+        name: "AlreadyRunningError",
+        message: expect.stringMatching(ONE_REACTOR),
+      });
+      expect(await accepting(port)).toBe(false);
+      runtime.shutdown();
+      server = await startServer({ port, threads: 2, quiet: true });
+      expect((await get(server.address, "/0/after", { deadlineMs: 5000 })).body).toBe("after");
+    } finally {
+      runtime.shutdown();
+      await stopAll(server);
+    }
+  });
+
+  it("on a thread handed the process's reactor at its start, and the port it bound is let go", async () => {
+    runtime.init();
+    const reports = listen();
+    try {
+      const port = await freePort();
+      // Started by @ch08/std's spawn from this thread, it is handed this thread's reactor.
+      spawn(new URL("./helpers/start-in-worker.mjs", import.meta.url), "startMultiThreaded", {
+        name: "starter",
+        args: [reports.name, port],
+      });
+      expect(await reports.next(10_000, "the worker's start to end")).toMatchObject({
+        name: "AlreadyRunningError",
+        message: expect.stringMatching(ONE_REACTOR),
+      });
+      expect(await accepting(port)).toBe(false);
+    } finally {
+      reports.close();
+      runtime.shutdown();
+    }
+  });
+});
