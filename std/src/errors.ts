@@ -49,7 +49,9 @@ export class ThreadStartError extends Error {
       reason === undefined
         ? `the ${name} thread did not start within ${timeoutMs} ms: is the machine overloaded, or out of file descriptors (ulimit -n)?`
         : `the ${name} thread could not start: ${reason}` +
-            (/^E[A-Z]+:/.test(reason) ? "" : "; is the build complete? run `pnpm build`"),
+            (/^E[A-Z]+:/.test(reason)
+              ? ""
+              : "; check the module's path and the export's name (a module of this repository's own needs `pnpm build` first)"),
     );
     this.name = "ThreadStartError";
   }

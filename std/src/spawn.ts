@@ -1,4 +1,4 @@
-import { Worker } from "node:worker_threads";
+import { Worker, type WorkerOptions } from "node:worker_threads";
 import { traceBuffers } from "@ch08/trace";
 import { checkTimeoutMs } from "./deadline.js";
 import { JoinTimeoutError, ThreadFailedError, ThreadStartError } from "./errors.js";
@@ -42,7 +42,7 @@ export function spawn(moduleUrl: URL | string, exportName: string, options: Spaw
     options.state ?? new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
   );
   const failure = new SharedArrayBuffer(FAILURE_BYTES);
-  const worker = new Worker(new URL("./thread-entry.js", import.meta.url), {
+  const worker = startWorker(options.name, {
     workerData: {
       ...options.data,
       name: options.name,
@@ -63,6 +63,19 @@ export function spawn(moduleUrl: URL | string, exportName: string, options: Spaw
   if (options.detached === true) worker.unref();
   guardStart(state);
   return new Spawned(options.name, worker, state, failure);
+}
+
+/** The worker behind a thread; arguments that cannot cross threads are refused in words. */
+function startWorker(name: string, options: WorkerOptions): Worker {
+  try {
+    return new Worker(new URL("./thread-entry.js", import.meta.url), options);
+  } catch (error) {
+    if (!(error instanceof Error && error.name === "DataCloneError")) throw error;
+    throw new TypeError(
+      `spawn ${name}: the arguments cannot be copied to another thread (${error.message}); ` +
+        "pass numbers, strings, plain objects or arrays, typed arrays or SharedArrayBuffers, and name a function by its module and export",
+    );
+  }
 }
 
 /** Room for the first line of a failed thread's error, which `ThreadStartError` repeats. */

@@ -34,6 +34,13 @@ describe("spawn", () => {
     expect(new SpawnTargetError("m.js", "f")).toBeInstanceOf(Error);
   });
 
+  it("arguments that cannot cross threads are refused in words, and no thread starts", () => {
+    // Before: node's bare "DataCloneError: () => 1 could not be cloned."
+    expect(() => spawn(threads, "unparkLater", { name: "clone", args: [() => 1] })).toThrow(
+      /^spawn clone: the arguments cannot be copied to another thread \(.*could not be cloned.*\); pass numbers/,
+    );
+  });
+
   it("a thread that throws fails: join raises ThreadFailedError", () => {
     const thread = spawn(threads, "fail", { name: "failing" });
     expect(() => thread.join(10_000)).toThrow(ThreadFailedError);
