@@ -123,3 +123,29 @@ describe("one multi-threaded server per process: a second is refused before it b
     }
   });
 });
+
+describe("a start that fails lets its port go: a corrected start on the same port succeeds", () => {
+  const modules = {
+    "a job module that does not exist": new URL("./helpers/no-such-module.mjs", import.meta.url)
+      .href,
+    "a job module that throws as it loads": new URL("./helpers/throws-on-load.mjs", import.meta.url)
+      .href,
+  };
+  for (const threads of [1, 2]) {
+    for (const [what, module] of Object.entries(modules)) {
+      it(`${what} (threads: ${threads})`, async () => {
+        const port = await freePort();
+        await expect(
+          startServer({ port, threads, quiet: true, modules: [module] }),
+        ).rejects.toMatchObject({ name: "ListenError" });
+        expect(await accepting(port)).toBe(false);
+        const server = await startServer({ port, threads, quiet: true });
+        try {
+          expect((await get(server.address, "/0/retry", { deadlineMs: 5000 })).body).toBe("retry");
+        } finally {
+          await stopAll(server);
+        }
+      });
+    }
+  }
+});

@@ -7,7 +7,13 @@ import {
   spawn,
   ThreadState,
 } from "@ch08/std";
-import { assertNoLocalReactor, REACTOR, start, storedWaker } from "../runtime/reactor.js";
+import {
+  assertNoLocalReactor,
+  REACTOR,
+  type ReactorHandle,
+  start,
+  storedWaker,
+} from "../runtime/reactor.js";
 import { createJobQueue } from "../spawner.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 import type { ServerThreadOptions } from "./options.js";
@@ -66,7 +72,14 @@ export async function startMultiThreaded(
     stats: options.stats,
     jobs: options.jobs,
   };
-  const handle = start(server);
+  let handle: ReactorHandle;
+  try {
+    handle = start(server);
+  } catch (error) {
+    // The polling thread did not start (it failed to load): the port is ours to let go.
+    listener.close();
+    throw error;
+  }
   if (handle.server !== server) {
     // `start` joined a reactor this thread was handed at its start (a worker spawned by a
     // thread that runs one), which `assertReactorFree` cannot see before the bind.
@@ -80,20 +93,25 @@ export async function startMultiThreaded(
   // Through @ch08/std's spawn, not `new Worker`: its start gate keeps a stop, an exit or
   // a failed sibling from ending a thread while koffi loads in it (that aborts the process).
   const executors: Spawned[] = [];
-  for (let index = 0; index < threads; index++) {
-    executors.push(
-      spawn(new URL("./executor-thread-main.js", import.meta.url), "runServerExecutor", {
-        name: `exec-${index}`,
-        args: [index, server, options],
-        data: { jobModules: options.modules },
-      }),
-    );
+  let failure: string | undefined;
+  try {
+    for (let index = 0; index < threads; index++) {
+      executors.push(
+        spawn(new URL("./executor-thread-main.js", import.meta.url), "runServerExecutor", {
+          name: `exec-${index}`,
+          args: [index, server, options],
+          data: { jobModules: options.modules },
+        }),
+      );
+    }
+    const up = await Promise.all(executors.map((thread) => started(thread)));
+    failure = up.find((outcome) => outcome !== "ready");
+  } catch (error) {
+    await abandon(executors, handle, listener);
+    throw error;
   }
-  const up = await Promise.all(executors.map((thread) => started(thread)));
-  const failure = up.find((outcome) => outcome !== "ready");
   if (failure !== undefined) {
-    await Promise.all(executors.map((thread) => thread.terminate()));
-    REACTOR.stop();
+    await abandon(executors, handle, listener);
     return { kind: "failed", code: undefined, message: failure };
   }
   const pollWaker = MioWaker.fromHandle(handle.stopWaker);
@@ -123,6 +141,23 @@ export async function startMultiThreaded(
       }
     },
   };
+}
+
+/**
+ * Undoes a start that failed after the polling thread began: ends the executor threads
+ * and the polling thread, then lets the port go, so that a corrected start can bind it.
+ */
+async function abandon(
+  executors: readonly Spawned[],
+  handle: ReactorHandle,
+  listener: TcpListener,
+): Promise<void> {
+  await Promise.all(executors.map((thread) => thread.terminate()));
+  REACTOR.stop(); // waits (2 s at most) for the polling thread to leave its loop
+  // The polling thread accepts on this fd, and a stop request makes it leave without
+  // closing it. Close it only once that thread is gone: were it still there, it could
+  // accept on whatever reuses the fd's number.
+  if (Atomics.load(new Int32Array(handle.state), 0) >= ThreadState.FINISHED) listener.close();
 }
 
 /** Resolves "ready" once the executor thread has joined the reactor, or with what went wrong. */

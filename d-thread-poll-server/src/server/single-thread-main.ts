@@ -29,20 +29,32 @@ export function runSingleThreadedServer(options: ServerThreadOptions): void {
     port.postMessage({ kind: "failed", code, message: (error as Error).message });
     return;
   }
-  Atomics.store(stats, Stat.PORT, listener.localAddr().port);
-  port.postMessage({
-    kind: "bound",
-    port: listener.localAddr().port,
-    wake: runtime.reactor.handle.stopWaker,
-    reactor: runtime.reactor.handle,
-  });
-  const { context, release } = createContext(options);
-  const jobs = new JobReceiver(options.jobs[0] ?? createJobQueue(), jobModules);
-  const acceptor = new Acceptor(listener, context, runtime.reactor.nextId(), options.graceMs, jobs);
-  runtime.reactor.onForeignWake = () => acceptor.nudge();
+  let release = (): void => {};
   try {
+    Atomics.store(stats, Stat.PORT, listener.localAddr().port);
+    port.postMessage({
+      kind: "bound",
+      port: listener.localAddr().port,
+      wake: runtime.reactor.handle.stopWaker,
+      reactor: runtime.reactor.handle,
+    });
+    const made = createContext(options);
+    release = made.release;
+    const jobs = new JobReceiver(options.jobs[0] ?? createJobQueue(), jobModules);
+    const acceptor = new Acceptor(
+      listener,
+      made.context,
+      runtime.reactor.nextId(),
+      options.graceMs,
+      jobs,
+    );
+    runtime.reactor.onForeignWake = () => acceptor.nudge();
     runtime.executor.blockOn(acceptor);
   } finally {
+    // The acceptor closes the listener on a stop (close is idempotent). A thread that
+    // fails first must not leave it bound: the kernel would go on accepting connections
+    // that nobody serves, and a new start on the port would find it in use.
+    listener.close();
     runtime.close();
     release();
   }
