@@ -6,6 +6,7 @@ const CAPACITY = 1;
 const HEADER = 2;
 const ENTRY = 3; // key, first value, second value
 const EMPTY = 0; // keys start at 1, so key 0 marks a free entry
+const MAX_CAPACITY = 1 << 24; // 16 M entries, 192 MiB: far past any runtime's tokens
 
 /**
  * A map from a number to a pair of numbers, in shared memory behind a `Mutex` (Rust:
@@ -36,6 +37,11 @@ export class SharedMap {
 
   /** A map in new shared memory with room for `capacity` keys (rounded up to a power of two). */
   static create(capacity = 1 << 16): SharedMap {
+    if (!(Number.isInteger(capacity) && capacity >= 1 && capacity <= MAX_CAPACITY)) {
+      throw new RangeError(
+        `SharedMap capacity must be a whole number from 1 to ${MAX_CAPACITY}, got ${String(capacity)}`,
+      );
+    }
     const size = 2 ** Math.ceil(Math.log2(Math.max(1, capacity)));
     const buffer = new SharedArrayBuffer((HEADER + size * ENTRY) * Int32Array.BYTES_PER_ELEMENT);
     new Int32Array(buffer)[CAPACITY] = size;
@@ -44,6 +50,11 @@ export class SharedMap {
 
   /** Stores (`first`, `second`) for `key`, replacing what was there. */
   set(key: number, first: number, second: number): void {
+    // Key 0 marks a free entry, and `& mask` would fold a fraction or a negative key onto
+    // another's entry: such a key would be lost without a word.
+    if (!((key | 0) === key && key > 0)) {
+      throw new RangeError(`SharedMap keys are whole numbers from 1 to 2^31 - 1, got ${key}`);
+    }
     const at = HEADER + (key & this.mask) * ENTRY;
     this.mutex.lock();
     const holder = this.cells[at] ?? EMPTY;
@@ -70,6 +81,7 @@ export class SharedMap {
    * (and no call) if there is nothing. A callback, not a returned pair: no allocation.
    */
   get(key: number, use: (first: number, second: number) => void): boolean {
+    if (!((key | 0) === key && key > 0)) return false; // no such key can be stored
     const at = HEADER + (key & this.mask) * ENTRY;
     this.mutex.lock();
     const found = this.cells[at] === key;

@@ -19,6 +19,22 @@ describe("SharedMap", () => {
     expect(seen).toEqual([[4, 8]]);
   });
 
+  it("refuses a key it could not keep, finds none for it, and a capacity it cannot make", () => {
+    const map = SharedMap.create(16);
+    // 0 marks a free entry (an empty map said it held key 0); -1 and 1.5 were folded onto
+    // other keys' entries by the mask and lost.
+    for (const key of [0, -1, 1.5, 2 ** 31, Number.NaN]) {
+      expect(() => map.set(key, 1, 2), String(key)).toThrow(/keys are whole numbers from 1/);
+      expect(
+        map.get(key, () => {}),
+        String(key),
+      ).toBe(false);
+    }
+    for (const capacity of [0, -1, Number.NaN, 2 ** 30]) {
+      expect(() => SharedMap.create(capacity), String(capacity)).toThrow(RangeError);
+    }
+  });
+
   it("rounds its capacity up to a power of two", () => {
     expect(SharedMap.create(1000).capacity).toBe(1024);
     expect(new SharedMap(SharedMap.create(16).buffer).capacity).toBe(16);
