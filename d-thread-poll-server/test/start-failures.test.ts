@@ -149,3 +149,73 @@ describe("a start that fails lets its port go: a corrected start on the same por
     }
   }
 });
+
+describe("a failed start's error says what to change, not always the port", () => {
+  for (const threads of [1, 2]) {
+    it(`a port in use: pick another port (threads: ${threads})`, async () => {
+      const taken = createServer();
+      await within(
+        new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve)),
+        2000,
+        "a port to take",
+      );
+      const address = taken.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      try {
+        await expect(startServer({ port, threads, quiet: true })).rejects.toMatchObject({
+          name: "ListenError",
+          code: "EADDRINUSE",
+          message: `port ${port} on 127.0.0.1 is already in use; pick another port (0 picks any free one)`,
+        });
+      } finally {
+        await new Promise((resolve) => taken.close(resolve));
+      }
+    });
+
+    it(`a host that is not IPv4 or localhost: pass one that is (threads: ${threads})`, async () => {
+      const failed = await startServer({ host: "::1", port: 0, threads, quiet: true }).catch(
+        (error: Error) => error,
+      );
+      expect(failed).toMatchObject({ name: "ListenError", code: undefined });
+      expect((failed as Error).message).toMatch(
+        /^cannot listen on ::1:0 \(bad address .*\); pass host as an IPv4 address \(127\.0\.0\.1, or 0\.0\.0\.0 for every interface\) or localhost$/,
+      );
+    });
+
+    it(`a host that is not this machine's: pass one that is (threads: ${threads})`, async () => {
+      // 192.0.2.0/24 is kept for documentation (RFC 5737): no machine has it.
+      await expect(
+        startServer({ host: "192.0.2.1", port: 0, threads, quiet: true }),
+      ).rejects.toMatchObject({
+        name: "ListenError",
+        code: "EADDRNOTAVAIL",
+        message: expect.stringMatching(
+          /; 192\.0\.2\.1 is not an address of this machine: pass one that is \(127\.0\.0\.1, or 0\.0\.0\.0 for every interface\)$/,
+        ),
+      });
+    });
+
+    it(`a server thread that fails at start: what it failed on, and not the port (threads: ${threads})`, async () => {
+      const missing = new URL("./helpers/no-such-module.mjs", import.meta.url).href;
+      const failed = await startServer({ port: 0, threads, quiet: true, modules: [missing] }).catch(
+        (error: Error) => error,
+      );
+      expect(failed).toMatchObject({ name: "ListenError", code: undefined });
+      expect((failed as Error).message).toMatch(
+        /^could not start the server on 127\.0\.0\.1:0: .*thread.* failed at start \(its error is on stderr\); fix what it failed on \(often a module in `modules` that cannot be imported, or that throws as it loads\) and start again: the port was not the problem$/,
+      );
+    });
+
+    it.each([-1, Number.NaN, 1.5, 2 ** 40])(
+      `a backlog of %s: a RangeError saying what to pass, before anything starts (threads: ${threads})`,
+      async (backlog) => {
+        await expect(startServer({ port: 0, threads, quiet: true, backlog })).rejects.toMatchObject(
+          {
+            name: "RangeError",
+            message: `backlog must be an integer from 1 to 2147483647 (the kernel caps it at net.core.somaxconn), got ${backlog}`,
+          },
+        );
+      },
+    );
+  }
+});

@@ -1,4 +1,4 @@
-import { IoError, Waker as MioWaker, TcpListener } from "@ch08/mio";
+import { AddrParseError, IoError, Waker as MioWaker, TcpListener } from "@ch08/mio";
 import {
   AlreadyRunningError,
   OutsideRuntimeError,
@@ -61,7 +61,8 @@ export async function startMultiThreaded(
     listener = TcpListener.bind(`${options.host}:${options.port}`, { backlog: options.backlog });
   } catch (error) {
     const code = error instanceof IoError ? error.code : undefined;
-    return { kind: "failed", code, message: (error as Error).message };
+    const source = error instanceof AddrParseError ? "address" : "socket";
+    return { kind: "failed", code, message: (error as Error).message, source };
   }
   const port = listener.localAddr().port;
   const inboxes = ConnectionInboxes.create(threads);
@@ -112,7 +113,7 @@ export async function startMultiThreaded(
   }
   if (failure !== undefined) {
     await abandon(executors, handle, listener);
-    return { kind: "failed", code: undefined, message: failure };
+    return { kind: "failed", code: undefined, message: failure, source: "thread" };
   }
   const pollWaker = MioWaker.fromHandle(handle.stopWaker);
   const wakers = new SharedMap(handle.wakers);

@@ -17,7 +17,16 @@ export type Running =
       /** Resolves once every thread has ended; rejects after `deadlineMs`. */
       exited: (deadlineMs: number) => Promise<void>;
     }
-  | { kind: "failed"; code: string | undefined; message: string };
+  | {
+      kind: "failed";
+      code: string | undefined;
+      message: string;
+      /** What failed: the host as written, the socket (an OS error, `code`), or a server thread at start. */
+      source: FailedAt;
+    };
+
+/** Where a start failed, so that its error can say what to change (see `startError`). */
+export type FailedAt = "address" | "socket" | "thread";
 
 /**
  * Waits for a server thread to exit, or fails after `deadlineMs` and then ends it — through

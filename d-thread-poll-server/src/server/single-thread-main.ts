@@ -1,5 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import { IoError, TcpListener } from "@ch08/mio";
+import { AddrParseError, IoError, TcpListener } from "@ch08/mio";
 import { initSingleThreaded } from "../runtime/local.js";
 import { createJobQueue, JobReceiver } from "../spawner.js";
 import { Acceptor } from "./acceptor.js";
@@ -26,7 +26,8 @@ export function runSingleThreadedServer(options: ServerThreadOptions): void {
   } catch (error) {
     runtime.close();
     const code = error instanceof IoError ? error.code : undefined;
-    port.postMessage({ kind: "failed", code, message: (error as Error).message });
+    const source = error instanceof AddrParseError ? "address" : "socket";
+    port.postMessage({ kind: "failed", code, message: (error as Error).message, source });
     return;
   }
   let release = (): void => {};

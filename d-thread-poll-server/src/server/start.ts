@@ -19,12 +19,15 @@ import type {
   StopSummary,
   ThreadPollServer,
 } from "./options.js";
-import { type Running, threadExit } from "./running.js";
+import { type FailedAt, type Running, threadExit } from "./running.js";
 
 /** How long a request head may take to arrive by default: node:http's `headersTimeout`. */
 const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
 /** node:http's default `requestTimeout`. */
 const DEFAULT_REQUEST_TIMEOUT_MS = 300_000;
+
+/** The longest accept queue listen(2) takes: its backlog is a C int. */
+const MAX_BACKLOG = 2_147_483_647;
 
 /** The longest a stop waits for the server's threads beyond the grace period. */
 const EXIT_SLACK_MS = 5000;
@@ -34,8 +37,11 @@ let channels = 0;
 /**
  * Starts the delayserver on stage d's runtime: `threads` 1 (default) runs the
  * single-threaded runtime on one thread; more runs a polling thread and that many
- * executor threads. Resolves once the port is bound; rejects with the delayserver's
- * `ListenError` when it cannot be.
+ * executor threads. Resolves once the port is bound. Rejects with the delayserver's
+ * `ListenError` when it cannot be bound or a server thread fails at start (its message
+ * says what to change: the port, the host, or what the thread failed on), with
+ * `AlreadyRunningError` for a second multi-threaded server, and with `RangeError` for
+ * an option out of range.
  */
 export async function startServer(options: ServeOptions = {}): Promise<ThreadPollServer> {
   const host = options.host ?? DEFAULT_HOST;
@@ -61,6 +67,12 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
   if (!Number.isInteger(threads) || threads < 1 || threads > 32) {
     throw new RangeError(`threads must be an integer from 1 to 32, got ${threads}`);
   }
+  const backlog = options.backlog ?? 4096;
+  if (!Number.isInteger(backlog) || backlog < 1 || backlog > MAX_BACKLOG) {
+    throw new RangeError(
+      `backlog must be an integer from 1 to ${MAX_BACKLOG} (the kernel caps it at net.core.somaxconn), got ${backlog}`,
+    );
+  }
   if (threads > 1) assertReactorFree();
   const stats = new Int32Array(new SharedArrayBuffer(Stat.SIZE * Int32Array.BYTES_PER_ELEMENT));
   let channel: BroadcastChannel | undefined;
@@ -76,7 +88,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
     host,
     port,
     maxDelayMs,
-    backlog: options.backlog ?? 4096,
+    backlog,
     graceMs: options.graceMs ?? 10_000,
     headersTimeoutMs,
     requestTimeoutMs,
@@ -97,7 +109,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
   }
   if (running.kind === "failed") {
     channel?.close();
-    throw new ListenError(host, port, running.code, running.message);
+    throw startError(host, port, running);
   }
   let stopping: Promise<StopSummary> | undefined;
   const stop = (): Promise<StopSummary> => {
@@ -143,7 +155,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
 
 type Started =
   | { kind: "bound"; port: number; wake: WakerHandle; reactor: ReactorHandle }
-  | { kind: "failed"; code?: string; message: string };
+  | { kind: "failed"; code?: string; message: string; source: FailedAt };
 
 async function startSingleThreaded(options: ServerThreadOptions): Promise<Running> {
   // Through @ch08/std's spawn, not `new Worker`: its start gate keeps a stop or an exit
@@ -160,11 +172,14 @@ async function startSingleThreaded(options: ServerThreadOptions): Promise<Runnin
   let ended = false;
   const started = await new Promise<Started>((resolve) => {
     thread.worker.once("message", (message: Started) => resolve(message));
-    thread.worker.once("error", (error) => resolve({ kind: "failed", message: error.message }));
+    thread.worker.once("error", (error) =>
+      resolve({ kind: "failed", message: error.message, source: "thread" }),
+    );
     thread.worker.once("exit", () => {
       ended = true;
       resolve({
         kind: "failed",
+        source: "thread",
         message:
           thread.status === ThreadState.FAILED
             ? "the server thread failed at start (its error is on stderr)"
@@ -174,7 +189,8 @@ async function startSingleThreaded(options: ServerThreadOptions): Promise<Runnin
   });
   if (started.kind === "failed") {
     if (!ended) await threadExit(thread, EXIT_SLACK_MS).catch(() => {});
-    return { kind: "failed", code: started.code, message: started.message };
+    const { code, message, source } = started;
+    return { kind: "failed", code, message, source };
   }
   const waker = MioWaker.fromHandle(started.wake);
   const { reactor } = started;
@@ -208,4 +224,39 @@ function timeoutOption(name: string, value: number): number {
     throw new RangeError(`${name} must be an integer from 1 to ${MAX_TIMER_MS}, got ${value}`);
   }
   return value;
+}
+
+/**
+ * The delayserver's `ListenError` for a start that failed, its advice fitted to what
+ * failed. Its own message always ends "pick another port", which sends a reader after
+ * the port when the host, the descriptor limit or a server thread was the trouble.
+ */
+function startError(
+  host: string,
+  port: number,
+  failed: { code: string | undefined; message: string; source: FailedAt },
+): ListenError {
+  const error = new ListenError(host, port, failed.code, failed.message);
+  const where = `cannot listen on ${host}:${port} (${failed.message})`;
+  const every = "127.0.0.1, or 0.0.0.0 for every interface";
+  let message: string | undefined;
+  if (failed.source === "thread") {
+    message =
+      `could not start the server on ${host}:${port}: ${failed.message}; fix what it failed ` +
+      "on (often a module in `modules` that cannot be imported, or that throws as it loads) " +
+      "and start again: the port was not the problem";
+  } else if (failed.source === "address") {
+    message = `${where}; pass host as an IPv4 address (${every}) or localhost`;
+  } else if (failed.code === "EADDRNOTAVAIL") {
+    message = `${where}; ${host} is not an address of this machine: pass one that is (${every})`;
+  } else if (failed.code === "EMFILE" || failed.code === "ENFILE") {
+    const whose = failed.code === "EMFILE" ? "this process" : "the system";
+    message = `${where}; ${whose} is out of file descriptors: close some, or raise the limit (ulimit -n)`;
+  } else if (failed.code !== "EADDRINUSE" && failed.code !== "EACCES") {
+    message = `${where}; try another host or port`;
+  }
+  // A port in use or not ours to bind (EACCES): ListenError's own advice fits. The stack
+  // is formatted when first read, so it shows the message set here.
+  if (message !== undefined) error.message = message;
+  return error;
 }
