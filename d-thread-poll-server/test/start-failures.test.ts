@@ -219,3 +219,33 @@ describe("a failed start's error says what to change, not always the port", () =
     );
   }
 });
+
+describe("graceMs is checked like the other options", () => {
+  for (const threads of [1, 2]) {
+    it.each([Number.NaN, -1, 1.5, Number.POSITIVE_INFINITY, 2_147_478_648])(
+      `graceMs %s: a RangeError saying what to pass, before anything starts (threads: ${threads})`,
+      async (graceMs) => {
+        await expect(startServer({ port: 0, threads, quiet: true, graceMs })).rejects.toMatchObject(
+          {
+            name: "RangeError",
+            message: `graceMs must be a whole number of milliseconds from 0 to 2147478647, got ${graceMs}`,
+          },
+        );
+      },
+    );
+
+    it.each([0, 2_147_478_647])(
+      `graceMs %s: the server starts, serves and stops (threads: ${threads})`,
+      async (graceMs) => {
+        const server = await startServer({ port: 0, threads, quiet: true, graceMs });
+        try {
+          expect((await get(server.address, "/0/grace", { deadlineMs: 5000 })).body).toBe("grace");
+        } finally {
+          expect(
+            await within(server.stop(), 5000, `the stop with graceMs ${graceMs}`),
+          ).toMatchObject({ requests: 1, droppedAnswers: 0 });
+        }
+      },
+    );
+  }
+});

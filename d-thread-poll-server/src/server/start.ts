@@ -31,6 +31,8 @@ const MAX_BACKLOG = 2_147_483_647;
 
 /** The longest a stop waits for the server's threads beyond the grace period. */
 const EXIT_SLACK_MS = 5000;
+/** The longest grace: a stop waits `graceMs + EXIT_SLACK_MS` in one timer, which holds MAX_TIMER_MS at most. */
+const MAX_GRACE_MS = MAX_TIMER_MS - EXIT_SLACK_MS;
 
 let channels = 0;
 
@@ -73,6 +75,12 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
       `backlog must be an integer from 1 to ${MAX_BACKLOG} (the kernel caps it at net.core.somaxconn), got ${backlog}`,
     );
   }
+  const graceMs = options.graceMs ?? 10_000;
+  if (!Number.isInteger(graceMs) || graceMs < 0 || graceMs > MAX_GRACE_MS) {
+    throw new RangeError(
+      `graceMs must be a whole number of milliseconds from 0 to ${MAX_GRACE_MS}, got ${graceMs}`,
+    );
+  }
   if (threads > 1) assertReactorFree();
   const stats = new Int32Array(new SharedArrayBuffer(Stat.SIZE * Int32Array.BYTES_PER_ELEMENT));
   let channel: BroadcastChannel | undefined;
@@ -89,7 +97,7 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
     port,
     maxDelayMs,
     backlog,
-    graceMs: options.graceMs ?? 10_000,
+    graceMs,
     headersTimeoutMs,
     requestTimeoutMs,
     log,
