@@ -43,6 +43,7 @@ export { Sleep, sleep, sleepUntil } from "./sleep.js";
 export {
   createJobQueue,
   type Job,
+  JobFailedError,
   JobReceiver,
   loadModules,
   Spawner,

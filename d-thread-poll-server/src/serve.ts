@@ -187,7 +187,8 @@ try {
       `serve: port ${port} on ${host} is already in use; pick another with --port <n> (--port 0 picks a free one)`,
     );
   } else if (err instanceof ListenError && err.code === undefined) {
-    // Not the socket: one of the server's threads failed to start, and said why above.
+    // No errno: a host the runtime cannot use, or one of the server's threads failed to
+    // start (it said why above). The reason says which.
     console.error(`serve: could not start: ${err.reason}`);
   } else if (err instanceof ListenError) {
     console.error(
