@@ -3,24 +3,9 @@ import { connect } from "node:net";
 import { get, raw, within } from "@ch08/delayserver/test/suites/client";
 import { describe, expect, it } from "vitest";
 import { startServer } from "../dist/server/start.js";
+import { accepting } from "./helpers/ports.js";
 
 const SERVE = new URL("../dist/serve.js", import.meta.url).pathname;
-
-/** Whether a TCP connection to `port` is refused (within 2 s). */
-function refused(port: number): Promise<boolean> {
-  return within(
-    new Promise<boolean>((resolve) => {
-      const socket = connect({ host: "127.0.0.1", port });
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(false);
-      });
-      socket.once("error", () => resolve(true));
-    }),
-    2000,
-    `connecting to ${port}`,
-  );
-}
 
 for (const threads of [1, 2]) {
   describe(`stop (threads: ${threads})`, () => {
@@ -32,7 +17,7 @@ for (const threads of [1, 2]) {
       const summary = await server.stop();
       expect((await held).body).toBe("in flight");
       expect(summary).toMatchObject({ requests: 1, droppedAnswers: 0, droppedConnections: 0 });
-      expect(await refused(server.port)).toBe(true);
+      expect(await accepting(server.port)).toBe(false);
     });
 
     it("at the deadline, drops what is still owed and says how much", async () => {

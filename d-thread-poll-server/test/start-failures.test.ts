@@ -1,10 +1,11 @@
-import { connect, createServer } from "node:net";
+import { createServer } from "node:net";
 import { get, within } from "@ch08/delayserver/test/suites/client";
 import { spawn } from "@ch08/std";
 import { describe, expect, it } from "vitest";
 import * as runtime from "../dist/runtime.js";
 import { startServer } from "../dist/server/start.js";
 import type { ThreadPollServer } from "../src/server/options.js";
+import { accepting } from "./helpers/ports.js";
 import { listen } from "./helpers/wait.js";
 
 // What startServer refuses, and what a start that fails leaves behind: nothing bound.
@@ -27,22 +28,6 @@ function freePort(): Promise<number> {
   );
 }
 
-/** Whether something accepts a connection on `port` (answered within 2 s either way). */
-function accepting(port: number): Promise<boolean> {
-  return within(
-    new Promise<boolean>((resolve) => {
-      const socket = connect({ host: "127.0.0.1", port });
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    }),
-    2000,
-    `connecting to ${port}`,
-  );
-}
-
 /** Stops every server given, whatever else failed. */
 async function stopAll(...servers: (ThreadPollServer | undefined)[]): Promise<void> {
   await Promise.all(servers.map((server) => server?.stop().catch(() => undefined)));
@@ -52,6 +37,24 @@ async function stopAll(...servers: (ThreadPollServer | undefined)[]): Promise<vo
 const ONE_REACTOR =
   /one reactor per process.*stop the first.*threads: 1, the single-threaded server/;
 
+/** A multi-threaded server on `port` must be refused before it binds; one started anyway is stopped. */
+async function expectRefusedBeforeBind(port: number): Promise<void> {
+  let started: ThreadPollServer | undefined;
+  try {
+    const refused = startServer({ port, threads: 2, quiet: true }).then((server) => {
+      started = server;
+      return server;
+    });
+    await expect(refused).rejects.toMatchObject({
+      name: "AlreadyRunningError",
+      message: expect.stringMatching(ONE_REACTOR),
+    });
+    expect(await accepting(port)).toBe(false);
+  } finally {
+    await stopAll(started);
+  }
+}
+
 describe("one multi-threaded server per process: a second is refused before it binds", () => {
   it("while another runs; that one still serves, single-threaded servers start beside it, and once it stops a new one starts", async () => {
     const first = await startServer({ port: 0, threads: 2, quiet: true });
@@ -59,15 +62,7 @@ describe("one multi-threaded server per process: a second is refused before it b
     let single: ThreadPollServer | undefined;
     try {
       const port = await freePort();
-      const refused = startServer({ port, threads: 2, quiet: true }).then((server) => {
-        second = server;
-        return server;
-      });
-      await expect(refused).rejects.toMatchObject({
-        name: "AlreadyRunningError",
-        message: expect.stringMatching(ONE_REACTOR),
-      });
-      expect(await accepting(port)).toBe(false);
+      await expectRefusedBeforeBind(port);
       expect((await get(first.address, "/0/first", { deadlineMs: 5000 })).body).toBe("first");
       single = await startServer({ port: 0, quiet: true });
       expect((await get(single.address, "/0/single", { deadlineMs: 5000 })).body).toBe("single");
@@ -84,15 +79,7 @@ describe("one multi-threaded server per process: a second is refused before it b
     let server: ThreadPollServer | undefined;
     try {
       const port = await freePort();
-      const refused = startServer({ port, threads: 2, quiet: true }).then((started) => {
-        server = started;
-        return started;
-      });
-      await expect(refused).rejects.toMatchObject({
-        name: "AlreadyRunningError",
-        message: expect.stringMatching(ONE_REACTOR),
-      });
-      expect(await accepting(port)).toBe(false);
+      await expectRefusedBeforeBind(port);
       runtime.shutdown();
       server = await startServer({ port, threads: 2, quiet: true });
       expect((await get(server.address, "/0/after", { deadlineMs: 5000 })).body).toBe("after");
