@@ -228,16 +228,23 @@ export function useReactor(reactor: Reactor | undefined): void {
   local = reactor;
 }
 
+/** ADDED in stage d: whether this thread runs on the process's reactor (started or joined here). */
+export function processReactorRuns(): boolean {
+  try {
+    REACTOR.handle();
+    return true;
+  } catch (error) {
+    if (error instanceof std.OutsideRuntimeError) return false;
+    throw error;
+  }
+}
+
 /**
  * ADDED in stage d: refuses a single-threaded runtime on a thread that runs on the process's
  * reactor: it would take the thread's park slot and ready queues from that runtime's executor.
  */
 export function assertNoProcessReactor(what: string): void {
-  try {
-    REACTOR.handle();
-  } catch {
-    return; // none started here, or shut down: the thread is free
-  }
+  if (!processReactorRuns()) return; // none started here, or shut down: the thread is free
   throw new std.AlreadyRunningError(
     `${what}: this thread runs on the process's reactor (runtime.init()); call runtime.shutdown() first, or start the single-threaded runtime on a thread of its own`,
   );

@@ -1,14 +1,8 @@
 import { AddrParseError, IoError, Waker as MioWaker, TcpListener } from "@ch08/mio";
-import {
-  AlreadyRunningError,
-  OutsideRuntimeError,
-  SharedMap,
-  type Spawned,
-  spawn,
-  ThreadState,
-} from "@ch08/std";
+import { AlreadyRunningError, SharedMap, type Spawned, spawn, ThreadState } from "@ch08/std";
 import {
   assertNoLocalReactor,
+  processReactorRuns,
   REACTOR,
   type ReactorHandle,
   start,
@@ -36,12 +30,7 @@ export function assertReactorFree(): void {
   // A single-threaded runtime open on this thread: `start` refuses that too, but only
   // once the listener is bound.
   assertNoLocalReactor("startServer({ threads > 1 })");
-  try {
-    REACTOR.handle();
-  } catch (error) {
-    if (error instanceof OutsideRuntimeError) return; // none runs: this server starts it
-    throw error;
-  }
+  if (!processReactorRuns()) return; // none runs: this server starts it
   throw new AlreadyRunningError(
     `cannot start a multi-threaded server: this process's reactor already runs; ${ONE_REACTOR}`,
   );
