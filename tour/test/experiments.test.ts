@@ -4,9 +4,9 @@
 // observed as blockOn's DeadlineError, never as a stuck test.
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { connect } from "node:net";
 import { join } from "node:path";
 import { type DelayServer, startDelayServerThread } from "@ch08/delayserver";
+import { get } from "@ch08/delayserver/test/suites/client";
 import { EXPERIMENTS } from "@ch08/delayserver/with-delayserver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../dist/stages.js";
@@ -242,29 +242,6 @@ describe("stage c: make the ready queue LIFO and watch the delayserver's log mat
   });
 });
 
-/** `GET path` on a connection of its own; resolves with the body when the server ends it. */
-function getBody(address: string, path: string): Promise<string> {
-  const colon = address.lastIndexOf(":");
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(address.slice(colon + 1)), address.slice(0, colon));
-    const timer = setTimeout(
-      () => socket.destroy(new Error(`no answer to ${path} in 10 s`)),
-      10_000,
-    );
-    let text = "";
-    socket.setEncoding("latin1");
-    socket.on("data", (chunk: string) => {
-      text += chunk;
-    });
-    socket.on("end", () => {
-      clearTimeout(timer);
-      resolve(text.slice(text.indexOf("\r\n\r\n") + 4));
-    });
-    socket.on("error", reject);
-    socket.write(`GET ${path} HTTP/1.1\r\nHost: ${address}\r\nConnection: close\r\n\r\n`);
-  });
-}
-
 describe("stage d: let the executor sleep past the next timer, and a held answer waits for a stranger", () => {
   const serve = join(ROOT, "d-thread-poll-server", "dist", "serve.js");
   /** NUDGE_MS after asking for /300/held, asks for /0/nudge: when each answer came (ms). */
@@ -274,10 +251,13 @@ describe("stage d: let the executor sleep past the next timer, and a held answer
     try {
       const start = performance.now();
       const since = () => Math.round(performance.now() - start);
-      const held = getBody(server.address, "/300/held").then((body) => ({ body, at: since() }));
+      const held = get(server.address, "/300/held", { deadlineMs: 10_000 }).then(({ body }) => ({
+        body,
+        at: since(),
+      }));
       await new Promise((resolve) => setTimeout(resolve, NUDGE_MS));
       const nudgedAt = since();
-      const nudge = await getBody(server.address, "/0/nudge");
+      const { body: nudge } = await get(server.address, "/0/nudge", { deadlineMs: 10_000 });
       return { held: await held, nudge, nudgedAt };
     } finally {
       server.child.kill("SIGINT");
