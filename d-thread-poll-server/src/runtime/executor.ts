@@ -131,14 +131,14 @@ export class Executor {
     const exec = currentCore();
     const { thread } = exec;
     const deadline = new std.Deadline(options.timeoutMs); // refuses a bad timeoutMs
+    const { park, verbose = true } = this.options;
     // Parking for the process's reactor while this thread's own takes the registrations
     // would wait for wakes that never come.
-    if (this.options.park === undefined) assertNoLocalReactor("blockOn");
+    if (park === undefined) assertNoLocalReactor("blockOn");
     if (exec.running)
       throw new std.AlreadyRunningError("blockOn called inside a running executor: spawn instead");
     exec.running = true;
     const main = spawnTask(exec, future);
-    const { park, verbose = true } = this.options;
     try {
       for (;;) {
         this.pollReadyTasks(exec);

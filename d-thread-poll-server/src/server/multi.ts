@@ -1,4 +1,4 @@
-import { AddrParseError, IoError, Waker as MioWaker, TcpListener } from "@ch08/mio";
+import { Waker as MioWaker, TcpListener } from "@ch08/mio";
 import { AlreadyRunningError, SharedMap, type Spawned, spawn, ThreadState } from "@ch08/std";
 import {
   assertNoLocalReactor,
@@ -11,7 +11,7 @@ import {
 import { createJobQueue } from "../spawner.js";
 import { ConnectionInboxes, type ServerHandle } from "./inbox.js";
 import type { ServerThreadOptions } from "./options.js";
-import { type Running, threadExit } from "./running.js";
+import { bindListener, type Running, threadExit } from "./running.js";
 
 /** What a multi-threaded server refused for want of the process's one reactor is told to do. */
 const ONE_REACTOR =
@@ -45,14 +45,8 @@ export async function startMultiThreaded(
   options: ServerThreadOptions,
   threads: number,
 ): Promise<Running> {
-  let listener: TcpListener;
-  try {
-    listener = TcpListener.bind(`${options.host}:${options.port}`, { backlog: options.backlog });
-  } catch (error) {
-    const code = error instanceof IoError ? error.code : undefined;
-    const source = error instanceof AddrParseError ? "address" : "socket";
-    return { kind: "failed", code, message: (error as Error).message, source };
-  }
+  const listener = bindListener(options);
+  if (!(listener instanceof TcpListener)) return listener;
   const port = listener.localAddr().port;
   const inboxes = ConnectionInboxes.create(threads);
   const server: ServerHandle = {

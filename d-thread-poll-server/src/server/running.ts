@@ -1,5 +1,7 @@
+import { AddrParseError, IoError, TcpListener } from "@ch08/mio";
 import type { Spawned } from "@ch08/std";
 import type { SpawnerHandle } from "../spawner.js";
+import type { ServerThreadOptions } from "./options.js";
 
 // What both runtimes' start functions (start.ts's single-threaded, multi.ts's
 // multi-threaded) hand back, and how a stop waits for their threads: here, so that
@@ -27,6 +29,20 @@ export type Running =
 
 /** Where a start failed, so that its error can say what to change (see `startError`). */
 export type FailedAt = "address" | "socket" | "thread";
+
+/** A start that failed, as both runtimes report it. */
+export type StartFailure = Extract<Running, { kind: "failed" }>;
+
+/** Binds the server's listener, or says why it could not: the host as written, or the socket. */
+export function bindListener(options: ServerThreadOptions): TcpListener | StartFailure {
+  try {
+    return TcpListener.bind(`${options.host}:${options.port}`, { backlog: options.backlog });
+  } catch (error) {
+    const code = error instanceof IoError ? error.code : undefined;
+    const source = error instanceof AddrParseError ? "address" : "socket";
+    return { kind: "failed", code, message: (error as Error).message, source };
+  }
+}
 
 /**
  * Waits for a server thread to exit, or fails after `deadlineMs` and then ends it — through

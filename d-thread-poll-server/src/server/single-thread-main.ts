@@ -1,5 +1,5 @@
 import { parentPort } from "node:worker_threads";
-import { AddrParseError, IoError, TcpListener } from "@ch08/mio";
+import { TcpListener } from "@ch08/mio";
 import { initSingleThreaded } from "../runtime/local.js";
 import { createJobQueue, JobReceiver } from "../spawner.js";
 import { Acceptor } from "./acceptor.js";
@@ -7,6 +7,7 @@ import { Stat } from "./context.js";
 import { createContext } from "./context-setup.js";
 import { jobModules } from "./job-modules.js";
 import type { ServerThreadOptions } from "./options.js";
+import { bindListener } from "./running.js";
 
 /**
  * The single-threaded server's one thread, started by @ch08/std's `spawn`: bind, then run
@@ -20,14 +21,10 @@ export function runSingleThreadedServer(options: ServerThreadOptions): void {
   if (port === null) throw new Error("runSingleThreadedServer runs on a thread of its own");
   const stats = new Int32Array(options.stats);
   const runtime = initSingleThreaded({ verbose: false });
-  let listener: TcpListener;
-  try {
-    listener = TcpListener.bind(`${options.host}:${options.port}`, { backlog: options.backlog });
-  } catch (error) {
+  const listener = bindListener(options);
+  if (!(listener instanceof TcpListener)) {
     runtime.close();
-    const code = error instanceof IoError ? error.code : undefined;
-    const source = error instanceof AddrParseError ? "address" : "socket";
-    port.postMessage({ kind: "failed", code, message: (error as Error).message, source });
+    port.postMessage(listener);
     return;
   }
   let release = (): void => {};
