@@ -9,6 +9,14 @@ const EMPTY = 0; // keys start at 1, so key 0 marks a free entry
 const MAX_CAPACITY = 1 << 24; // 16 M entries, 192 MiB: far past any runtime's tokens
 
 /**
+ * Whether `key` can be stored: a whole number from 1 to 2^31 - 1. Key 0 marks a free entry,
+ * and `& mask` would fold a fraction or a negative key onto another key's entry.
+ */
+function isKey(key: number): boolean {
+  return (key | 0) === key && key > 0;
+}
+
+/**
  * A map from a number to a pair of numbers, in shared memory behind a `Mutex` (Rust:
  * `Arc<Mutex<HashMap<usize, …>>>`). Only numbers: a JavaScript object cannot cross
  * threads, so whatever a value stands for (a waker: a thread to unpark, a task id) is
@@ -50,9 +58,7 @@ export class SharedMap {
 
   /** Stores (`first`, `second`) for `key`, replacing what was there. */
   set(key: number, first: number, second: number): void {
-    // Key 0 marks a free entry, and `& mask` would fold a fraction or a negative key onto
-    // another's entry: such a key would be lost without a word.
-    if (!((key | 0) === key && key > 0)) {
+    if (!isKey(key)) {
       throw new RangeError(`SharedMap keys are whole numbers from 1 to 2^31 - 1, got ${key}`);
     }
     const at = HEADER + (key & this.mask) * ENTRY;
@@ -81,7 +87,7 @@ export class SharedMap {
    * (and no call) if there is nothing. A callback, not a returned pair: no allocation.
    */
   get(key: number, use: (first: number, second: number) => void): boolean {
-    if (!((key | 0) === key && key > 0)) return false; // no such key can be stored
+    if (!isKey(key)) return false; // no such key can be stored
     const at = HEADER + (key & this.mask) * ENTRY;
     this.mutex.lock();
     const found = this.cells[at] === key;

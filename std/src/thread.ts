@@ -31,9 +31,7 @@ export class Thread {
    * A trace shows it as PARK … UNPARK, whichever runtime parks.
    */
   park(timeoutMs?: number): boolean {
-    if (timeoutMs !== undefined && !(typeof timeoutMs === "number" && timeoutMs >= 0)) {
-      checkTimeoutMs("park", timeoutMs); // throws: NaN would mean "no limit" to Atomics.wait
-    }
+    checkTimeoutMs("park", timeoutMs); // NaN would mean "no limit" to Atomics.wait
     if (tracing) record(Kind.PARK);
     // A pending unpark is consumed at once, without sleeping.
     let unparked = Atomics.exchange(this.tokens, this.slot, EMPTY) === NOTIFIED;
