@@ -15,7 +15,7 @@ import {
   MAX_TIMER_MS,
   parseArgsErrorText,
 } from "@ch08/delayserver/protocol";
-import type { ThreadPollServer } from "./server/options.js";
+import { MAX_THREADS, type ThreadPollServer } from "./server/options.js";
 
 function usageError(message: string): never {
   console.error(`serve: ${message}; see --help`);
@@ -53,8 +53,7 @@ function integerOption(
   return Number(raw);
 }
 
-/** The most executor threads `--threads` takes, and the longest `--grace`. */
-const MAX_THREADS = 32;
+/** The longest `--grace` (the server itself takes up to its timer's limit). */
 const MAX_GRACE_MS = 3_600_000;
 
 /** The delayserver's options and this server's own. */

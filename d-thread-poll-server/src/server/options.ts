@@ -1,6 +1,9 @@
 import type { DelayServer } from "@ch08/delayserver/protocol";
 import type { SpawnerHandle } from "../spawner.js";
 
+/** The most executor threads a server takes (`threads`, `pnpm serve --threads`). */
+export const MAX_THREADS = 32;
+
 /** How to run stage d's server; every field has a default (the delayserver's where it has one). */
 export interface ServeOptions {
   /** Address to listen on; default 127.0.0.1. */
@@ -13,7 +16,7 @@ export interface ServeOptions {
   quiet?: boolean;
   /** Where the `#n - …` lines go instead of stdout (they cross from the server's threads). */
   log?: (line: string) => void;
-  /** 1 (default): the single-threaded runtime; N > 1: a polling thread and N executor threads. */
+  /** 1 (default): the single-threaded runtime; N > 1 (up to `MAX_THREADS`): a polling thread and N executor threads. */
   threads?: number;
   /** Length of the kernel's accept queue; default 4096. */
   backlog?: number;

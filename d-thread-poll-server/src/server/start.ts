@@ -13,11 +13,12 @@ import type { ReactorHandle } from "../runtime/reactor.js";
 import { createJobQueue } from "../spawner.js";
 import { Stat } from "./context.js";
 import { assertReactorFree, startMultiThreaded } from "./multi.js";
-import type {
-  ServeOptions,
-  ServerThreadOptions,
-  StopSummary,
-  ThreadPollServer,
+import {
+  MAX_THREADS,
+  type ServeOptions,
+  type ServerThreadOptions,
+  type StopSummary,
+  type ThreadPollServer,
 } from "./options.js";
 import { type FailedAt, type Running, threadExit } from "./running.js";
 
@@ -66,8 +67,8 @@ export async function startServer(options: ServeOptions = {}): Promise<ThreadPol
     "requestTimeoutMs",
     options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
   );
-  if (!Number.isInteger(threads) || threads < 1 || threads > 32) {
-    throw new RangeError(`threads must be an integer from 1 to 32, got ${threads}`);
+  if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    throw new RangeError(`threads must be an integer from 1 to ${MAX_THREADS}, got ${threads}`);
   }
   const backlog = options.backlog ?? 4096;
   if (!Number.isInteger(backlog) || backlog < 1 || backlog > MAX_BACKLOG) {
