@@ -1,8 +1,8 @@
 import type { PollState } from "@ch08/http";
-import { NOT_READY, ready } from "@ch08/http";
+import { isReady, NOT_READY, ready } from "@ch08/http";
 import { PolledAfterReadyError } from "@ch08/std";
 
-export { NOT_READY, type PollState, ready } from "@ch08/http";
+export { NOT_READY, NotAPollStateError, type PollState, ready } from "@ch08/http";
 
 /**
  * A value that is not there yet (Rust: `trait Future`). Stage a has no wakers: whoever
@@ -44,7 +44,7 @@ export class JoinAll<T> implements Future<T[]> {
       if (this.finished[i] || future === undefined) continue;
       this.childPolls++;
       const state = future.poll();
-      if (state.ready) {
+      if (isReady(state)) {
         this.outputs[i] = state.value;
         this.finished[i] = true;
         this.finishedCount++;
@@ -117,7 +117,7 @@ class Coroutine<T> implements Future<T> {
       this.awaiting = undefined;
       return generator.throw(error);
     }
-    if (!state.ready) return undefined;
+    if (!isReady(state)) return undefined;
     this.awaiting = undefined;
     return generator.next(state.value);
   }

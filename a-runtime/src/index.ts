@@ -13,6 +13,7 @@ export {
   JoinAll,
   joinAll,
   NOT_READY,
+  NotAPollStateError,
   type PollState,
   ready,
   wait,

@@ -1,4 +1,4 @@
-import { println } from "@ch08/http";
+import { isReady, println } from "@ch08/http";
 import { Events, Poll, type Registry } from "@ch08/mio";
 import { AlreadyRunningError, type BlockOnOptions, Deadline, OutsideRuntimeError } from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
@@ -38,7 +38,7 @@ export class Runtime {
       if (tracing) record(Kind.POLL_BEGIN, 0);
       const state = future.poll();
       if (tracing) record(Kind.POLL_END, 0, state.ready ? 1 : 0);
-      if (state.ready) return state.value;
+      if (isReady(state)) return state.value;
       // Past the deadline: give up before saying we sleep, so `waits` counts real waits.
       const remaining = deadline.check();
       println("Schedule other tasks");

@@ -3,14 +3,19 @@ import { Token, Waker } from "@ch08/mio";
 import { AlreadyRunningError } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  coroutine,
   DeadlineError,
   type Future,
   Http,
+  joinAll,
   NOT_READY,
+  NotAPollStateError,
   OutsideRuntimeError,
   type PollState,
   Runtime,
+  ready,
   registry,
+  wait,
 } from "../dist/index.js";
 import { capturedPrintln, clientSocketsTo, openFds, portOf, settle, stable } from "./helpers.js";
 
@@ -181,6 +186,35 @@ describe("blockOn", () => {
       expect(runtime.waits).toBe(1);
     } finally {
       waker.close();
+      runtime.close();
+    }
+  });
+});
+
+describe("a poll that returns no PollState", () => {
+  // TypeScript refuses `async poll()` on a Future; JavaScript, or a cast, does not. Read as
+  // "not ready", its Promise would leave blockOn asleep in epoll_wait with nothing to wake it.
+  const asyncPoll = {
+    async poll() {
+      return ready(1);
+    },
+  } as unknown as Future<number>;
+
+  it("is refused at once, for blockOn, joinAll and a coroutine alike, not slept on", () => {
+    const runtime = new Runtime();
+    try {
+      const futures: Future<unknown>[] = [
+        asyncPoll,
+        joinAll([asyncPoll]),
+        coroutine(() => wait(asyncPoll)),
+      ];
+      for (const future of futures) {
+        const started = performance.now();
+        expect(() => runtime.blockOn(future, { timeoutMs: 5000 })).toThrow(NotAPollStateError);
+        expect(performance.now() - started).toBeLessThan(4000);
+      }
+      expect(runtime.waits).toBe(0);
+    } finally {
       runtime.close();
     }
   });

@@ -1,6 +1,16 @@
 import type { DelayServer } from "@ch08/delayserver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DeadlineError, type Future, Http, NOT_READY, runtime } from "../dist/index.js";
+import {
+  coroutine,
+  DeadlineError,
+  type Future,
+  Http,
+  joinAll,
+  NOT_READY,
+  ready,
+  runtime,
+  wait,
+} from "../dist/index.js";
 import { capture, freshRuntime, startServer } from "./helpers/index.js";
 
 // Every blocking wait in a test has a deadline: a future that will not be ready in time
@@ -91,5 +101,34 @@ describe("blockOn with timeoutMs", () => {
     expect(executor.polls).toBe(1);
     expect(executor.parks).toBe(0);
     expect(printed.lines).toEqual([]);
+  });
+});
+
+describe("a poll that returns no PollState", () => {
+  it("is refused at once, for blockOn, joinAll and a coroutine alike, not parked on", () => {
+    // TypeScript refuses `async poll()` on a Future; JavaScript, or a cast, does not. Read
+    // as "not ready", its Promise would park the executor until the deadline.
+    const asyncPoll = {
+      async poll() {
+        return ready(1);
+      },
+    } as unknown as Future<number>;
+    const executor = freshRuntime();
+    const printed = capture();
+    try {
+      const futures: Future<unknown>[] = [
+        asyncPoll,
+        joinAll([asyncPoll]),
+        coroutine(() => wait(asyncPoll)),
+      ];
+      for (const future of futures) {
+        expect(() => executor.blockOn(future, { timeoutMs: 5000 })).toThrow(
+          /returned a Promise \(is poll declared async\?\)/,
+        );
+      }
+    } finally {
+      printed.release();
+    }
+    expect(executor.parks).toBe(0);
   });
 });

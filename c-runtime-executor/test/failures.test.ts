@@ -6,7 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   coroutine,
   type Executor,
+  type Future,
   Http,
+  NotAPollStateError,
+  ready,
   runtime,
   spawn,
   TaskFailedError,
@@ -90,6 +93,38 @@ describe("a task that throws", () => {
     expect(error.taskId).toBe(failingId);
     expect(error.message).toBe(`task ${failingId} failed: boom`);
     expect(error.cause).toBeInstanceOf(RangeError);
+  });
+
+  it("a task whose poll is async fails alone with NotAPollStateError, instead of never waking", () => {
+    // TypeScript refuses `async poll()` on a Future; JavaScript, or a cast, does not. Read
+    // as "not ready", its Promise would leave the task waiting for a wake nobody sends.
+    const asyncPoll = {
+      async poll() {
+        return ready(1);
+      },
+    } as unknown as Future<number>;
+    let caught: unknown;
+    let after = "";
+    executor.blockOn(
+      coroutine(function* () {
+        const failing = spawn(asyncPoll);
+        spawn(
+          coroutine(function* () {
+            after = yield* wait(Http.get("/20/after"));
+          }),
+        );
+        try {
+          yield* wait(failing);
+        } catch (error) {
+          caught = error;
+        }
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(after).toMatch(/after$/);
+    expect(caught).toBeInstanceOf(TaskFailedError);
+    expect((caught as Error).cause).toBeInstanceOf(NotAPollStateError);
+    expect(String(caught)).toMatch(/returned a Promise \(is poll declared async\?\)/);
   });
 
   it("a failure that is caught inside a coroutine lets it go on", () => {

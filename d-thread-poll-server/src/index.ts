@@ -21,6 +21,7 @@ export {
   JoinAll,
   joinAll,
   NOT_READY,
+  NotAPollStateError,
   type PollState,
   ready,
   wait,

@@ -1,3 +1,4 @@
+import { isReady } from "@ch08/http";
 import { type Future, NOT_READY, type PollState } from "./future.js";
 import type { Waker } from "./runtime.js";
 import { type Sleep, sleep } from "./sleep.js";
@@ -46,13 +47,15 @@ export class Timeout<T> implements Future<T> {
   /** Polls the future first (its answer may have come with the deadline), then the timer. */
   poll(waker: Waker): PollState<T> {
     let state: PollState<T>;
+    let done: boolean;
     try {
       state = this.future.poll(waker);
+      done = isReady(state); // a poll's wrong answer fails here too, giving the timer back
     } catch (error) {
       this.#finish();
       throw error;
     }
-    if (state.ready) {
+    if (done) {
       this.#finish();
       return state;
     }

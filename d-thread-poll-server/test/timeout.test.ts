@@ -1,7 +1,15 @@
 import { readdirSync, readlinkSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type CoroutineBody, coroutine, wait } from "../dist/future.js";
+import {
+  type CoroutineBody,
+  coroutine,
+  type Future,
+  NOT_READY,
+  NotAPollStateError,
+  ready,
+  wait,
+} from "../dist/future.js";
 import { Http } from "../dist/http.js";
 import { initSingleThreaded, type SingleThreaded } from "../dist/runtime/local.js";
 import { startServer } from "../dist/server/start.js";
@@ -111,6 +119,36 @@ describe("timeout: a request bounded by a timer (stage d has them; a–c do not)
     } finally {
       await new Promise((resolve) => silent.close(resolve));
     }
+  });
+
+  it("a poll that returns a Promise is refused at once, and the timer is given back", () => {
+    // TypeScript refuses `async poll()` on a Future; JavaScript, or a cast, does not. Read
+    // as "not ready", its Promise would hold the executor until the limit, then time out.
+    // This one waits once (so the timer is set), then answers with a Promise.
+    let polls = 0;
+    const asyncLater = {
+      poll(waker: { wake(): void }) {
+        if (++polls === 1) {
+          waker.wake();
+          return NOT_READY;
+        }
+        return Promise.resolve(ready(1));
+      },
+    } as unknown as Future<number>;
+    rt = initSingleThreaded({ verbose: false });
+    const started = performance.now();
+    const error = caught(rt, function* () {
+      yield* wait(timeout(asyncLater, 100));
+    });
+    expect(error).toBeInstanceOf(NotAPollStateError);
+    expect(polls).toBe(2);
+    expect(performance.now() - started).toBeLessThan(100);
+    // Its timer was closed: when the 100 ms deadline comes, it finds no waker to wake.
+    rt.executor.blockOn(sleep(300), { timeoutMs: 5_000 });
+    expect(rt.reactor.stats().dropped).toBe(1);
+    expect(() =>
+      rt?.executor.blockOn({ async poll() {} } as unknown as Future<void>, { timeoutMs: 5_000 }),
+    ).toThrow(/returned a Promise \(is poll declared async\?\)/);
   });
 
   it("a limit that is never reached costs nothing later: no wake once the future is done", () => {

@@ -16,7 +16,15 @@ export {
   UnreachableError,
 } from "./errors.js";
 export { HttpGetFuture, type HttpGetOptions } from "./http-get-future.js";
-export { NOT_READY, type NotReady, type PollState, type Ready, ready } from "./poll-state.js";
+export {
+  isReady,
+  NOT_READY,
+  NotAPollStateError,
+  type NotReady,
+  type PollState,
+  type Ready,
+  ready,
+} from "./poll-state.js";
 export { capturePrintln, println } from "./println.js";
 export type { Reactor } from "./reactor.js";
 export {

@@ -25,3 +25,41 @@ export const NOT_READY: NotReady = Object.freeze({ ready: false });
 export function ready<T>(value: T): Ready<T> {
   return { ready: true, value };
 }
+
+/**
+ * A poll returned something that is not a `PollState`: the Promise of an `async poll`, or
+ * nothing at all. Read as "not ready", either would leave its executor waiting for a wake
+ * that nobody will send, so every executor refuses it with this instead.
+ */
+export class NotAPollStateError extends TypeError {
+  constructor(returned: unknown) {
+    super(
+      `poll() returned ${describe(returned)}, not a PollState: return ready(value) when the ` +
+        "future is done and NOT_READY when it must wait. An executor here cannot wait on a " +
+        "Promise, so poll must not be async: keep what the future waits for as its state, " +
+        "and check it again on the next poll.",
+    );
+    this.name = "NotAPollStateError";
+  }
+}
+
+/** How a value a poll should not have returned reads in the error. */
+function describe(value: unknown): string {
+  if (typeof (value as PromiseLike<unknown> | undefined)?.then === "function") {
+    return "a Promise (is poll declared async?)";
+  }
+  if (value === undefined) return "undefined (a path through poll that returns nothing?)";
+  if (value === null) return "null";
+  return typeof value === "object" ? "an object with no boolean `ready`" : `a ${typeof value}`;
+}
+
+/**
+ * Whether a poll's answer is `Ready`; throws `NotAPollStateError` when it is no `PollState`
+ * at all. Every executor and combinator reads answers through it, so a wrong one fails at
+ * once, where it was returned, instead of hanging the runtime.
+ */
+export function isReady<T>(state: PollState<T>): state is Ready<T> {
+  const ready = (state as Partial<PollState<T>> | null | undefined)?.ready;
+  if (ready === true || ready === false) return ready;
+  throw new NotAPollStateError(state);
+}

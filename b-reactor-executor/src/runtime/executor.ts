@@ -1,4 +1,4 @@
-import { println } from "@ch08/http";
+import { isReady, println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
@@ -37,7 +37,7 @@ export class Executor {
         if (tracing) record(Kind.POLL_BEGIN, 0);
         const state = future.poll(waker);
         if (tracing) record(Kind.POLL_END, 0, state.ready ? 1 : 0);
-        if (state.ready) {
+        if (isReady(state)) {
           println(`${thread.name}: All tasks are finished`);
           return state.value;
         }

@@ -1,4 +1,4 @@
-import { println } from "@ch08/http";
+import { isReady, println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
@@ -204,7 +204,7 @@ export class Executor {
     try {
       const state = task.future.poll(task);
       if (tracing) record(Kind.POLL_END, task.id, state.ready ? 1 : 0);
-      if (!state.ready) {
+      if (!isReady(state)) {
         // It may have given its waker to the reactor: list it where the reactor's wakes look.
         if (!task.listed) exec.tasks.set(task.id, task);
         task.listed = true;

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { isReady, NOT_READY, NotAPollStateError, type PollState, ready } from "../dist/index.js";
+
+/** What `isReady` makes of a value that a poll should never have returned. */
+function refusal(returned: unknown): NotAPollStateError {
+  try {
+    isReady(returned as PollState<unknown>);
+  } catch (error) {
+    if (error instanceof NotAPollStateError) return error;
+    throw error;
+  }
+  throw new Error(`isReady accepted ${String(returned)}`);
+}
+
+describe("isReady: how every executor reads a poll's answer", () => {
+  it("reads Ready and NotReady, the shared NOT_READY and a literal alike", () => {
+    expect(isReady(ready(7))).toBe(true);
+    expect(isReady(ready(undefined))).toBe(true);
+    expect(isReady(NOT_READY)).toBe(false);
+    expect(isReady({ ready: false })).toBe(false);
+  });
+
+  it("refuses the Promise of an async poll, saying poll must not be async", () => {
+    const error = refusal(Promise.resolve(ready(1)));
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.name).toBe("NotAPollStateError");
+    expect(error.message).toMatch(/^poll\(\) returned a Promise \(is poll declared async\?\)/);
+    expect(error.message).toMatch(/return ready\(value\).*NOT_READY.*must not be async/);
+  });
+
+  it("refuses a poll that returned nothing, and anything else that is no PollState", () => {
+    expect(refusal(undefined).message).toMatch(/returned undefined \(a path through poll/);
+    expect(refusal(null).message).toMatch(/returned null, not a PollState/);
+    expect(refusal({ ready: "yes" }).message).toMatch(/an object with no boolean `ready`/);
+    expect(refusal(1).message).toMatch(/returned a number, not a PollState/);
+    expect(refusal(true).message).toMatch(/returned a boolean/);
+  });
+});
