@@ -167,6 +167,7 @@ export function coldTable(r: Pick<Results, "cold">): Table {
   const a = rows.find((x) => x.id === "one-a")?.overFloor;
   const d = rows.find((x) => x.id === "one-d")?.overFloor;
   const dFile = rows.find((x) => x.id === "one-d-file")?.overFloor;
+  const certs = rows.find((x) => x.id === "node-ca-certs")?.overFloor;
   return {
     title: `3. Cold, whole process: each program a child process, start to exit (s; median of ${settings.repetitions} interleaved runs (min–max))`,
     header: [
@@ -205,6 +206,11 @@ export function coldTable(r: Pick<Results, "cold">): Table {
         : []),
       `${num(settings.n, 0)} × GET ${settings.path} as whole processes: stage c / node:net CPU ${spreadText(manyRatio.cpu, digitsAgainst(manyRatio.cpu.median, WHOLE_PROCESS_GOAL))}×, wall ${spreadText(manyRatio.wall, 2)}× (goal ≤ ${WHOLE_PROCESS_GOAL}× CPU).`,
       "The book's examples wait on the delayserver most of their wall time; their CPU is what a reader's run costs.",
+      ...(certs
+        ? [
+            `This machine sets NODE_EXTRA_CA_CERTS: every Node process it starts parses that certificate bundle first, ${signed(certs.cpuS.median)} s CPU over bare node. No program here uses TLS and a default install does not set it, so every other row runs without it.`,
+          ]
+        : []),
     ],
   };
 }

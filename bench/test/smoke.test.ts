@@ -197,6 +197,14 @@ describe("pnpm bench --quick", () => {
     expect(positive(manyRatio.cpu.median) && ordered(manyRatio.cpu)).toBe(true);
     expect(stdout).toContain("over bare node + one Worker");
     expect(stdout).toContain("the same program bundled into one file");
+    // A machine that sets NODE_EXTRA_CA_CERTS gets one row that keeps it; the others run without.
+    const certs = rows.find((r) => r.id === "node-ca-certs");
+    if (process.env.NODE_EXTRA_CA_CERTS) {
+      expect(certs?.overFloor?.floor).toBe("node");
+      expect(stdout).toContain("This machine sets NODE_EXTRA_CA_CERTS");
+    } else {
+      expect(certs).toBeUndefined();
+    }
   });
 
   it("section 4 times the executor against native Promises, with min and p99", () => {

@@ -28,6 +28,8 @@ export interface ColdProgram {
   readonly floor?: string;
   /** What its stdout must contain for the run to count (a run that failed is not a figure). */
   readonly expect: RegExp;
+  /** Variables set for this program alone, over the section's environment. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** One run of one program. */
@@ -93,6 +95,15 @@ const stageProgram = (pkg: string, file: string): string =>
 
 const STATUS_200 = /^HTTP\/1\.1 200/m;
 
+/**
+ * Set on some machines (this one among them), NODE_EXTRA_CA_CERTS makes every Node process
+ * read and parse a bundle of certificates before any of its code runs: about 0.035 s of
+ * CPU here, more than bare node's whole start without it. No program here uses TLS, and a
+ * default install does not set it, so it is left out of every program's environment; when
+ * it is set, one row (`node-ca-certs`) shows what it costs.
+ */
+export const EXTRA_CA_CERTS = "NODE_EXTRA_CA_CERTS";
+
 /** The programs of section 3, in the order of the table. */
 export function coldPrograms(settings: ColdSettings): ColdProgram[] {
   const many = (id: string, label: string, file: string): ColdProgram => ({
@@ -132,8 +143,22 @@ export function coldPrograms(settings: ColdSettings): ColdProgram[] {
       expect: /HelloWorld4/,
     },
   ];
+  const certs = process.env[EXTRA_CA_CERTS];
   return [
     { id: "node", label: "bare node -e ''", group: "floor", args: ["-e", ""], expect: /^$/ },
+    ...(certs
+      ? [
+          {
+            id: "node-ca-certs",
+            label: `bare node -e '' with this machine's ${EXTRA_CA_CERTS} (left out of every other row)`,
+            group: "floor",
+            args: ["-e", ""],
+            floor: "node",
+            expect: /^$/,
+            env: { [EXTRA_CA_CERTS]: certs },
+          } satisfies ColdProgram,
+        ]
+      : []),
     {
       id: "node-worker",
       label: "bare node + one Worker that exits at once",
@@ -212,10 +237,14 @@ export function coldPrograms(settings: ColdSettings): ColdProgram[] {
   ];
 }
 
-/** The environment of every child: the bench's delayserver, and no tracing switched on. */
+/**
+ * The environment of every child: the bench's delayserver, no tracing switched on, and no
+ * extra certificates to parse at start (`EXTRA_CA_CERTS`).
+ */
 function childEnv(address: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DELAYSERVER: address };
   for (const key of Object.keys(env)) if (key.startsWith("RUNTIME_")) delete env[key];
+  delete env[EXTRA_CA_CERTS];
   return env;
 }
 
@@ -228,7 +257,10 @@ function runOnce(
   return new Promise<ColdRun>((resolve, reject) => {
     const before = childrenCpu();
     const started = performance.now();
-    const child = spawn(process.execPath, program.args, { stdio: ["ignore", "pipe", "pipe"], env });
+    const child = spawn(process.execPath, program.args, {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: program.env === undefined ? env : { ...env, ...program.env },
+    });
     const output = gatherOutput(child);
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     let run: ColdRun | undefined;
