@@ -9,12 +9,23 @@ export class ListenError extends Error {
   /** The OS's own words, e.g. `listen EADDRINUSE: address already in use 127.0.0.1:8080`. */
   readonly reason: string;
 
-  constructor(host: string, port: number, code: string | undefined, reason: string) {
+  /**
+   * @param message the whole message, for a caller that knows the cause better than a
+   *   port (stage d's server: a bad host, a thread that failed); by default it says what
+   *   failed and to pick another port.
+   */
+  constructor(
+    host: string,
+    port: number,
+    code: string | undefined,
+    reason: string,
+    message?: string,
+  ) {
     const what =
       code === "EADDRINUSE"
         ? `port ${port} on ${host} is already in use`
         : `cannot listen on ${host}:${port} (${reason})`;
-    super(`${what}; pick another port (0 picks any free one)`);
+    super(message ?? `${what}; pick another port (0 picks any free one)`);
     this.name = "ListenError";
     this.code = code;
     this.host = host;

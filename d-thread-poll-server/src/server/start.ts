@@ -245,7 +245,6 @@ function startError(
   port: number,
   failed: { code: string | undefined; message: string; source: FailedAt },
 ): ListenError {
-  const error = new ListenError(host, port, failed.code, failed.message);
   const where = `cannot listen on ${host}:${port} (${failed.message})`;
   const every = "127.0.0.1, or 0.0.0.0 for every interface";
   let message: string | undefined;
@@ -264,8 +263,6 @@ function startError(
   } else if (failed.code !== "EADDRINUSE" && failed.code !== "EACCES") {
     message = `${where}; try another host or port`;
   }
-  // A port in use or not ours to bind (EACCES): ListenError's own advice fits. The stack
-  // is formatted when first read, so it shows the message set here.
-  if (message !== undefined) error.message = message;
-  return error;
+  // A port in use or not ours to bind (EACCES): ListenError's own advice fits (no message).
+  return new ListenError(host, port, failed.code, failed.message, message);
 }
