@@ -1,5 +1,7 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { type DelayServer, startDelayServerThread } from "@ch08/delayserver";
-import { UnreachableError } from "@ch08/http";
+import { NotAFutureError, UnreachableError } from "@ch08/http";
 import { PolledAfterReadyError } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -154,5 +156,38 @@ describe("coroutine()", () => {
       return yield* wait(failing);
     });
     expect(() => run(future)).toThrow(UnreachableError);
+  });
+
+  it("a body that yields a Promise fails at that yield with NotAFutureError, which it can catch", () => {
+    const future = coroutine(function* () {
+      try {
+        yield Promise.resolve("never waited for") as unknown as Future<string>;
+        return "no error";
+      } catch (error) {
+        expect(error).toBeInstanceOf(NotAFutureError);
+        expect(String(error)).toMatch(/yielded a Promise, not a Future: .*yield\* wait\(future\)/);
+        return yield* wait(Http.get("/0/after"));
+      }
+    });
+    expect(run(future).value.endsWith("\r\n\r\nafter")).toBe(true);
+  });
+
+  it("an async function* body is refused at its first poll, where it used to spin for ever", async () => {
+    // Its steps are Promises: the coroutine read each as the next awaited future, failed to
+    // poll it, threw that into the generator, got another Promise... never returning, so
+    // not even blockOn's deadline ended it. In a child process, so the old code fails here.
+    const script = `
+      const { Runtime, coroutine } = await import(${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)});
+      const runtime = new Runtime();
+      try { runtime.blockOn(coroutine(async function* () { return 1; }), { timeoutMs: 1000 }); }
+      catch (error) { console.log(error.name + ": " + error.message); }`;
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ["--input-type=module", "-e", script],
+      { timeout: 10_000 },
+    );
+    expect(stdout).toMatch(
+      /^NotAGeneratorError: coroutine\(body\): body\(\) returned an async generator \(is the body an async function\*\?\)/,
+    );
   });
 });

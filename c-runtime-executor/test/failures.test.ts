@@ -1,4 +1,7 @@
 import { execFile } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import type { DelayServer } from "@ch08/delayserver";
 import { capturePrintln } from "@ch08/http";
@@ -204,5 +207,27 @@ describe("a task that throws", () => {
     const { stderr, report } = await unjoinedFailure({ CH08_BACKTRACE: "1" });
     expect(stderr.startsWith(`${report}\n    at `)).toBe(true);
     expect(stderr).not.toMatch(/note: run with/);
+  });
+
+  it("a task whose coroutine body is an async function* fails alone, where it used to spin for ever", async () => {
+    // Its steps are Promises: the coroutine read each as a future, failed to poll it, threw
+    // that into the generator and got another Promise, never returning from the poll: no
+    // other task ran and no deadline ended it. In a child process, so the old code fails here.
+    const script = `
+      const { runtime, coroutine, spawn, wait, ready } = await import(${JSON.stringify(new URL("../dist/index.js", import.meta.url).href)});
+      const executor = runtime.init();
+      const out = executor.blockOn(coroutine(function* () {
+        const bad = spawn(coroutine(async function* () { return 1; }));
+        const good = yield* wait(spawn({ poll: () => ready("the other task ran") }));
+        try { yield* wait(bad); } catch (error) { return good + "; " + error.cause.name + ": " + error.cause.message; }
+      }), { timeoutMs: 2000 });
+      console.log(out);
+      runtime.shutdown();`;
+    const file = join(mkdtempSync(join(tmpdir(), "ch08-")), "async-body.mjs");
+    writeFileSync(file, script);
+    const { stdout } = await run(process.execPath, [file], { timeout: 15_000 });
+    expect(stdout.trim().split("\n").at(-1)).toMatch(
+      /^the other task ran; NotAGeneratorError: coroutine\(body\): body\(\) returned an async generator/,
+    );
   });
 });

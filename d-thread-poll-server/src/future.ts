@@ -1,5 +1,5 @@
 import type { PollState } from "@ch08/http";
-import { isReady, NOT_READY, ready } from "@ch08/http";
+import { checkFuture, checkGenerator, isReady, NOT_READY, ready } from "@ch08/http";
 import { PolledAfterReadyError } from "@ch08/std";
 import type { Waker } from "./runtime.js";
 
@@ -92,8 +92,9 @@ class Coroutine<T> implements Future<T> {
 
   poll(waker: Waker): PollState<T> {
     if (this.resolved) throw new PolledAfterReadyError("coroutine");
-    // Like a Rust future, nothing in the body runs before the first poll.
-    this.generator ??= this.body();
+    // Like a Rust future, nothing in the body runs before the first poll. An async function*
+    // would hand out Promises as its steps, and this loop would spin on them for ever.
+    this.generator ??= checkGenerator(this.body());
     let step = this.awaiting ? this.resume(this.awaiting, waker) : this.generator.next();
     while (step !== undefined) {
       if (step.done) {
@@ -112,7 +113,7 @@ class Coroutine<T> implements Future<T> {
     if (generator === undefined) throw new Error("unreachable: resumed before start");
     let state: PollState<unknown>;
     try {
-      state = awaited.poll(waker);
+      state = checkFuture(awaited, "a coroutine's body yielded").poll(waker);
     } catch (error) {
       // The awaited future failed: raise it at the `yield`, so try/catch in the body works.
       this.awaiting = undefined;

@@ -17,8 +17,12 @@ export {
 } from "./errors.js";
 export { HttpGetFuture, type HttpGetOptions } from "./http-get-future.js";
 export {
+  checkFuture,
+  checkGenerator,
   isReady,
   NOT_READY,
+  NotAFutureError,
+  NotAGeneratorError,
   NotAPollStateError,
   type NotReady,
   type PollState,

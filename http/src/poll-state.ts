@@ -63,3 +63,70 @@ export function isReady<T>(state: PollState<T>): state is Ready<T> {
   if (ready === true || ready === false) return ready;
   throw new NotAPollStateError(state);
 }
+
+/**
+ * Something stands where a future belongs: a coroutine's body yielded it, or it was given
+ * to `blockOn`, `spawn` or `timeout`. Usually a Promise (an `await` habit) or a
+ * `ready(value)`, which is what a poll returns, not a future.
+ */
+export class NotAFutureError extends TypeError {
+  constructor(where: string, got: unknown) {
+    super(
+      `${where} ${describeValue(got)}, not a Future: pass an object whose poll ` +
+        "returns ready(value) or NOT_READY, and in a coroutine wait for it with " +
+        "`yield* wait(future)`. A Promise cannot be waited for here: an executor blocks " +
+        "its thread, so Node's event loop, which settles Promises, does not run.",
+    );
+    this.name = "NotAFutureError";
+  }
+}
+
+/** How a value that is neither a future nor a generator reads in those errors. */
+function describeValue(value: unknown): string {
+  if (typeof (value as PromiseLike<unknown> | undefined)?.then === "function") return "a Promise";
+  const ready = (value as { ready?: unknown } | null | undefined)?.ready;
+  if (ready === true || ready === false) return "a PollState (what a poll returns)";
+  if (value === undefined || value === null) return String(value);
+  return typeof value === "object" ? "an object with no poll method" : `a ${typeof value}`;
+}
+
+/** `value` if it is a future (it has a `poll` method); else throws `NotAFutureError`. */
+export function checkFuture<F>(value: F, where: string): F {
+  if (typeof (value as { poll?: unknown } | null | undefined)?.poll === "function") return value;
+  throw new NotAFutureError(where, value);
+}
+
+/**
+ * A coroutine's body returned no generator: it is an `async function*` (whose steps are
+ * Promises: read as futures, they made the coroutine loop for ever without returning), an
+ * `async` function, or a plain function.
+ */
+export class NotAGeneratorError extends TypeError {
+  constructor(got: unknown) {
+    const what =
+      typeof (got as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] ===
+      "function"
+        ? "an async generator (is the body an async function*?)"
+        : typeof (got as PromiseLike<unknown> | null)?.then === "function"
+          ? "a Promise (is the body an async function?)"
+          : describeValue(got);
+    super(
+      `coroutine(body): body() returned ${what}, not a generator: write the body as a plain ` +
+        "`function*` (not async) and wait for each future with `yield* wait(future)`, not `await`.",
+    );
+    this.name = "NotAGeneratorError";
+  }
+}
+
+/** `value` if it is a (synchronous) generator; else throws `NotAGeneratorError`. */
+export function checkGenerator<G>(value: G): G {
+  const it = value as Partial<Generator> | null | undefined;
+  if (
+    typeof it?.next === "function" &&
+    typeof it.throw === "function" &&
+    typeof it[Symbol.iterator] === "function"
+  ) {
+    return value;
+  }
+  throw new NotAGeneratorError(value);
+}

@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { isReady, NOT_READY, NotAPollStateError, type PollState, ready } from "../dist/index.js";
+import {
+  checkFuture,
+  checkGenerator,
+  isReady,
+  NOT_READY,
+  NotAFutureError,
+  NotAGeneratorError,
+  NotAPollStateError,
+  type PollState,
+  ready,
+} from "../dist/index.js";
 
 /** What `isReady` makes of a value that a poll should never have returned. */
 function refusal(returned: unknown): NotAPollStateError {
@@ -34,5 +44,35 @@ describe("isReady: how every executor reads a poll's answer", () => {
     expect(refusal({ ready: "yes" }).message).toMatch(/an object with no boolean `ready`/);
     expect(refusal(1).message).toMatch(/returned a number, not a PollState/);
     expect(refusal(true).message).toMatch(/returned a boolean/);
+  });
+});
+
+describe("checkFuture and checkGenerator: what a coroutine refuses to wait on", () => {
+  it("passes a future and refuses what is not one, naming it", () => {
+    const future = { poll: () => NOT_READY };
+    expect(checkFuture(future, "x")).toBe(future);
+    const refuse = (value: unknown) => () => checkFuture(value, "a coroutine's body yielded");
+    expect(refuse(Promise.resolve(1))).toThrow(NotAFutureError);
+    expect(refuse(Promise.resolve(1))).toThrow(
+      /^a coroutine's body yielded a Promise, not a Future: .*yield\* wait\(future\).*event loop/,
+    );
+    expect(refuse(ready(1))).toThrow(/yielded a PollState \(what a poll returns\), not a Future/);
+    expect(refuse(undefined)).toThrow(/yielded undefined, not a Future/);
+    expect(refuse(5)).toThrow(/yielded a number, not a Future/);
+    expect(refuse({})).toThrow(/yielded an object with no poll method/);
+  });
+
+  it("passes a generator and refuses an async generator, a Promise and a value", () => {
+    const generator = (function* () {})();
+    expect(checkGenerator(generator)).toBe(generator);
+    const refuse = (value: unknown) => () => checkGenerator(value);
+    expect(refuse((async function* () {})())).toThrow(NotAGeneratorError);
+    expect(refuse((async function* () {})())).toThrow(
+      /^coroutine\(body\): body\(\) returned an async generator \(is the body an async function\*\?\), not a generator: write the body as a plain `function\*`/,
+    );
+    expect(refuse(Promise.resolve(1))).toThrow(
+      /returned a Promise \(is the body an async function\?\)/,
+    );
+    expect(refuse(1)).toThrow(/returned a number, not a generator/);
   });
 });
