@@ -131,4 +131,24 @@ describe("a poll that returns no PollState", () => {
     }
     expect(executor.parks).toBe(0);
   });
+
+  it("a close() that throws as blockOn gives up does not hide the DeadlineError", () => {
+    // The close's error used to replace it: the caller saw "cannot close", not why blockOn stopped.
+    const executor = freshRuntime();
+    const printed = capture();
+    let closes = 0;
+    const future: Future<number> = {
+      poll: () => NOT_READY,
+      close() {
+        closes++;
+        throw new Error("cannot close");
+      },
+    };
+    try {
+      expect(() => executor.blockOn(future, { timeoutMs: 50 })).toThrow(DeadlineError);
+    } finally {
+      printed.release();
+    }
+    expect(closes).toBe(1);
+  });
 });

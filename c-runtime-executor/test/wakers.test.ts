@@ -1,15 +1,17 @@
 import { capturePrintln } from "@ch08/http";
-import { SharedQueue } from "@ch08/std";
+import { SharedQueue, TaskAbandonedError } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   DeadlineError,
   type Executor,
   type Future,
+  type JoinHandle,
   NOT_READY,
   type PollState,
   ready,
   runtime,
   spawn,
+  TaskFailedError,
   type Waker,
 } from "../dist/index.js";
 import { REACTOR, storedWaker } from "../dist/runtime/reactor.js";
@@ -229,5 +231,61 @@ describe("wakers", () => {
     once.done = true;
     expect(executor.blockOn(once, { timeoutMs: 1000 })).toBe("polled 1×");
     expect(executor.polls - pollsBefore).toBe(1);
+  });
+
+  it("a close() that throws as blockOn gives up neither hides its DeadlineError nor poisons the next blockOn", () => {
+    // It used to end the give-up half-way: the DeadlineError was replaced by the close's
+    // error, the other tasks stayed unclosed and counted live, and every later blockOn on
+    // this thread waited for them and failed with the same close error.
+    const closed: string[] = [];
+    const holdsOn = (name: string, fails: boolean): Future<string> => ({
+      poll: () => NOT_READY,
+      close() {
+        closed.push(name);
+        if (fails) throw new Error(`${name} cannot close`);
+      },
+    });
+    const top: Future<string> = {
+      poll() {
+        spawn(holdsOn("first", true));
+        spawn(holdsOn("second", false));
+        return NOT_READY;
+      },
+    };
+    expect(() => executor.blockOn(top, { timeoutMs: 100 })).toThrow(DeadlineError);
+    expect(closed.sort()).toEqual(["first", "second"]);
+    const once = new Manual();
+    once.done = true;
+    const started = performance.now();
+    expect(executor.blockOn(once, { timeoutMs: 1000 })).toBe("polled 1×");
+    expect(performance.now() - started).toBeLessThan(100);
+  });
+
+  it("a JoinHandle of a task its blockOn gave up on raises TaskAbandonedError, where it waited for ever", () => {
+    let handle: JoinHandle<string> | undefined;
+    expect(() =>
+      executor.blockOn(
+        {
+          poll() {
+            handle ??= spawn(new Manual());
+            return NOT_READY;
+          },
+        },
+        { timeoutMs: 100 },
+      ),
+    ).toThrow(DeadlineError);
+    const awaited = handle;
+    if (awaited === undefined) throw new Error("the task was not spawned");
+    let thrown: unknown;
+    try {
+      executor.blockOn(awaited, { timeoutMs: 1000 });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(TaskFailedError);
+    expect((thrown as Error).cause).toBeInstanceOf(TaskAbandonedError);
+    expect(String((thrown as Error).cause)).toMatch(
+      /^TaskAbandonedError: task \d+ will never finish: the blockOn that ran it gave up/,
+    );
   });
 });

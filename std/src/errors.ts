@@ -88,6 +88,24 @@ export class TaskFailedError extends Error {
   }
 }
 
+/**
+ * A task's `JoinHandle` was awaited after the `blockOn` that ran the task gave up on it
+ * (a `DeadlineError`, say): the task will never be polled again.
+ */
+export class TaskAbandonedError extends Error {
+  constructor(
+    /** The id of the task that was abandoned. */
+    readonly taskId: number,
+  ) {
+    super(
+      `task ${taskId} will never finish: the blockOn that ran it gave up (its error said why), ` +
+        "and a task runs only inside the blockOn it was spawned in. Await its JoinHandle " +
+        "there, or give that blockOn more time",
+    );
+    this.name = "TaskAbandonedError";
+  }
+}
+
 /** A runtime was started, or entered, where one already runs on this thread. */
 export class AlreadyRunningError extends Error {
   constructor(what: string) {

@@ -22,6 +22,7 @@ export {
   PolledAfterReadyError,
   QueueFullError,
   SpawnTargetError,
+  TaskAbandonedError,
   TaskFailedError,
   ThreadFailedError,
   ThreadStartError,
@@ -43,7 +44,14 @@ export {
   stopRequested,
 } from "./spawn.js";
 export { Static, type StaticHandle } from "./static.js";
-export { type Joinable, JoinHandle, type Outcome, takeOutcome } from "./task.js";
+export {
+  abandonTasks,
+  closeAbandoned,
+  type Joinable,
+  JoinHandle,
+  type Outcome,
+  takeOutcome,
+} from "./task.js";
 export {
   createThreadTable,
   currentThread,

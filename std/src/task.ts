@@ -1,5 +1,5 @@
 import { writeSync } from "node:fs";
-import { TaskFailedError } from "./errors.js";
+import { TaskAbandonedError, TaskFailedError } from "./errors.js";
 
 // Joining a spawned task is not Rust's std (the book's `spawn` returns nothing; tokio's
 // returns a `JoinHandle`), but it is the same for every executor that spawns, so it is
@@ -44,13 +44,53 @@ export class JoinHandle<T> {
       return PENDING;
     }
     task.observed = true;
-    if (!task.outcome.ok) throw new TaskFailedError(task.id, task.outcome.error);
+    if (!task.outcome.ok) {
+      // An abandoned task did not fail: it was never run to the end. Say that, not "failed".
+      if (task.outcome.error instanceof TaskAbandonedError) throw task.outcome.error;
+      throw new TaskFailedError(task.id, task.outcome.error);
+    }
     return { ready: true, value: task.outcome.value as T };
   }
 
   /** Releases the task's future (an executor giving up on the task that awaits this one). */
   close(): void {
     this.task.future.close?.();
+  }
+}
+
+/**
+ * Closes `future`, which an executor gives up on. A `close()` that throws is reported on
+ * stderr, not raised: the executor's own error (a `DeadlineError`, say) is what its caller
+ * must see, and the executor must still forget every task, or its next `blockOn` would
+ * wait for them, and fail with the same close error again.
+ */
+export function closeAbandoned(
+  threadName: string,
+  future: { close?(): void },
+  what = "its future",
+): void {
+  try {
+    future.close?.();
+  } catch (error) {
+    const detail = error instanceof Error ? error.message : String(error);
+    writeSync(
+      2,
+      `${threadName}: close() of ${what} threw as blockOn gave up: ${detail} (close must not ` +
+        "throw; blockOn raised its own error)\n",
+    );
+  }
+}
+
+/**
+ * The live tasks of a `blockOn` that gives up: each is closed (`closeAbandoned`) and
+ * marked abandoned, so its `JoinHandle`, awaited in a later `blockOn`, raises
+ * `TaskAbandonedError` instead of waiting for ever for a task nobody polls.
+ */
+export function abandonTasks(threadName: string, tasks: Iterable<Joinable>): void {
+  for (const task of tasks) {
+    task.outcome ??= { ok: false, error: new TaskAbandonedError(task.id) };
+    task.observed = true;
+    closeAbandoned(threadName, task.future, `task ${task.id}'s future`);
   }
 }
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { type Joinable, JoinHandle, TaskFailedError, takeOutcome } from "../dist/index.js";
+import {
+  abandonTasks,
+  type Joinable,
+  JoinHandle,
+  TaskAbandonedError,
+  TaskFailedError,
+  takeOutcome,
+} from "../dist/index.js";
 
 // Joining a task: what a JoinHandle tells its awaiting task, and which failures
 // `takeOutcome` reports as nobody's. The tasks here are plain records, as an executor
@@ -67,5 +74,23 @@ describe("takeOutcome", () => {
     const unjoined: TaskFailedError[] = [];
     expect(() => takeOutcome("test", main, [main], unjoined)).toThrow(/^task 5 failed: top$/);
     expect(unjoined).toEqual([]);
+  });
+});
+
+describe("abandonTasks: the tasks of a blockOn that gives up", () => {
+  it("closes every one, even past a close that throws, and their handles say they were abandoned", () => {
+    const first = task(1);
+    const failing = task(2);
+    failing.future.close = () => {
+      throw new Error("cannot close");
+    };
+    const last = task(3);
+    abandonTasks("test", [first, failing, last]);
+    expect([first.closed, last.closed]).toEqual([1, 1]);
+    const handle = new JoinHandle<string>(last);
+    expect(() => handle.poll({ wake() {} })).toThrow(TaskAbandonedError);
+    expect(() => handle.poll({ wake() {} })).toThrow(
+      /^task 3 will never finish: the blockOn that ran it gave up/,
+    );
   });
 });

@@ -51,7 +51,7 @@ export class Executor {
       }
     } catch (error) {
       // Given up: release its sockets and tokens, so none haunts the next blockOn.
-      future.close?.();
+      std.closeAbandoned(thread.name, future); // a close that throws is reported, not raised
       throw error;
     }
   }

@@ -157,7 +157,7 @@ export class Executor {
       }
     } catch (error) {
       // Given up: release every task's sockets and tokens, so none haunts the next blockOn.
-      for (const task of exec.tasks.values()) task.future.close?.();
+      std.abandonTasks(thread.name, exec.tasks.values()); // a close that throws is reported
       exec.tasks.clear();
       exec.live = 0;
       exec.generation++;
