@@ -124,8 +124,10 @@ class Coroutine<T> implements Future<T> {
   }
   /** Releases the future it waits for; it will not be polled again. */
   close(): void {
-    this.awaiting?.close?.();
+    // Forgotten first: a close that comes back here (through a JoinHandle) then ends.
+    const awaiting = this.awaiting;
     this.awaiting = undefined;
     this.resolved = true;
+    awaiting?.close?.();
   }
 }

@@ -11,6 +11,7 @@ import {
   coroutine,
   type Future,
   Http,
+  NOT_READY,
   Runtime,
   wait,
 } from "../dist/index.js";
@@ -189,5 +190,23 @@ describe("coroutine()", () => {
     expect(stdout).toMatch(
       /^NotAGeneratorError: coroutine\(body\): body\(\) returned an async generator \(is the body an async function\*\?\)/,
     );
+  });
+
+  it("close() ends when the awaited future's close comes back to the coroutine", () => {
+    // As two tasks awaiting each other's JoinHandles do in stage c: closing one closes the
+    // other, which closes the first again. It used to recurse until the stack overflowed.
+    let closes = 0;
+    const outer: Future<number> = coroutine(function* () {
+      return yield* wait<number>({
+        poll: () => NOT_READY,
+        close() {
+          closes++;
+          outer.close?.();
+        },
+      });
+    });
+    outer.poll();
+    expect(() => outer.close?.()).not.toThrow();
+    expect(closes).toBe(1);
   });
 });

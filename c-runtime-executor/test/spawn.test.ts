@@ -1,15 +1,17 @@
 import type { DelayServer } from "@ch08/delayserver";
 import { capturePrintln } from "@ch08/http";
-import { AlreadyRunningError } from "@ch08/std";
+import { AlreadyRunningError, SelfJoinError } from "@ch08/std";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   coroutine,
+  DeadlineError,
   type Executor,
   Http,
   type JoinHandle,
   OutsideRuntimeError,
   runtime,
   spawn,
+  TaskFailedError,
   wait,
 } from "../dist/index.js";
 import { silencePrintln, startServer } from "./helpers/server.js";
@@ -153,5 +155,68 @@ describe("spawn", () => {
     );
     expect(refused).toBeInstanceOf(AlreadyRunningError);
     expect(String(refused)).toMatch(/blockOn called inside a running executor: spawn instead/);
+  });
+
+  it("a JoinHandle awaited by two tasks wakes both when its task ends", () => {
+    // The second task's waker used to replace the first's: the first waited for ever.
+    executor = runtime.init();
+    const outputs = executor.blockOn(
+      coroutine(function* () {
+        const shared = spawn(Http.get("/50/shared"));
+        const other = spawn(coroutine(() => wait(shared)));
+        const mine = yield* wait(shared);
+        return [body(mine), body(yield* wait(other))];
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(outputs).toEqual(["shared", "shared"]);
+  });
+
+  it("a task that awaits its own JoinHandle fails with SelfJoinError instead of waiting for ever", () => {
+    executor = runtime.init();
+    let thrown: unknown;
+    executor.blockOn(
+      coroutine(function* () {
+        const self: { handle?: JoinHandle<string> } = {};
+        self.handle = spawn(
+          coroutine(function* () {
+            yield* wait(Http.get("/0/first"));
+            return yield* wait(self.handle as JoinHandle<string>);
+          }),
+        );
+        try {
+          yield* wait(self.handle);
+        } catch (error) {
+          thrown = error;
+        }
+      }),
+      { timeoutMs: 5000 },
+    );
+    expect(thrown).toBeInstanceOf(TaskFailedError);
+    expect((thrown as Error).cause).toBeInstanceOf(SelfJoinError);
+    expect(String((thrown as Error).cause)).toMatch(
+      /awaits its own JoinHandle, so it would wait for ever/,
+    );
+  });
+
+  it("two tasks awaiting each other end in blockOn's DeadlineError, not a stack overflow as they are closed", () => {
+    // Closing one closed the other through its handle, which closed the first again...
+    executor = runtime.init();
+    const handles: JoinHandle<string>[] = [];
+    const awaitOther = (i: number) =>
+      coroutine(function* () {
+        yield* wait(Http.get("/0/first"));
+        return yield* wait(handles[1 - i] as JoinHandle<string>);
+      });
+    expect(() =>
+      executor.blockOn(
+        coroutine(function* () {
+          handles.push(spawn(awaitOther(0)), spawn(awaitOther(1)));
+          return yield* wait(handles[0] as JoinHandle<string>);
+        }),
+        { timeoutMs: 300 },
+      ),
+    ).toThrow(DeadlineError);
+    expect(body(executor.blockOn(Http.get("/0/after"), { timeoutMs: 5000 }))).toBe("after");
   });
 });

@@ -106,6 +106,17 @@ export class TaskAbandonedError extends Error {
   }
 }
 
+/** A task awaited its own `JoinHandle`: it can finish only once it stops waiting for itself. */
+export class SelfJoinError extends Error {
+  constructor(taskId: number) {
+    super(
+      `task ${taskId} awaits its own JoinHandle, so it would wait for ever: await the handle ` +
+        "from another task, or from the code that spawned it",
+    );
+    this.name = "SelfJoinError";
+  }
+}
+
 /** A runtime was started, or entered, where one already runs on this thread. */
 export class AlreadyRunningError extends Error {
   constructor(what: string) {

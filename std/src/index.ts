@@ -21,6 +21,7 @@ export {
   OutsideRuntimeError,
   PolledAfterReadyError,
   QueueFullError,
+  SelfJoinError,
   SpawnTargetError,
   TaskAbandonedError,
   TaskFailedError,

@@ -1,5 +1,5 @@
 import { writeSync } from "node:fs";
-import { TaskAbandonedError, TaskFailedError } from "./errors.js";
+import { SelfJoinError, TaskAbandonedError, TaskFailedError } from "./errors.js";
 
 // Joining a spawned task is not Rust's std (the book's `spawn` returns nothing; tokio's
 // returns a `JoinHandle`), but it is the same for every executor that spawns, so it is
@@ -40,7 +40,8 @@ export class JoinHandle<T> {
   }): { readonly ready: false } | { readonly ready: true; readonly value: T } {
     const { task } = this;
     if (task.outcome === undefined) {
-      task.joiner = waker;
+      if ((waker as unknown) === task) throw new SelfJoinError(task.id); // a task is its own waker
+      task.joiner = addJoiner(task.joiner, waker);
       return PENDING;
     }
     task.observed = true;
@@ -92,6 +93,35 @@ export function abandonTasks(threadName: string, tasks: Iterable<Joinable>): voi
     task.observed = true;
     closeAbandoned(threadName, task.future, `task ${task.id}'s future`);
   }
+}
+
+/** Several tasks awaiting one handle: the task's end wakes each of them. */
+class Joiners {
+  readonly wakers: Set<{ wake(): void }>;
+  constructor(...wakers: { wake(): void }[]) {
+    this.wakers = new Set(wakers);
+  }
+  wake(): void {
+    for (const waker of this.wakers) waker.wake();
+  }
+}
+
+/**
+ * The joiner to keep after `waker` polled the handle. One task polls it with the same
+ * waker each time; a second task awaiting the same handle used to replace the first's
+ * waker, and the first then waited for ever. So every distinct waker is kept (a stale one
+ * costs one spurious poll, which every future handles).
+ */
+function addJoiner(
+  current: { wake(): void } | undefined,
+  waker: { wake(): void },
+): { wake(): void } {
+  if (current === undefined || current === waker) return waker;
+  if (current instanceof Joiners) {
+    current.wakers.add(waker);
+    return current;
+  }
+  return new Joiners(current, waker);
 }
 
 // As Rust prints a panic's message and says `RUST_BACKTRACE=1` shows where: a request

@@ -3,6 +3,7 @@ import {
   abandonTasks,
   type Joinable,
   JoinHandle,
+  SelfJoinError,
   TaskAbandonedError,
   TaskFailedError,
   takeOutcome,
@@ -92,5 +93,22 @@ describe("abandonTasks: the tasks of a blockOn that gives up", () => {
     expect(() => handle.poll({ wake() {} })).toThrow(
       /^task 3 will never finish: the blockOn that ran it gave up/,
     );
+  });
+});
+
+describe("JoinHandle awaited by more than one task", () => {
+  it("keeps every distinct waker, so the task's end wakes each; a task awaiting itself is refused", () => {
+    const joined = task(4);
+    const handle = new JoinHandle<string>(joined);
+    const woken: string[] = [];
+    const first = { wake: () => woken.push("first") };
+    const second = { wake: () => woken.push("second") };
+    handle.poll(first);
+    handle.poll(second);
+    handle.poll(first);
+    joined.joiner?.wake();
+    expect(woken).toEqual(["first", "second"]);
+    const self = Object.assign(task(5), { wake() {} });
+    expect(() => new JoinHandle<string>(self).poll(self)).toThrow(SelfJoinError);
   });
 });
