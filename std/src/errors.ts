@@ -47,7 +47,8 @@ export class ThreadStartError extends Error {
   constructor(name: string, reason: string | undefined, timeoutMs: number) {
     super(
       reason === undefined
-        ? `the ${name} thread did not start within ${timeoutMs} ms: is the machine overloaded, or out of file descriptors (ulimit -n)?`
+        ? `the ${name} thread did not start within ${timeoutMs} ms: is the machine overloaded, or out of file descriptors (ulimit -n)? ` +
+            "Or did Node refuse to boot the worker? A Node option that workers do not take does that (try the program without its Node options)"
         : `the ${name} thread could not start: ${reason}` +
             (/^E[A-Z]+:/.test(reason)
               ? ""

@@ -65,10 +65,30 @@ export function spawn(moduleUrl: URL | string, exportName: string, options: Spaw
   return new Spawned(options.name, worker, state, failure);
 }
 
+/**
+ * Node's options for a thread: this process's, less `--input-type`. A worker inherits them,
+ * and one whose entry is a file refuses `--input-type` (it is only for `node -e` code), so
+ * a one-liner such as `node --input-type=module -e "…"` could start no thread: it failed
+ * as the worker booted, before anything of ours ran, and was seen only as a start timeout.
+ */
+function threadExecArgv(): string[] {
+  const argv: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i] ?? "";
+    if (arg === "--input-type")
+      i++; // its value is the next argument
+    else if (!arg.startsWith("--input-type=")) argv.push(arg);
+  }
+  return argv;
+}
+
 /** The worker behind a thread; arguments that cannot cross threads are refused in words. */
 function startWorker(name: string, options: WorkerOptions): Worker {
   try {
-    return new Worker(new URL("./thread-entry.js", import.meta.url), options);
+    return new Worker(new URL("./thread-entry.js", import.meta.url), {
+      ...options,
+      execArgv: threadExecArgv(),
+    });
   } catch (error) {
     if (!(error instanceof Error && error.name === "DataCloneError")) throw error;
     throw new TypeError(

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import {
   createThreadTable,
@@ -80,6 +81,22 @@ describe("spawn", () => {
       thread.join(10_000);
     }
     expect(hooks()).toBeLessThanOrEqual(before + 1);
+  });
+
+  it("starts from a one-liner run as `node --input-type=module -e` (workers refuse the flag)", () => {
+    // Before: the worker failed as it booted, and the thread never started.
+    const code =
+      `import { createThreadTable, newThread, spawn } from ${JSON.stringify(String(new URL("../dist/index.js", import.meta.url)))};` +
+      "const tokens = new Int32Array(createThreadTable()); const me = newThread(tokens, 'main');" +
+      `spawn(${JSON.stringify(String(threads))}, "unparkLater", { name: "helper", args: [tokens.buffer, me.slot, 0] }).join(10000);` +
+      "console.log('joined');";
+    for (const flag of [["--input-type=module"], ["--input-type", "module"]]) {
+      const run = spawnSync(process.execPath, [...flag, "-e", code], {
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(`${run.stdout}${run.stderr}`.trim()).toBe("joined");
+    }
   });
 
   it("using ends a thread still running when the scope exits", async () => {
