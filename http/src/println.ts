@@ -1,4 +1,4 @@
-import { writeSync } from "node:fs";
+import { writeAll as writeStdout } from "@ch08/std";
 
 /**
  * Prints one line to stdout synchronously, like Rust's `println!`.
@@ -19,28 +19,7 @@ export function capturePrintln(capture: ((text: string) => void) | undefined): v
   sink = capture;
 }
 
-const retryCell = new Int32Array(new SharedArrayBuffer(4));
-
 function writeAll(text: string): void {
-  if (sink !== undefined) {
-    sink(text);
-    return;
-  }
-  const bytes = Buffer.from(text, "utf8");
-  let offset = 0;
-  while (offset < bytes.length) {
-    try {
-      offset += writeSync(1, bytes, offset, bytes.length - offset);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // stdout may be a non-blocking pipe that is full: wait a moment and retry.
-      if (code === "EAGAIN") {
-        Atomics.wait(retryCell, 0, 0, 1);
-        continue;
-      }
-      // Nobody reads stdout any more (`| head`): printing is over, the program is not.
-      if (code === "EPIPE") return;
-      throw error;
-    }
-  }
+  if (sink !== undefined) sink(text);
+  else writeStdout(1, text);
 }

@@ -66,3 +66,4 @@ export {
   useThreadTable,
 } from "./thread.js";
 export { ThreadState, unparkAll } from "./thread-state.js";
+export { writeAll } from "./write.js";

@@ -1,5 +1,5 @@
-import { writeSync } from "node:fs";
 import { SelfJoinError, TaskAbandonedError, TaskFailedError } from "./errors.js";
+import { writeAll } from "./write.js";
 
 // Joining a spawned task is not Rust's std (the book's `spawn` returns nothing; tokio's
 // returns a `JoinHandle`), but it is the same for every executor that spawns, so it is
@@ -74,7 +74,7 @@ export function closeAbandoned(
     future.close?.();
   } catch (error) {
     const detail = error instanceof Error ? error.message : String(error);
-    writeSync(
+    writeAll(
       2,
       `${threadName}: close() of ${what} threw as blockOn gave up: ${detail} (close must not ` +
         "throw; blockOn raised its own error)\n",
@@ -145,13 +145,13 @@ export function takeOutcome<T>(
     if (task.observed || task.id === main.id || task.outcome?.ok !== false) continue;
     const { error } = task.outcome;
     const detail = BACKTRACE && error instanceof Error ? (error.stack ?? error) : error;
-    writeSync(2, `${threadName}: task ${task.id} failed and nobody joined it: ${detail}\n`);
+    writeAll(2, `${threadName}: task ${task.id} failed and nobody joined it: ${detail}\n`);
     unjoined.push(new TaskFailedError(task.id, error));
     reported = true;
   }
   if (reported && !BACKTRACE && !backtraceNoted) {
     backtraceNoted = true; // once per thread: each executor thread reports its own tasks
-    writeSync(
+    writeAll(
       2,
       `${threadName}: note: run with CH08_BACKTRACE=1 to see where each failure was thrown\n`,
     );

@@ -1,7 +1,8 @@
-import { closeSync, openSync, writeSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { workerData } from "node:worker_threads";
 import { SpawnTargetError } from "./errors.js";
 import { ThreadState, unparkAll } from "./thread-state.js";
+import { writeAll } from "./write.js";
 
 // The first module of every thread `spawn` starts. It imports nothing that could fail
 // to load: the thread's own module is loaded with a dynamic `import()` — the one Promise
@@ -61,7 +62,7 @@ try {
   Atomics.store(cell, 0, ThreadState.FINISHED);
 } catch (error) {
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  writeSync(2, `${name} thread failed: ${detail}\n`);
+  writeAll(2, `${name} thread failed: ${detail}\n`);
   const firstLine = (error instanceof Error ? error.message : String(error)).split("\n")[0] ?? "";
   const shortage = fdShortage();
   const bytes = new TextEncoder()

@@ -1,5 +1,5 @@
-import { writeSync } from "node:fs";
 import { openFileLimit } from "@ch08/delayserver/protocol";
+import { writeAll } from "@ch08/std";
 
 /** How long to wait before accepting again after the OS refused (EMFILE: out of fds). */
 const ACCEPT_RETRY_MS = 100;
@@ -31,7 +31,7 @@ export class AcceptTrouble {
       const since = this.#unreported;
       this.#lastReport = now;
       this.#unreported = 0;
-      writeSync(2, `${acceptTroubleText(error, { open, since, limit: this.#limit })}\n`);
+      writeAll(2, `${acceptTroubleText(error, { open, since, limit: this.#limit })}\n`);
     } else this.#unreported += 1;
     if (this.#retryAt > now) return undefined;
     this.#retryAt = now + ACCEPT_RETRY_MS;

@@ -1,8 +1,8 @@
-import { writeSync } from "node:fs";
 // Imported, not read as the global, which Node defines as a getter (see response.ts).
 import { performance } from "node:perf_hooks";
 import { printable, route } from "@ch08/delayserver/protocol";
 import { Interest, IoError, Shutdown, type TcpStream, WOULD_BLOCK } from "@ch08/mio";
+import { writeAll } from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import { NOT_READY, type PollState, ready } from "../future.js";
 import { reactor, type Waker } from "../runtime.js";
@@ -222,7 +222,7 @@ export class Connection {
       // closes all the same, but it is said on stderr rather than passing for a reset.
       if (!(error instanceof IoError)) {
         const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-        writeSync(2, `serve: closed a connection after an internal error: ${detail}\n`);
+        writeAll(2, `serve: closed a connection after an internal error: ${detail}\n`);
         // A token that met another in the waker table would meet it again: not reused.
         if (error instanceof Error && error.name === "MapFullError") this.tokenClashed = true;
       }

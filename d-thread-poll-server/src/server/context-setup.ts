@@ -1,7 +1,6 @@
-import { writeSync } from "node:fs";
 import { BroadcastChannel } from "node:worker_threads";
 import { usageLine } from "@ch08/delayserver/protocol";
-import { Mutex } from "@ch08/std";
+import { Mutex, writeAll } from "@ch08/std";
 import { type ServerContext, Stat } from "./context.js";
 import type { ServerThreadOptions } from "./options.js";
 
@@ -15,7 +14,7 @@ export function createContext(options: ServerThreadOptions): {
   const target = options.log;
   if (target.to === "stdout") {
     // Straight to fd 1: console.log from a worker goes through the main thread's event loop.
-    log = (line) => writeSync(1, `${line}\n`);
+    log = (line) => writeAll(1, `${line}\n`);
   } else if (target.to === "channel") {
     const channel = new BroadcastChannel(target.name);
     log = (line) => channel.postMessage(line);
