@@ -82,11 +82,25 @@ export class TaskFailedError extends Error {
     readonly taskId: number,
     cause: unknown,
   ) {
-    super(`task ${taskId} failed: ${cause instanceof Error ? cause.message : String(cause)}`, {
-      cause,
-    });
+    super(`task ${taskId} failed: ${thrownText(cause)}`, { cause });
     this.name = "TaskFailedError";
   }
+}
+
+/**
+ * What a task threw, as one line: an Error's message, a string as it is; anything else is
+ * said to be no Error (`throw undefined` would otherwise read "task 1 failed: undefined").
+ */
+export function thrownText(thrown: unknown): string {
+  if (thrown instanceof Error) return thrown.message;
+  if (typeof thrown === "string") return thrown;
+  let shown = String(thrown);
+  try {
+    shown = JSON.stringify(thrown) ?? shown;
+  } catch {
+    // a cycle or a BigInt inside: String() it is
+  }
+  return `it threw ${shown}, which is not an Error (throw an Error: it carries a message and a stack)`;
 }
 
 /**
@@ -149,7 +163,8 @@ export class MapFullError extends Error {
   constructor(capacity: number, key: number, holder: number) {
     super(
       `more than ${capacity} entries in flight (key ${key} meets ${holder}): remove entries ` +
-        "that are done, or create the map with a larger capacity",
+        "that are done, or create the map with a larger capacity (a runtime's waker table: " +
+        "finish or close some requests and sleeps before starting more, or raise its WAKER_CAPACITY)",
     );
     this.name = "MapFullError";
   }

@@ -1,4 +1,4 @@
-import { SelfJoinError, TaskAbandonedError, TaskFailedError } from "./errors.js";
+import { SelfJoinError, TaskAbandonedError, TaskFailedError, thrownText } from "./errors.js";
 import { writeAll } from "./write.js";
 
 // Joining a spawned task is not Rust's std (the book's `spawn` returns nothing; tokio's
@@ -144,7 +144,8 @@ export function takeOutcome<T>(
   for (const task of failed.splice(0)) {
     if (task.observed || task.id === main.id || task.outcome?.ok !== false) continue;
     const { error } = task.outcome;
-    const detail = BACKTRACE && error instanceof Error ? (error.stack ?? error) : error;
+    const detail =
+      error instanceof Error ? (BACKTRACE ? (error.stack ?? error) : error) : thrownText(error);
     writeAll(2, `${threadName}: task ${task.id} failed and nobody joined it: ${detail}\n`);
     unjoined.push(new TaskFailedError(task.id, error));
     reported = true;

@@ -45,6 +45,8 @@ describe("SharedMap", () => {
     map.set(5, 1, 0);
     expect(map.get(5 + 16, () => {})).toBe(false);
     expect(() => map.set(5 + 16, 2, 0)).toThrow(MapFullError);
+    // A runtime's user cannot make the waker table larger by hand: the message says what to do.
+    expect(() => map.set(5 + 16, 2, 0)).toThrow(/finish or close some requests.*WAKER_CAPACITY/);
     map.remove(5 + 16); // not its entry: changes nothing
     expect(map.get(5, () => {})).toBe(true);
   });

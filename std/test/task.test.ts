@@ -46,6 +46,19 @@ describe("JoinHandle", () => {
     expect(joined.observed).toBe(true);
   });
 
+  it("says what was thrown when it is no Error, instead of 'undefined' or '[object Object]'", () => {
+    for (const [thrown, text] of [
+      [undefined, "it threw undefined, which is not an Error"],
+      [{ code: 7 }, 'it threw {"code":7}, which is not an Error'],
+      [42, "it threw 42, which is not an Error"],
+      ["plain words", "plain words"],
+    ] as const) {
+      const joined = task(4);
+      joined.outcome = { ok: false, error: thrown };
+      expect(() => new JoinHandle(joined).poll({ wake() {} })).toThrow(`task 4 failed: ${text}`);
+    }
+  });
+
   it("close releases the joined task's future", () => {
     const joined = task(1);
     new JoinHandle(joined).close();
