@@ -2,7 +2,14 @@ import type { PollState } from "@ch08/http";
 import { checkFuture, checkGenerator, isReady, NOT_READY, ready } from "@ch08/http";
 import { PolledAfterReadyError } from "@ch08/std";
 
-export { NOT_READY, NotAPollStateError, type PollState, ready } from "@ch08/http";
+export {
+  NOT_READY,
+  NotAFutureError,
+  NotAGeneratorError,
+  NotAPollStateError,
+  type PollState,
+  ready,
+} from "@ch08/http";
 
 /**
  * A value that is not there yet (Rust: `trait Future`). Stage a has no wakers: whoever

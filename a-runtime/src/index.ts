@@ -13,6 +13,8 @@ export {
   JoinAll,
   joinAll,
   NOT_READY,
+  NotAFutureError,
+  NotAGeneratorError,
   NotAPollStateError,
   type PollState,
   ready,

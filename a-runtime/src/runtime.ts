@@ -1,4 +1,4 @@
-import { isReady, println } from "@ch08/http";
+import { checkFuture, isReady, println } from "@ch08/http";
 import { Events, Poll, type Registry } from "@ch08/mio";
 import { AlreadyRunningError, type BlockOnOptions, Deadline, OutsideRuntimeError } from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
@@ -36,7 +36,7 @@ export class Runtime {
     const deadline = new Deadline(options.timeoutMs);
     for (;;) {
       if (tracing) record(Kind.POLL_BEGIN, 0);
-      const state = future.poll();
+      const state = checkFuture(future, "blockOn was given").poll();
       if (tracing) record(Kind.POLL_END, 0, state.ready ? 1 : 0);
       if (isReady(state)) return state.value;
       // Past the deadline: give up before saying we sleep, so `waits` counts real waits.

@@ -9,6 +9,7 @@ import {
   Http,
   joinAll,
   NOT_READY,
+  NotAFutureError,
   NotAPollStateError,
   OutsideRuntimeError,
   type PollState,
@@ -214,6 +215,10 @@ describe("a poll that returns no PollState", () => {
         expect(performance.now() - started).toBeLessThan(4000);
       }
       expect(runtime.waits).toBe(0);
+      // A Promise given to blockOn is no future at all: refused by name, not "poll is not a function".
+      expect(() =>
+        runtime.blockOn(Promise.resolve(1) as unknown as Future<number>, { timeoutMs: 5000 }),
+      ).toThrow(NotAFutureError);
     } finally {
       runtime.close();
     }

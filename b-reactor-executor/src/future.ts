@@ -3,7 +3,14 @@ import { checkFuture, checkGenerator, isReady, NOT_READY, ready } from "@ch08/ht
 import { PolledAfterReadyError } from "@ch08/std";
 import type { Waker } from "./runtime.js";
 
-export { NOT_READY, NotAPollStateError, type PollState, ready } from "@ch08/http";
+export {
+  NOT_READY,
+  NotAFutureError,
+  NotAGeneratorError,
+  NotAPollStateError,
+  type PollState,
+  ready,
+} from "@ch08/http";
 
 /**
  * A value that is not there yet (Rust: `trait Future`). CHANGED from stage a: `poll`

@@ -126,6 +126,10 @@ describe("a poll that returns no PollState", () => {
           /returned a Promise \(is poll declared async\?\)/,
         );
       }
+      // A Promise given to blockOn is no future at all: refused by name.
+      expect(() =>
+        executor.blockOn(Promise.resolve(1) as unknown as Future<number>, { timeoutMs: 5000 }),
+      ).toThrow(/^blockOn was given a Promise, not a Future/);
     } finally {
       printed.release();
     }

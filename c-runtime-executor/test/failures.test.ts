@@ -11,6 +11,7 @@ import {
   type Executor,
   type Future,
   Http,
+  NotAFutureError,
   NotAPollStateError,
   ready,
   runtime,
@@ -128,6 +129,18 @@ describe("a task that throws", () => {
     expect(caught).toBeInstanceOf(TaskFailedError);
     expect((caught as Error).cause).toBeInstanceOf(NotAPollStateError);
     expect(String(caught)).toMatch(/returned a Promise \(is poll declared async\?\)/);
+    // A Promise handed to spawn or blockOn is refused where it is handed over.
+    const promise = Promise.resolve(1) as unknown as Future<number>;
+    expect(() => executor.blockOn(promise, { timeoutMs: 5000 })).toThrow(NotAFutureError);
+    expect(() =>
+      executor.blockOn(
+        // biome-ignore lint/correctness/useYield: it fails as it spawns.
+        coroutine(function* () {
+          spawn(promise);
+        }),
+        { timeoutMs: 5000 },
+      ),
+    ).toThrow(/spawn or blockOn was given a Promise, not a Future/);
   });
 
   it("a failure that is caught inside a coroutine lets it go on", () => {

@@ -8,10 +8,16 @@ import { reactor, type Waker } from "./runtime.js";
  * deadline instead of a socket: the reactor's timer heap wakes the token when it is due.
  */
 export function sleep(ms: number): Sleep {
-  if (!Number.isFinite(ms) || ms < 0) {
-    throw new RangeError(`sleep takes a number of milliseconds >= 0, got ${ms}`);
-  }
+  checkDelayMs(ms, "sleep(ms)");
   return new Sleep(ms);
+}
+
+/** Throws a RangeError unless `ms` is a finite number of milliseconds >= 0 (`call` names who asked). */
+export function checkDelayMs(ms: number, call: string): void {
+  if (!(Number.isFinite(ms) && ms >= 0)) {
+    const got = typeof ms === "string" ? JSON.stringify(ms) : String(ms); // "50" is not 50
+    throw new RangeError(`${call} takes a number of milliseconds >= 0, got ${got}`);
+  }
 }
 
 /** What `sleep(ms)` returns; `sleepUntil` starts one at a fixed deadline. */

@@ -1,7 +1,7 @@
-import { isReady } from "@ch08/http";
+import { checkFuture, isReady } from "@ch08/http";
 import { type Future, NOT_READY, type PollState } from "./future.js";
 import type { Waker } from "./runtime.js";
-import { type Sleep, sleep } from "./sleep.js";
+import { checkDelayMs, type Sleep, sleep } from "./sleep.js";
 
 /** What a `timeout` future fails with once its time is up. */
 export class TimeoutError extends Error {
@@ -27,7 +27,8 @@ export class TimeoutError extends Error {
  * when the time is up. Stages a–c cannot do this: they have no timers.
  */
 export function timeout<T>(future: Future<T>, ms: number, what = "the future"): Timeout<T> {
-  return new Timeout(future, ms, what);
+  checkDelayMs(ms, "timeout(future, ms)");
+  return new Timeout(checkFuture(future, "timeout was given"), ms, what);
 }
 
 /** What `timeout` returns. */

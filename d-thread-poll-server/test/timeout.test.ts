@@ -6,6 +6,7 @@ import {
   coroutine,
   type Future,
   NOT_READY,
+  NotAFutureError,
   NotAPollStateError,
   ready,
   wait,
@@ -149,6 +150,16 @@ describe("timeout: a request bounded by a timer (stage d has them; a–c do not)
     expect(() =>
       rt?.executor.blockOn({ async poll() {} } as unknown as Future<void>, { timeoutMs: 5_000 }),
     ).toThrow(/returned a Promise \(is poll declared async\?\)/);
+  });
+
+  it("refuses what is not a future, and a limit that is not a number of ms, by name", () => {
+    const promise = Promise.resolve(1) as unknown as Future<number>;
+    expect(() => timeout(promise, 100)).toThrow(NotAFutureError);
+    expect(() => timeout(promise, 100)).toThrow(/^timeout was given a Promise, not a Future/);
+    expect(() => timeout({ poll: () => NOT_READY }, Number.NaN)).toThrow(
+      /^timeout\(future, ms\) takes a number of milliseconds >= 0, got NaN$/,
+    );
+    expect(() => sleep("50" as unknown as number)).toThrow(/got "50"$/);
   });
 
   it("a limit that is never reached costs nothing later: no wake once the future is done", () => {

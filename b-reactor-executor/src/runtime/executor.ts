@@ -1,4 +1,4 @@
-import { isReady, println } from "@ch08/http";
+import { checkFuture, isReady, println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
@@ -35,7 +35,7 @@ export class Executor {
       for (;;) {
         this.polls++;
         if (tracing) record(Kind.POLL_BEGIN, 0);
-        const state = future.poll(waker);
+        const state = checkFuture(future, "blockOn was given").poll(waker);
         if (tracing) record(Kind.POLL_END, 0, state.ready ? 1 : 0);
         if (isReady(state)) {
           println(`${thread.name}: All tasks are finished`);

@@ -1,4 +1,4 @@
-import { isReady, println } from "@ch08/http";
+import { checkFuture, isReady, println } from "@ch08/http";
 import * as std from "@ch08/std";
 import { Kind, record, tracing } from "@ch08/trace";
 import type { Future } from "../future.js";
@@ -85,7 +85,7 @@ export function spawn<T>(future: Future<T>): std.JoinHandle<T> {
 }
 
 function spawnTask(exec: ExecutorCore, future: Future<unknown>): Task {
-  const task = new Task(exec, future);
+  const task = new Task(exec, checkFuture(future, "spawn or blockOn was given"));
   exec.live++;
   if (tracing) record(Kind.SPAWN, task.id);
   exec.woken.push(task); // spawned on this thread: polled from the plain array
@@ -112,8 +112,8 @@ export class Executor {
     const deadline = new std.Deadline(options.timeoutMs); // refuses a bad timeoutMs
     if (exec.running)
       throw new std.AlreadyRunningError("blockOn called inside a running executor: spawn instead");
+    const main = spawnTask(exec, future); // refuses what is not a future, before running
     exec.running = true;
-    const main = spawnTask(exec, future);
     try {
       for (;;) {
         this.pollReadyTasks(exec);
