@@ -89,6 +89,28 @@ describe("blockOn with timeoutMs", () => {
     expect(runtime.reactor().stats().wakes).toBe(0);
   });
 
+  it("a waker handed to setTimeout never runs while blockOn holds the thread, and the error says so", () => {
+    const executor = freshRuntime();
+    let polls = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const viaTimer: Future<string> = {
+      poll: (waker) => {
+        if (++polls === 1) timer = setTimeout(() => waker.wake(), 10);
+        return NOT_READY;
+      },
+    };
+    const printed = capture();
+    try {
+      expect(() => executor.blockOn(viaTimer, { timeoutMs: 200 })).toThrow(
+        /a setTimeout never runs: they wait for Node's event loop/,
+      );
+    } finally {
+      printed.release();
+      clearTimeout(timer); // overdue, not yet run: it must not wake a later test's executor
+    }
+    expect(polls).toBe(2); // at start and at the deadline: the timer's wake never came
+  });
+
   it("timeoutMs: 0 polls once and gives up without parking", () => {
     const executor = freshRuntime();
     const forgetful: Future<string> = { poll: () => NOT_READY };

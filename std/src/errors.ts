@@ -63,7 +63,9 @@ export class DeadlineError extends Error {
   constructor(timeoutMs: number) {
     super(
       `blockOn gave up after ${timeoutMs} ms: the future was still not ready and nothing ` +
-        "woke it. Is the delayserver answering? Does every leaf future store its waker?",
+        "woke it. Is the delayserver answering? Does every leaf future store its waker? " +
+        "(A waker called from a Promise's callback or a setTimeout never runs: they wait " +
+        "for Node's event loop, which does not turn while blockOn holds the thread.)",
     );
     this.name = "DeadlineError";
   }
