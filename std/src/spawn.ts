@@ -66,20 +66,27 @@ export function spawn(moduleUrl: URL | string, exportName: string, options: Spaw
 }
 
 /**
- * Node's options for a thread: this process's, less `--input-type`. A worker inherits them,
- * and one whose entry is a file refuses `--input-type` (it is only for `node -e` code), so
- * a one-liner such as `node --input-type=module -e "…"` could start no thread: it failed
- * as the worker booted, before anything of ours ran, and was seen only as a start timeout.
+ * Node's options for a thread: this process's (left to Node: `undefined`), except that a
+ * worker whose entry is a file refuses `--input-type`, which is only for `node -e` code.
+ * Inherited, it made a one-liner such as `node --input-type=module -e "…"` start no thread:
+ * the worker failed as it booted, before anything of ours ran, and was seen only as a
+ * start timeout. So then, and only then, the options are passed without it. Passed, they
+ * are checked: a per-process option beside it (`--expose-gc`, `--max-old-space-size`) is
+ * refused at once with Node's ERR_WORKER_INVALID_EXEC_ARGV; inherited, Node drops those.
  */
-function threadExecArgv(): string[] {
-  const argv: string[] = [];
-  for (let i = 0; i < process.execArgv.length; i++) {
-    const arg = process.execArgv[i] ?? "";
+function threadExecArgv(): string[] | undefined {
+  const argv = process.execArgv;
+  if (!argv.some((arg) => arg === "--input-type" || arg.startsWith("--input-type="))) {
+    return undefined;
+  }
+  const kept: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? "";
     if (arg === "--input-type")
       i++; // its value is the next argument
-    else if (!arg.startsWith("--input-type=")) argv.push(arg);
+    else if (!arg.startsWith("--input-type=")) kept.push(arg);
   }
-  return argv;
+  return kept;
 }
 
 /** The worker behind a thread; arguments that cannot cross threads are refused in words. */

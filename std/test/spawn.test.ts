@@ -99,6 +99,22 @@ describe("spawn", () => {
     }
   });
 
+  it("still inherits the options a worker takes only inherited (--expose-gc, --max-old-space-size)", () => {
+    // Passed to a worker explicitly, Node refuses them (ERR_WORKER_INVALID_EXEC_ARGV):
+    // only a one-liner's --input-type is a reason to pass the options at all.
+    const code =
+      `import(${JSON.stringify(String(new URL("../dist/index.js", import.meta.url)))}).then(({ createThreadTable, newThread, spawn }) => {` +
+      "const tokens = new Int32Array(createThreadTable()); const me = newThread(tokens, 'main');" +
+      `spawn(${JSON.stringify(String(threads))}, "unparkLater", { name: "helper", args: [tokens.buffer, me.slot, 0] }).join(10000);` +
+      "console.log('joined'); });";
+    const run = spawnSync(
+      process.execPath,
+      ["--expose-gc", "--max-old-space-size=200", "-e", code],
+      { encoding: "utf8", timeout: 20_000 },
+    );
+    expect(`${run.stdout}${run.stderr}`.trim()).toBe("joined");
+  });
+
   it("using ends a thread still running when the scope exits", async () => {
     let worker: { once(event: "exit", listener: (code: number) => void): unknown } | undefined;
     let exited: Promise<number> | undefined;
