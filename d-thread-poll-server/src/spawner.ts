@@ -194,7 +194,13 @@ export class JobReceiver {
           future = failing(new JobFailedError(job, error));
         }
       }
-      spawn(future);
+      try {
+        spawn(future);
+      } catch (error) {
+        // spawn refuses what is not a future (an export that returned a Promise, say): that
+        // job fails alone too, instead of the task that drains the queue.
+        spawn(failing(error as Error));
+      }
       count++;
     }
     return count;

@@ -73,6 +73,19 @@ describe("Spawner: work named as a module export and copyable args, from any thr
       );
       expect(run.stderr).not.toMatch(/thread failed/);
     });
+
+    it(`a job whose export returns no future (a Promise) fails alone, and the server goes on (threads: ${threads})`, () => {
+      const run = spawnSync(process.execPath, [THROWING_JOB, String(threads), "returnsPromise"], {
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/^answer: after\nstopped: \{"requests":1,/);
+      expect(run.stderr).toMatch(
+        /task \d+ failed and nobody joined it: NotAFutureError: spawn or blockOn was given a Promise, not a Future/,
+      );
+      expect(run.stderr).not.toMatch(/thread failed/);
+    });
   }
 
   it("refuses arguments that cannot be copied to another thread, saying what to pass", async () => {

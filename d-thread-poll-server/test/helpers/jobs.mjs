@@ -36,3 +36,8 @@ export function blockThread(name, ms) {
 export function throws() {
   throw new Error("job export threw");
 }
+
+/** A job whose export returns a Promise, which is no future: only this job may fail. */
+export function returnsPromise() {
+  return Promise.resolve("not a future");
+}

@@ -1,4 +1,5 @@
-// A server (threads from argv[2]) given a job whose export throws, then asked for an
+// A server (threads from argv[2]) given a job that fails (the export named by argv[3],
+// "throws" by default: one that throws, or one that returns no future), then asked for an
 // answer and stopped: what it prints, and the failure it reports on stderr, are the test's.
 import { get } from "node:http";
 import { startServer } from "../../dist/server/start.js";
@@ -7,7 +8,7 @@ import { Spawner } from "../../dist/spawner.js";
 const jobs = new URL("./jobs.mjs", import.meta.url).href;
 const threads = Number(process.argv[2]);
 const server = await startServer({ port: 0, threads, quiet: true, graceMs: 500, modules: [jobs] });
-new Spawner(server.spawner(0)).spawn(jobs, "throws");
+new Spawner(server.spawner(0)).spawn(jobs, process.argv[3] ?? "throws");
 const body = await new Promise((resolve, reject) => {
   const request = get(
     { port: server.port, path: "/0/after", agent: false, timeout: 5000 },
