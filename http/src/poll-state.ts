@@ -45,12 +45,14 @@ export class NotAPollStateError extends TypeError {
 
 /** How a value a poll should not have returned reads in the error. */
 function describe(value: unknown): string {
-  if (typeof (value as PromiseLike<unknown> | undefined)?.then === "function") {
-    return "a Promise (is poll declared async?)";
-  }
+  if (isThenable(value)) return "a Promise (is poll declared async?)";
   if (value === undefined) return "undefined (a path through poll that returns nothing?)";
-  if (value === null) return "null";
-  return typeof value === "object" ? "an object with no boolean `ready`" : `a ${typeof value}`;
+  return describeValue(value, "an object with no boolean `ready`");
+}
+
+/** Whether `value` is a Promise (or any thenable): what `async` code hands out. */
+function isThenable(value: unknown): boolean {
+  return typeof (value as PromiseLike<unknown> | null | undefined)?.then === "function";
 }
 
 /**
@@ -81,13 +83,16 @@ export class NotAFutureError extends TypeError {
   }
 }
 
-/** How a value that is neither a future nor a generator reads in those errors. */
-function describeValue(value: unknown): string {
-  if (typeof (value as PromiseLike<unknown> | undefined)?.then === "function") return "a Promise";
+/**
+ * How a value that is not what was wanted reads in these errors: "a Promise", "null",
+ * "a number"…; an object that is none of those reads as `anObject`.
+ */
+function describeValue(value: unknown, anObject = "an object with no poll method"): string {
+  if (isThenable(value)) return "a Promise";
   const ready = (value as { ready?: unknown } | null | undefined)?.ready;
   if (ready === true || ready === false) return "a PollState (what a poll returns)";
   if (value === undefined || value === null) return String(value);
-  return typeof value === "object" ? "an object with no poll method" : `a ${typeof value}`;
+  return typeof value === "object" ? anObject : `a ${typeof value}`;
 }
 
 /** `value` if it is a future (it has a `poll` method); else throws `NotAFutureError`. */
@@ -107,7 +112,7 @@ export class NotAGeneratorError extends TypeError {
       typeof (got as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] ===
       "function"
         ? "an async generator (is the body an async function*?)"
-        : typeof (got as PromiseLike<unknown> | null)?.then === "function"
+        : isThenable(got)
           ? "a Promise (is the body an async function?)"
           : describeValue(got);
     super(
