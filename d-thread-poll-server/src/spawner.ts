@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { Waker as MioWaker } from "@ch08/mio";
-import { Mutex, SharedMap } from "@ch08/std";
+import { Mutex, SharedMap, thrownText } from "@ch08/std";
 import type { Future } from "./future.js";
 import { spawn } from "./runtime/executor.js";
 import { type ReactorHandle, storedWaker } from "./runtime/reactor.js";
@@ -124,7 +124,7 @@ export class JobFailedError extends Error {
   constructor(job: Job, cause: unknown) {
     super(
       `job ${job.exportName} of ${job.module} threw instead of returning a future, so it ` +
-        `did not run (the runtime goes on): ${cause instanceof Error ? cause.message : String(cause)}`,
+        `did not run (the runtime goes on): ${thrownText(cause)}`,
       { cause },
     );
     this.name = "JobFailedError";

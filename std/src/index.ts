@@ -28,6 +28,7 @@ export {
   ThreadFailedError,
   ThreadStartError,
   TooManyThreadsError,
+  thrownText,
 } from "./errors.js";
 export { Mutex } from "./mutex.js";
 export { SharedCounters } from "./shared-counters.js";

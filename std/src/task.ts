@@ -73,10 +73,9 @@ export function closeAbandoned(
   try {
     future.close?.();
   } catch (error) {
-    const detail = error instanceof Error ? error.message : String(error);
     writeAll(
       2,
-      `${threadName}: close() of ${what} threw as blockOn gave up: ${detail} (close must not ` +
+      `${threadName}: close() of ${what} threw as blockOn gave up: ${thrownText(error)} (close must not ` +
         "throw; blockOn raised its own error)\n",
     );
   }
