@@ -76,9 +76,6 @@ export function spawn(moduleUrl: URL | string, exportName: string, options: Spaw
  */
 function threadExecArgv(): string[] | undefined {
   const argv = process.execArgv;
-  if (!argv.some((arg) => arg === "--input-type" || arg.startsWith("--input-type="))) {
-    return undefined;
-  }
   const kept: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
@@ -86,7 +83,7 @@ function threadExecArgv(): string[] | undefined {
       i++; // its value is the next argument
     else if (!arg.startsWith("--input-type=")) kept.push(arg);
   }
-  return kept;
+  return kept.length === argv.length ? undefined : kept; // nothing removed: left to Node
 }
 
 /** The worker behind a thread; arguments that cannot cross threads are refused in words. */
