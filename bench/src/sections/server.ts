@@ -1,9 +1,10 @@
 // Section 8: the servers. Stage d's server on one thread and on two executor threads,
-// and the node:http delayserver, each in a process of its own, loaded by wrk (a C load
+// the node:http delayserver, and the floor (the same work in C on one thread, built here
+// with the system's C compiler), each in a process of its own, loaded by wrk (a C load
 // generator from Debian's packages, so the client is not the bottleneck): throughput for
 // /0/x with keep-alive, many connections held on /500/x, and CPU when idle.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { gatherOutput } from "../child-output.js";
 import { allowedCpus } from "../libc.js";
@@ -11,16 +12,20 @@ import { childrenCpu } from "../rusage.js";
 import { median, round, spread } from "../stats.js";
 import { num, ratio, type Table } from "../table.js";
 
-/** The servers compared, in the order they are run. */
-export const SERVER_KINDS = ["node", "d1", "d2"] as const;
+/** The servers compared, in the order they are run (the floor only where a C compiler is). */
+export const SERVER_KINDS = ["node", "d1", "d2", "floor"] as const;
 
-/** One of `SERVER_KINDS`: the node:http delayserver, stage d on one thread, on two executor threads. */
+/**
+ * One of `SERVER_KINDS`: the node:http delayserver, stage d on one thread, on two
+ * executor threads, and the floor: `native/floor-server.c`.
+ */
 export type ServerKind = (typeof SERVER_KINDS)[number];
 
 const SERVER_LABELS: Readonly<Record<ServerKind, string>> = {
   node: "node:http delayserver",
   d1: "stage d, 1 thread",
   d2: "stage d, polling + 2 executors",
+  floor: "floor: the same in C, 1 thread",
 };
 
 /** Section 8's settings. */
@@ -138,9 +143,14 @@ export interface ServerResults {
   readonly wrk?: string;
   /** The CPUs this machine lets the bench and its children use (server and wrk share them). */
   readonly cores?: number;
+  /** Why the C floor has no row (no C compiler, or it failed). */
+  readonly floorSkipped?: string;
 }
 
 const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+/** The floor server's source, and where the bench builds it (dist: never committed). */
+const FLOOR_SOURCE = `${ROOT}bench/native/floor-server.c`;
+const FLOOR_BINARY = `${ROOT}bench/dist/native/floor-server`;
 /** The held run's wrk script: it stamps each request, to split lateness by send time. */
 const HELD_SCRIPT = `${ROOT}bench/scripts/held-lateness.lua`;
 
@@ -159,6 +169,28 @@ function wrkVersion(): string | undefined {
   }
 }
 
+/**
+ * Builds the floor server with the system's C compiler (`$CC`, else `cc`); the reason
+ * instead when there is none or it fails, and the section runs without that row.
+ */
+function buildFloor(): { skipped?: string } {
+  const compiler = process.env.CC ?? "cc";
+  try {
+    mkdirSync(`${ROOT}bench/dist/native`, { recursive: true });
+    execFileSync(compiler, ["-O2", "-o", FLOOR_BINARY, FLOOR_SOURCE], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    return {};
+  } catch (error) {
+    const stderr = String((error as { stderr?: unknown }).stderr ?? "").trim();
+    return {
+      skipped:
+        `the C floor was not built (${compiler}: ${stderr === "" ? (error as Error).message : stderr}); ` +
+        "install a C compiler (apt-get install -y gcc) to measure it",
+    };
+  }
+}
+
 /** Runs section 8, or skips it (with the reason) when wrk is missing. */
 export async function serverBench(
   settings: ServerSettings,
@@ -173,9 +205,12 @@ export async function serverBench(
   // Every server runs from the start: each throughput round gives each server one turn, in
   // an order rotated from round to round, so load that drifts hits all of them alike and a
   // ratio compares two turns of the same round. An idle server costs nothing (see idle CPU).
+  const { skipped: floorSkipped } = buildFloor();
+  if (floorSkipped !== undefined) log(`  ${floorSkipped}`);
+  const kinds = SERVER_KINDS.filter((kind) => kind !== "floor" || floorSkipped === undefined);
   const servers: StartedServer[] = [];
   try {
-    for (const kind of SERVER_KINDS) servers.push(await startServer(kind));
+    for (const kind of kinds) servers.push(await startServer(kind));
     // A short warm-up: the JIT compiles the hot path before the measured runs.
     if (settings.warmupS > 0) {
       for (const server of servers) await wrkRun(server.port, "/0/warmup", 1, 10, settings.warmupS);
@@ -215,15 +250,17 @@ export async function serverBench(
       }
       log(
         `  round ${r + 1}: ` +
-          SERVER_KINDS.map(
-            (kind, i) =>
-              `${SERVER_LABELS[kind]} ${num(turns[i]?.[r]?.run.requestsPerSec ?? 0, 0)} req/s`,
-          ).join(", "),
+          kinds
+            .map(
+              (kind, i) =>
+                `${SERVER_LABELS[kind]} ${num(turns[i]?.[r]?.run.requestsPerSec ?? 0, 0)} req/s`,
+            )
+            .join(", "),
       );
     }
-    const nodeTurns = turns[SERVER_KINDS.indexOf("node")] ?? [];
+    const nodeTurns = turns[kinds.indexOf("node")] ?? [];
     const rows: ServerRow[] = [];
-    for (const [i, kind] of SERVER_KINDS.entries()) {
+    for (const [i, kind] of kinds.entries()) {
       const server = servers[i];
       const own = turns[i] ?? [];
       if (server === undefined) continue;
@@ -299,7 +336,13 @@ export async function serverBench(
         idleCpuMsPerS: (processCpuMs(server.pid) - idle0) / settings.idleS,
       });
     }
-    return { settings, rows, wrk, cores: allowedCpus().length };
+    return {
+      settings,
+      rows,
+      wrk,
+      cores: allowedCpus().length,
+      ...(floorSkipped === undefined ? {} : { floorSkipped }),
+    };
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
   }
@@ -354,6 +397,13 @@ export function serverTable(results: ServerResults): Table {
     notes: [
       ...(skipped === undefined ? [] : [skipped]),
       ...(results.wrk === undefined ? [] : [`load generator: ${results.wrk}, on the same 2 cores`]),
+      ...(results.floorSkipped === undefined ? [] : [results.floorSkipped]),
+      ...(rows.some((row) => row.server === "floor")
+        ? [
+            "floor: bench/native/floor-server.c, the delayserver's work in C with nothing between it and the kernel " +
+              "(one thread, epoll, a heap of deadlines, stage d's headers): what this machine and wrk leave any server",
+          ]
+        : []),
       "lateness: wrk's latency minus the delay asked for; a closed loop, so each connection asks again at once",
       "round 3 on: a second held run with each request stamped with its send time " +
         "(scripts/held-lateness.lua), counting those sent from two delays after wrk's first one: " +
@@ -433,6 +483,8 @@ export function serverGoals(
   const row = (kind: ServerKind) => results.rows.find((r) => r.server === kind);
   const d1 = row("d1");
   const d2 = row("d2");
+  // The floor's figure beside each goal: whether a miss is the runtime's or the machine's.
+  const floor = row("floor");
   // The throughput goals: one thread ≥ 2.0× node:http, two executor threads ≥ 2.5×.
   for (const [r, bound, label] of [
     [d1, 2.0, "1 thread"],
@@ -447,7 +499,9 @@ export function serverGoals(
     );
     goals.push({
       goal: `stage d server, ${label}: ≥ ${bound.toFixed(1)} × node:http's req/s`,
-      value: `${rounds}; ${num(r.throughput.requestsPerSec, 0)} req/s${withBusy(r, results.cores)}`,
+      value:
+        `${rounds}; ${num(r.throughput.requestsPerSec, 0)} req/s${withBusy(r, results.cores)}` +
+        (floor === undefined ? "" : `; the C floor ${ratio(floor.throughputRatio)}`),
       met: r.throughputRatio >= bound,
     });
   }
@@ -463,7 +517,8 @@ export function serverGoals(
         `, ${r.held.errors + r.held.non2xx} errors` +
         (r.held.firstSecond === undefined
           ? ""
-          : `; first second: waited ${num(r.held.firstSecond.waitMs, 0)} ms for a CPU`),
+          : `; first second: waited ${num(r.held.firstSecond.waitMs, 0)} ms for a CPU`) +
+        (floor === undefined ? "" : `; the C floor p99 ${num(floor.held.p99LatenessMs, 1)} ms`),
       met: r.held.p99LatenessMs <= 20 && r.held.errors + r.held.non2xx === 0,
     });
     goals.push({
@@ -494,9 +549,10 @@ function startServer(kind: ServerKind): Promise<StartedServer> {
       ? `${ROOT}delayserver/dist/cli.js`
       : `${ROOT}d-thread-poll-server/dist/serve.js`;
   const args = [script, "--port", "0", "--quiet", ...(kind === "d2" ? ["--threads", "2"] : [])];
-  const child: ChildProcess = spawn(process.execPath, args, {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child: ChildProcess =
+    kind === "floor"
+      ? spawn(FLOOR_BINARY, ["--port", "0"], { stdio: ["ignore", "pipe", "inherit"] })
+      : spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return new Promise((resolve, reject) => {
     let out = "";
