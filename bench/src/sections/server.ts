@@ -401,7 +401,7 @@ export function serverTable(results: ServerResults): Table {
       ...(rows.some((row) => row.server === "floor")
         ? [
             "floor: bench/native/floor-server.c, the delayserver's work in C with nothing between it and the kernel " +
-              "(one thread, epoll, a heap of deadlines, stage d's headers): what this machine and wrk leave any server",
+              "(one thread, epoll, a heap of deadlines fired 64 at a time, stage d's headers): what this machine and wrk leave a server of stage d's design",
           ]
         : []),
       "lateness: wrk's latency minus the delay asked for; a closed loop, so each connection asks again at once",
