@@ -108,6 +108,45 @@ describe.each(BACKENDS)("TcpListener on %s", (backend) => {
     listener.close(); // idempotent
   });
 
+  it("shares a port with reusePort: each listener accepts some of the connections", () => {
+    const count = 64;
+    const poll = new Poll({ backend });
+    const events = new Events(64);
+    const first = TcpListener.bind("127.0.0.1:0", { reusePort: true });
+    const { port } = first.localAddr();
+    const listeners = [first];
+    const clients: TcpStream[] = [];
+    const accepted: Accepted[][] = [[], []];
+    try {
+      // Without it, the port is taken; with it on both sides, a second listener binds.
+      expect(() => TcpListener.bind(`127.0.0.1:${port}`)).toThrowError(
+        expect.objectContaining({ code: "EADDRINUSE" }),
+      );
+      listeners.push(TcpListener.bind(`127.0.0.1:${port}`, { reusePort: true }));
+      listeners.forEach((listener, i) => {
+        poll.registry().register(listener, Token(i), Interest.READABLE);
+      });
+      // Each connection from a port of its own: the kernel picks a listener by hashing it.
+      for (let i = 0; i < count; i++) clients.push(TcpStream.connect(`127.0.0.1:${port}`));
+      pollUntil(poll, events, `${count} connections over two listeners`, () => {
+        for (let i = 0; i < events.length; i++) {
+          const at = events.token(i);
+          const listener = listeners[at];
+          if (listener !== undefined) acceptAll(listener, accepted[at] ?? []);
+        }
+        return (accepted[0]?.length ?? 0) + (accepted[1]?.length ?? 0) >= count;
+      });
+      // 64 hashed connections all on one side would be a 1 in 2^63 chance.
+      expect(accepted[0]?.length).toBeGreaterThan(0);
+      expect(accepted[1]?.length).toBeGreaterThan(0);
+    } finally {
+      for (const a of accepted.flat()) a.stream.close();
+      for (const c of clients) c.close();
+      for (const listener of listeners) listener.close();
+      poll.close();
+    }
+  });
+
   it("accepts many connections, each with its own peer address", () => {
     const count = 100;
     const poll = new Poll({ backend });

@@ -19,6 +19,7 @@ import {
   getsockname,
   listen,
   SO_REUSEADDR,
+  SO_REUSEPORT,
   SOCK_CLOEXEC,
   SOCK_NONBLOCK,
   SOCK_STREAM,
@@ -48,6 +49,13 @@ export interface Accepted {
 export interface ListenOptions {
   /** How many finished handshakes the kernel queues before refusing (default 1024). */
   readonly backlog?: number;
+  /**
+   * SO_REUSEPORT (default false): other listeners that ask for it too may bind the same
+   * port, each with an accept queue of its own, and the kernel spreads new connections
+   * over them (tokio's `TcpSocket::set_reuseport`). For more threads, or processes, than
+   * one accept loop serves, or a burst of connects larger than one queue (somaxconn).
+   */
+  readonly reusePort?: boolean;
 }
 
 /** The backlog mio and Rust's std use; the kernel caps it at net.core.somaxconn. */
@@ -70,7 +78,7 @@ export class TcpListener implements Source {
 
   /**
    * Binds to `address` ("127.0.0.1:0" lets the kernel choose a free port; `localAddr()`
-   * tells which) with SO_REUSEADDR, and starts listening. Throws IoError if the address
+   * tells which) with SO_REUSEADDR (and SO_REUSEPORT if asked), and starts listening. Throws IoError if the address
    * is taken (EADDRINUSE) or not ours (EADDRNOTAVAIL), TypeError if it is malformed.
    */
   static bind(address: SocketAddress, options: ListenOptions = {}): TcpListener {
@@ -88,6 +96,9 @@ export class TcpListener implements Source {
     );
     try {
       syscall("setsockopt", setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, reuseOn, 4), name);
+      if (options.reusePort === true) {
+        syscall("setsockopt", setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, reuseOn, 4), name);
+      }
       syscall("bind", bind(fd, sa, sa.length), name);
       syscall("listen", listen(fd, backlog), name);
     } catch (err) {

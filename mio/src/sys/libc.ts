@@ -34,6 +34,8 @@ export const SOL_SOCKET = 1;
 export const SO_ERROR = 4;
 /** SO_REUSEADDR: a restarted server can bind its port while old connections sit in TIME_WAIT. */
 export const SO_REUSEADDR = 2;
+/** SO_REUSEPORT: several sockets bind one port, each with an accept queue of its own; the kernel spreads connections over them. */
+export const SO_REUSEPORT = 15;
 /** SHUT_RD, SHUT_WR, SHUT_RDWR: which way shutdown(2) closes (the `Shutdown` values). */
 export const SHUT_RD = 0;
 /** SHUT_WR. */
