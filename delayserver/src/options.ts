@@ -14,11 +14,17 @@ export interface DelayServerOptions {
   warn?: (line: string) => void;
   /** Length of the kernel's accept queue; default 4096 (the kernel caps it at somaxconn). */
   backlog?: number;
+  /**
+   * A socket bound elsewhere to serve on, instead of binding `host`:`port` (which must then
+   * be left out): socket activation, or one of several SO_REUSEPORT sockets on one port,
+   * each with an accept queue of its own.
+   */
+  fd?: number;
 }
 
 /** A running delayserver: where it listens, and how to stop it. */
 export interface DelayServer {
-  /** The host it was asked to listen on. */
+  /** The host it was asked to listen on (with `fd`, the address that socket is bound to). */
   readonly host: string;
   /** The port it is bound to (the real one when 0 was asked for). */
   readonly port: number;

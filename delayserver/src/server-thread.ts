@@ -29,6 +29,7 @@ try {
     port: data.port,
     maxDelayMs: data.maxDelayMs,
     backlog: data.backlog,
+    fd: data.fd,
     quiet: data.quiet,
     log: data.forwardLog ? (line) => post({ type: "log", line }) : printTo(1, "log"),
     warn: data.forwardWarn ? (line) => post({ type: "warn", line }) : printTo(2, "warn"),

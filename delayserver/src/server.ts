@@ -35,6 +35,17 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
   const host = options.host ?? DEFAULT_HOST;
   const port = options.port ?? DEFAULT_PORT;
   const maxDelayMs = options.maxDelayMs ?? DEFAULT_MAX_DELAY_MS;
+  const { fd } = options;
+  if (fd !== undefined) {
+    if (!Number.isInteger(fd) || fd < 0) {
+      throw new RangeError(`fd must be a non-negative integer (an open socket), got ${fd}`);
+    }
+    if (options.host !== undefined || options.port !== undefined) {
+      throw new TypeError(
+        "give either fd (a socket already bound) or host and port (to bind one), not both",
+      );
+    }
+  }
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
     throw new RangeError(`port must be an integer from 0 to 65535, got ${port}`);
   }
@@ -180,10 +191,17 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
 
   await new Promise<void>((resolve, reject) => {
     const onError = (err: Error): void => {
-      reject(new ListenError(host, port, errorCode(err), err.message));
+      const onFd =
+        fd === undefined
+          ? undefined
+          : `cannot serve on fd ${fd} (${err.message}); pass a socket that is open and bound`;
+      reject(new ListenError(host, port, errorCode(err), err.message, onFd));
     };
     server.once("error", onError);
-    server.listen({ host, port, backlog: options.backlog ?? 4096 }, () => {
+    const backlog = options.backlog ?? 4096;
+    // Node takes the backlog of a listen on an fd from its arguments only, not from the
+    // options (it would listen with 511 instead).
+    server.listen(fd === undefined ? { host, port, backlog } : { fd }, backlog, () => {
       server.off("error", onError);
       resolve();
     });
@@ -191,7 +209,9 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
   // After binding, an error (say EMFILE on accept) must not crash the process: report it.
   server.on("error", (err) => warn(acceptErrorText(errorCode(err), err.message)));
 
-  const bound = (server.address() as AddressInfo).port;
+  const where = server.address() as AddressInfo;
+  const bound = where.port;
+  const boundHost = fd === undefined ? host : where.address;
 
   const close = (): Promise<void> => {
     if (closing !== undefined) return closing;
@@ -217,7 +237,7 @@ export async function startDelayServer(options: DelayServerOptions = {}): Promis
     return closing;
   };
 
-  return { host, port: bound, address: formatAddress(host, bound), close };
+  return { host: boundHost, port: bound, address: formatAddress(boundHost, bound), close };
 }
 
 function answerOk(res: ServerResponse, body: string, head: boolean): void {

@@ -4,6 +4,8 @@ export interface ThreadData {
   port: number | undefined;
   maxDelayMs: number | undefined;
   backlog: number | undefined;
+  /** A socket bound elsewhere to serve on (a descriptor is the process's, so any thread can). */
+  fd: number | undefined;
   quiet: boolean;
   /** Send `#n` lines to the main thread (a `log` callback lives there) instead of fd 1. */
   forwardLog: boolean;

@@ -21,6 +21,7 @@ export function startDelayServerThread(options: DelayServerOptions = {}): Promis
     port: options.port,
     maxDelayMs: options.maxDelayMs,
     backlog: options.backlog,
+    fd: options.fd,
     quiet,
     forwardLog: log !== undefined && !quiet,
     forwardWarn: warn !== undefined,
@@ -44,7 +45,7 @@ export function startDelayServerThread(options: DelayServerOptions = {}): Promis
           reject(
             l === undefined
               ? new Error(message.message)
-              : new ListenError(l.host, l.port, l.code, l.reason),
+              : new ListenError(l.host, l.port, l.code, l.reason, message.message),
           );
           break;
         }
