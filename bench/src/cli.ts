@@ -282,9 +282,14 @@ async function measure(wanted: (section: number) => boolean = () => true): Promi
       `commit ${machine.commit ?? "unknown"}, load average ${machine.loadAverageAtStart.toFixed(2)}`,
   );
   const measured: { -readonly [K in keyof SectionResults]?: SectionResults[K] } = {};
+  let delayserverListeners: number | undefined;
   // Sections 1-3 share one delayserver in a child process; it runs only if one of them does.
   if (wanted(1) || wanted(2) || wanted(3)) {
-    const server = await forkDelayServer();
+    // The most connects a client makes at once: a batch of the largest N.
+    const server = await forkDelayServer(
+      Math.max(...pollsSettings.sizes, ...costWanted, coldSettings.n),
+    );
+    delayserverListeners = server.listeners;
     try {
       if (wanted(1)) {
         const rows = await section("polls", "1. polls per request", () =>
@@ -349,6 +354,7 @@ async function measure(wanted: (section: number) => boolean = () => true): Promi
     loadAverageAtEnd: loadAverage(),
     fileLimit,
     somaxconn: somaxconn(),
+    ...(delayserverListeners === undefined ? {} : { delayserverListeners }),
     load,
     durationS: Math.round((performance.now() - started) / 100) / 10,
     sectionSeconds: seconds,
@@ -360,7 +366,14 @@ async function measure(wanted: (section: number) => boolean = () => true): Promi
 function sectionTables(m: Measured): Table[] {
   const tables: (Table | undefined)[] = [
     m.polls && pollsTable({ polls: m.polls }),
-    m.clientCost && costTable({ clientCost: m.clientCost, somaxconn: m.somaxconn }),
+    m.clientCost &&
+      costTable({
+        clientCost: m.clientCost,
+        somaxconn: m.somaxconn,
+        ...(m.delayserverListeners === undefined
+          ? {}
+          : { delayserverListeners: m.delayserverListeners }),
+      }),
     m.cold && coldTable({ cold: m.cold }),
     m.overhead && overheadTable({ overhead: m.overhead }),
     m.wakeLatency && wakeTable({ wakeLatency: m.wakeLatency }),

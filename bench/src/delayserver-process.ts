@@ -1,11 +1,13 @@
 // A server in a process of its own, so the clients' CPU figures never include it and it
 // has a core and an fd table to itself. argv[2] is the kind ("delayserver", or "bare":
 // node:http answering "x" with nothing else, the floor the delayserver is held against),
-// argv[3] its listen backlog. It reports its port over IPC, answers "rss", and stops when
-// told to (or when the bench goes away).
+// argv[3] its listen backlog, argv[4] how many listening sockets the delayserver shares
+// its port over (SO_REUSEPORT; default 1). It reports its port over IPC, answers "rss",
+// and stops when told to (or when the bench goes away).
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { startDelayServer } from "@ch08/delayserver";
+import { TcpListener } from "@ch08/mio";
 
 /** Which server a server process runs. */
 export type ServerKind = "delayserver" | "bare";
@@ -37,13 +39,31 @@ async function startBare(backlog: number): Promise<Running> {
   };
 }
 
+/**
+ * The delayserver on `listeners` sockets bound to one port with SO_REUSEPORT, one server
+ * each, all on this thread: one node:http process as before, but with as many accept
+ * queues, over which the kernel spreads the connects.
+ */
+async function startShared(backlog: number, listeners: number): Promise<Running> {
+  if (listeners === 1) return startDelayServer({ port: 0, quiet: true, backlog });
+  const first = TcpListener.bind("127.0.0.1:0", { backlog, reusePort: true });
+  const { port } = first.localAddr();
+  const sockets = [first];
+  for (let i = 1; i < listeners; i++) {
+    sockets.push(TcpListener.bind(`127.0.0.1:${port}`, { backlog, reusePort: true }));
+  }
+  // Each server takes its socket over: closing the server closes it.
+  const servers = await Promise.all(
+    sockets.map((socket) => startDelayServer({ fd: socket.fd, quiet: true, backlog })),
+  );
+  return { port, close: async () => void (await Promise.all(servers.map((s) => s.close()))) };
+}
+
 if (process.send !== undefined) {
   const kind = process.argv[2] as ServerKind;
   const backlog = Number(process.argv[3] ?? 511);
-  const server =
-    kind === "bare"
-      ? await startBare(backlog)
-      : await startDelayServer({ port: 0, quiet: true, backlog });
+  const listeners = Number(process.argv[4] ?? 1);
+  const server = kind === "bare" ? await startBare(backlog) : await startShared(backlog, listeners);
   const send = (message: FromServer): void => {
     process.send?.(message);
   };

@@ -13,7 +13,7 @@ export {
   type ClientKind,
   type ClientResult,
 } from "./client/protocol.js";
-export { describeMachine, type Machine } from "./machine.js";
+export { describeMachine, type Machine, somaxconn } from "./machine.js";
 export { CLIENT_LABELS, checkGoals } from "./report.js";
 export { type Goal, RESULTS_SCHEMA, type Results } from "./results.js";
 export { type FileLimit, raiseFileLimit } from "./rlimit.js";

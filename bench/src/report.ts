@@ -107,7 +107,18 @@ function warmedUp(settings: CostSettings): string {
 }
 
 /** Section 2 as a table. */
-export function costTable(r: Pick<Results, "clientCost" | "somaxconn">): Table {
+/** "the delayserver's accept queue (somaxconn 4096)", or its queues where it had several. */
+function queuesText(r: Pick<Results, "somaxconn" | "delayserverListeners">): string {
+  const each = `somaxconn ${r.somaxconn ?? "?"}`;
+  const listeners = r.delayserverListeners ?? 1;
+  return listeners === 1
+    ? `the delayserver's accept queue (${each})`
+    : `one of the delayserver's ${listeners} accept queues (sockets sharing its port with SO_REUSEPORT, ${each} each)`;
+}
+
+export function costTable(
+  r: Pick<Results, "clientCost" | "somaxconn" | "delayserverListeners">,
+): Table {
   const { settings, rows, skipped } = r.clientCost;
   return {
     title:
@@ -147,7 +158,7 @@ export function costTable(r: Pick<Results, "clientCost" | "somaxconn">): Table {
       `CPU = process.cpuUsage() of the client process (all its threads: the reactor thread included) around the batch, ${warmedUp(settings)};`,
       "user and sys split it: sys is mostly the kernel's loopback TCP work (connect, send, receive, close), about the same for every client; user is what the client itself adds above it.",
       "The delayserver runs in a process of its own and is not counted. maxRSS = process.resourceUsage().maxRSS (peak of the process).",
-      `SYN retries = TCPSynRetrans during the run (system-wide): the delayserver's accept queue (somaxconn ${r.somaxconn ?? "?"}) overflowed, and each dropped SYN costs its connect 1 s (then 3 s, 7 s…).`,
+      `SYN retries = TCPSynRetrans during the run (system-wide): ${queuesText(r)} overflowed, and each dropped SYN costs its connect 1 s (then 3 s, 7 s…).`,
       "By thread (µs/request, from /proc/self/task, 10 ms ticks): main = executor or event loop; runtime = reactor (+ 2nd executor) thread; Node = V8 GC/compiler helpers.",
       ...skipped,
     ],

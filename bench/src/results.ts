@@ -36,6 +36,8 @@ export interface Results {
   readonly fileLimit: FileLimit;
   /** The kernel's listen-backlog cap. */
   readonly somaxconn: number | null;
+  /** How many accept queues (sockets sharing its port) the delayserver of sections 1-3 had (absent before there were several, and in runs without those sections). */
+  readonly delayserverListeners?: number;
   /** 1-minute load average at the start and end of each section: other work skews times. */
   readonly load: Readonly<Record<string, readonly [number, number]>>;
   /** How long the whole run took, s. */
