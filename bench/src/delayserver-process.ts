@@ -56,7 +56,12 @@ async function startShared(backlog: number, listeners: number): Promise<Running>
   const servers = await Promise.all(
     sockets.map((socket) => startDelayServer({ fd: socket.fd, quiet: true, backlog })),
   );
-  return { port, close: async () => void (await Promise.all(servers.map((s) => s.close()))) };
+  return {
+    port,
+    close: async () => {
+      await Promise.all(servers.map((server) => server.close()));
+    },
+  };
 }
 
 if (process.send !== undefined) {

@@ -106,7 +106,6 @@ function warmedUp(settings: CostSettings): string {
   return `after ${settings.warmupBatches} unmeasured ${batches} like it, of up to ${num(WARMUP_MAX_REQUESTS, 0)} requests (steady state: V8 has compiled the paths the batch takes)`;
 }
 
-/** Section 2 as a table. */
 /** "the delayserver's accept queue (somaxconn 4096)", or its queues where it had several. */
 function queuesText(r: Pick<Results, "somaxconn" | "delayserverListeners">): string {
   const each = `somaxconn ${r.somaxconn ?? "?"}`;
@@ -116,6 +115,7 @@ function queuesText(r: Pick<Results, "somaxconn" | "delayserverListeners">): str
     : `one of the delayserver's ${listeners} accept queues (sockets sharing its port with SO_REUSEPORT, ${each} each)`;
 }
 
+/** Section 2 as a table. */
 export function costTable(
   r: Pick<Results, "clientCost" | "somaxconn" | "delayserverListeners">,
 ): Table {

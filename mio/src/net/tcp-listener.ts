@@ -78,8 +78,9 @@ export class TcpListener implements Source {
 
   /**
    * Binds to `address` ("127.0.0.1:0" lets the kernel choose a free port; `localAddr()`
-   * tells which) with SO_REUSEADDR (and SO_REUSEPORT if asked), and starts listening. Throws IoError if the address
-   * is taken (EADDRINUSE) or not ours (EADDRNOTAVAIL), TypeError if it is malformed.
+   * tells which) with SO_REUSEADDR (and SO_REUSEPORT if asked), and starts listening.
+   * Throws IoError if the address is taken (EADDRINUSE) or not ours (EADDRNOTAVAIL),
+   * TypeError if it is malformed.
    */
   static bind(address: SocketAddress, options: ListenOptions = {}): TcpListener {
     const backlog = options.backlog ?? DEFAULT_BACKLOG;
