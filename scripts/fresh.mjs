@@ -12,7 +12,7 @@
 // dependency order, so a change in http/src or mio/src reaches a stage's `pnpm start` too.
 // Checking costs a few hundred stat calls; a fresh tree starts the program at once, with
 // no turbo and no second Node process. Building runs the stale package's own `build`
-// script (tsc, and for mio a bundling step) in the package's folder, which
+// script (tsc, then a bundling step for most) in the package's folder, which
 // is where pnpm runs a package's scripts.
 
 import { spawnSync } from "node:child_process";

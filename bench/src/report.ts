@@ -212,7 +212,7 @@ export function coldTable(r: Pick<Results, "cold">): Table {
         ` stage a (worker-free) ${signed(a?.cpuS.median ?? Number.NaN)} s CPU, ${signed(a?.wallS.median ?? Number.NaN)} s wall over bare node.`,
       ...(d && dFile
         ? [
-            `Stage d's one-request program as it ships ${signed(d.cpuS.median)} s CPU over bare node, the same program bundled into one file ${signed(dFile.cpuS.median)} s: the difference is Node loading its ES modules one file at a time.`,
+            `Stage d's one-request program as it ships ${signed(d.cpuS.median)} s CPU over bare node, the same program bundled into one file ${signed(dFile.cpuS.median)} s: the difference is what Node still pays to load the modules that stay files, one at a time.`,
           ]
         : []),
       `${num(settings.n, 0)} × GET ${settings.path} as whole processes: stage c / node:net CPU ${spreadText(manyRatio.cpu, digitsAgainst(manyRatio.cpu.median, WHOLE_PROCESS_GOAL))}×, wall ${spreadText(manyRatio.wall, 2)}× (goal ≤ ${WHOLE_PROCESS_GOAL}× CPU).`,

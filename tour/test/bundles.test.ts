@@ -1,5 +1,7 @@
+import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative, sep } from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../dist/stages.js";
 
@@ -10,23 +12,38 @@ import { ROOT } from "../dist/stages.js";
 // of std and of the trace recorder, and a traced program wrote its trace twice, the
 // second time empty, over the first.
 
-/** Each package whose build bundles dist/index.js, and the file it bundles it into. */
-function bundles(): { folder: string; bundle: string }[] {
-  const found: { folder: string; bundle: string }[] = [];
+/** Each workspace package's folder and build script. */
+function buildScripts(): { folder: string; build: string }[] {
+  const found: { folder: string; build: string }[] = [];
   for (const entry of readdirSync(ROOT, { withFileTypes: true })) {
     if (!entry.isDirectory() || entry.name.startsWith(".") || entry.name === "node_modules")
       continue;
-    let build = "";
     try {
       const manifest = JSON.parse(readFileSync(join(ROOT, entry.name, "package.json"), "utf8"));
-      build = (manifest as { scripts?: { build?: string } }).scripts?.build ?? "";
+      const build = (manifest as { scripts?: { build?: string } }).scripts?.build ?? "";
+      found.push({ folder: entry.name, build });
     } catch {
-      continue; // not a package
+      // not a package
     }
-    const bundle = /rolldown dist\/index\.js --file dist\/(\S+\.js)/.exec(build)?.[1];
-    if (bundle !== undefined) found.push({ folder: entry.name, bundle });
   }
   return found;
+}
+
+/** Each package whose build bundles dist/index.js, and the file it bundles it into. */
+function bundles(): { folder: string; bundle: string }[] {
+  return buildScripts().flatMap(({ folder, build }) => {
+    const bundle = /rolldown dist\/index\.js --file dist\/(\S+\.js)/.exec(build)?.[1];
+    return bundle === undefined ? [] : [{ folder, bundle }];
+  });
+}
+
+/** Each stage whose build runs scripts/bundle-stage.mjs: its bundle, and the modules it names as loaded by path on other threads. */
+function stageBundles(): { folder: string; bundle: string; threadEntries: string[] }[] {
+  return buildScripts().flatMap(({ folder, build }) => {
+    const args = /bundle-stage\.mjs ([^&]+)/.exec(build)?.[1]?.trim().split(/\s+/);
+    const [bundle, ...threadEntries] = args ?? [];
+    return bundle === undefined ? [] : [{ folder, bundle, threadEntries }];
+  });
 }
 
 /** The workspace packages (by folder) that `file`'s own static imports name. */
@@ -36,26 +53,30 @@ function workspaceImports(file: string): { packages: Set<string>; local: string[
   const local: string[] = [];
   for (const match of source.matchAll(/^(?:import|export)\s[^;]*?from\s+"([^"]+)";/gms)) {
     const specifier = match[1] ?? "";
-    const other = /^\.\.\/\.\.\/([\w-]+)\/dist\//.exec(specifier)?.[1];
-    if (other !== undefined) packages.add(other);
-    else if (specifier.startsWith(".")) local.push(join(dirname(file), specifier));
+    if (!specifier.startsWith(".")) continue; // node: modules, koffi
+    // The build writes a workspace package as the relative path of its file: one that
+    // leaves this package's folder names another package (by its folder).
+    const target = join(dirname(file), specifier);
+    const [own, other] = [file, target].map((path) => relative(ROOT, path).split(sep)[0]);
+    if (other !== own) packages.add(other ?? "");
+    else local.push(target);
   }
   return { packages, local };
 }
 
-/** The workspace packages that `entry` reaches through the package's own files. */
-function reachedPackages(entry: string): string[] {
-  const seen = new Set<string>();
+/** The package's own files that `entry` reaches (itself included), and the workspace packages they import. */
+function reached(entry: string): { files: Set<string>; packages: string[] } {
+  const files = new Set<string>();
   const packages = new Set<string>();
   const visit = (file: string): void => {
-    if (seen.has(file)) return;
-    seen.add(file);
+    if (files.has(file)) return;
+    files.add(file);
     const found = workspaceImports(file);
     for (const name of found.packages) packages.add(name);
     for (const next of found.local) visit(next);
   };
   visit(entry);
-  return [...packages].sort();
+  return { files, packages: [...packages].sort() };
 }
 
 describe("the shared packages' bundles", () => {
@@ -69,9 +90,92 @@ describe("the shared packages' bundles", () => {
     "$folder's $bundle imports every workspace package its files import, copying none",
     ({ folder, bundle }) => {
       const dist = join(ROOT, folder, "dist");
-      const expected = reachedPackages(join(dist, "index.js"));
+      const expected = reached(join(dist, "index.js")).packages;
       const imported = [...workspaceImports(join(dist, bundle)).packages].sort();
       expect(imported).toEqual(expected);
     },
   );
+});
+
+// The stages bundle theirs too (scripts/bundle-stage.mjs), all but the modules another
+// thread loads by path: those stay files that the bundle imports, so that no thread holds
+// two copies of a runtime's state. These tests hold the bundles to that.
+describe("the stages' bundles", () => {
+  const all = stageBundles();
+
+  /** What the bundle copied, from its source map: dist/ paths. */
+  const copied = (folder: string, bundle: string): string[] => {
+    const dist = join(ROOT, folder, "dist");
+    const map = JSON.parse(readFileSync(join(dist, `${bundle}.map`), "utf8")) as {
+      sources: string[];
+    };
+    return map.sources.map((source) => join(dist, source));
+  };
+
+  it("are found: stages a, b, c and d bundle their index, and export the bundle", () => {
+    expect(all.map((b) => b.folder).sort()).toEqual([
+      "a-runtime",
+      "b-reactor-executor",
+      "c-runtime-executor",
+      "d-thread-poll-server",
+    ]);
+    for (const { folder, bundle } of all) {
+      const manifest = JSON.parse(readFileSync(join(ROOT, folder, "package.json"), "utf8"));
+      expect(manifest.exports["."].default).toBe(`./dist/${bundle}`);
+    }
+  });
+
+  it.each(all)(
+    "$folder's $bundle copies no module that another thread reaches",
+    ({ folder, bundle, threadEntries }) => {
+      const dist = join(ROOT, folder, "dist");
+      const onOtherThreads = new Set<string>();
+      for (const entry of threadEntries) {
+        for (const file of reached(join(dist, entry)).files) onOtherThreads.add(file);
+      }
+      const inBundle = copied(folder, bundle);
+      expect(inBundle.length).toBeGreaterThan(0);
+      expect(inBundle.filter((file) => onOtherThreads.has(file))).toEqual([]);
+      // and it imports those files it needs, as files: the package reaches what index.js reaches
+      expect(reached(join(dist, bundle)).packages).toEqual(
+        reached(join(dist, "index.js")).packages,
+      );
+    },
+  );
+
+  // A module that hands its own URL to another thread (startService(import.meta.url, …))
+  // must stay a file: copied into the bundle, that URL would name the bundle. The one use
+  // a copied module may make of it is main.js's "am I the program?" check.
+  it.each(all)(
+    "$folder's $bundle copies no module that names its own URL but to ask whether it is the program",
+    ({ folder, bundle }) => {
+      const misused = copied(folder, bundle).filter((file) => {
+        const source = readFileSync(file, "utf8");
+        const uses = source.match(/import\.meta\.url/g)?.length ?? 0;
+        const checks =
+          source.match(/import\.meta\.url === pathToFileURL\(process\.argv\[1\]/g)?.length ?? 0;
+        return uses > checks;
+      });
+      expect(misused, "name these in the stage's build as loaded by path on other threads").toEqual(
+        [],
+      );
+    },
+  );
+
+  it.each(all)("$folder's $bundle exports what dist/index.js exports", ({ folder, bundle }) => {
+    const dist = join(ROOT, folder, "dist");
+    const names = (file: string): string[] =>
+      JSON.parse(
+        execFileSync(
+          process.execPath,
+          [
+            "--input-type=module",
+            "-e",
+            `const m = await import(${JSON.stringify(pathToFileURL(file).href)}); console.log(JSON.stringify(Object.keys(m).sort()))`,
+          ],
+          { encoding: "utf8", timeout: 20_000 },
+        ),
+      );
+    expect(names(join(dist, bundle))).toEqual(names(join(dist, "index.js")));
+  });
 });

@@ -217,7 +217,7 @@ export function coldPrograms(settings: ColdSettings): ColdProgram[] {
     },
     {
       id: "one-d-file",
-      label: "stage d: the same program bundled into one file (not as it ships)",
+      label: "stage d: the same program in one file, shared packages inside (not as it ships)",
       group: "start-up",
       args: [script("../cold/one-file.js"), "/0/x"],
       floor: "node",
