@@ -53,6 +53,16 @@ describe("executors on threads", () => {
     expect(await Promise.all(exits)).toEqual([0, 0, 0, 0]);
   });
 
+  it("a program that imports the stage by its package name spawns on its thread's executor", async () => {
+    const counts = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
+    const byName = new URL("./helpers/package-program.mjs", import.meta.url);
+    const thread = runtime.spawnExecutorThread("exec-by-name", byName, "oneRequest", [counts, 0]);
+    const exit = exited(thread, 10_000);
+    thread.join(10_000);
+    expect(counts[0]).toBe(1);
+    expect(await exit).toBe(0);
+  });
+
   it("join says which thread failed when its program cannot be found", async () => {
     const thread = runtime.spawnExecutorThread("exec-missing", programs, "noSuchExport");
     expect(() => thread.join(10_000)).toThrow(ThreadFailedError);
