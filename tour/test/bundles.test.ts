@@ -1,9 +1,10 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../dist/stages.js";
+import { reached, workspaceImports } from "./helpers/imports.js";
 
 // The shared packages ship their dist/index.js bundled into one file (dist/std.js, …), so
 // that Node loads one module instead of a dozen. A workspace package the bundle uses must
@@ -44,39 +45,6 @@ function stageBundles(): { folder: string; bundle: string; threadEntries: string
     const [bundle, ...threadEntries] = args ?? [];
     return bundle === undefined ? [] : [{ folder, bundle, threadEntries }];
   });
-}
-
-/** The workspace packages (by folder) that `file`'s own static imports name. */
-function workspaceImports(file: string): { packages: Set<string>; local: string[] } {
-  const source = readFileSync(file, "utf8");
-  const packages = new Set<string>();
-  const local: string[] = [];
-  for (const match of source.matchAll(/^(?:import|export)\s[^;]*?from\s+"([^"]+)";/gms)) {
-    const specifier = match[1] ?? "";
-    if (!specifier.startsWith(".")) continue; // node: modules, koffi
-    // The build writes a workspace package as the relative path of its file: one that
-    // leaves this package's folder names another package (by its folder).
-    const target = join(dirname(file), specifier);
-    const [own, other] = [file, target].map((path) => relative(ROOT, path).split(sep)[0]);
-    if (other !== own) packages.add(other ?? "");
-    else local.push(target);
-  }
-  return { packages, local };
-}
-
-/** The package's own files that `entry` reaches (itself included), and the workspace packages they import. */
-function reached(entry: string): { files: Set<string>; packages: string[] } {
-  const files = new Set<string>();
-  const packages = new Set<string>();
-  const visit = (file: string): void => {
-    if (files.has(file)) return;
-    files.add(file);
-    const found = workspaceImports(file);
-    for (const name of found.packages) packages.add(name);
-    for (const next of found.local) visit(next);
-  };
-  visit(entry);
-  return { files, packages: [...packages].sort() };
 }
 
 describe("the shared packages' bundles", () => {
