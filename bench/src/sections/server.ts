@@ -548,11 +548,14 @@ function startServer(kind: ServerKind): Promise<StartedServer> {
     kind === "node"
       ? `${ROOT}delayserver/dist/cli.js`
       : `${ROOT}d-thread-poll-server/dist/serve.js`;
-  const args = [script, "--port", "0", "--quiet", ...(kind === "d2" ? ["--threads", "2"] : [])];
-  const child: ChildProcess =
+  const [command, args] =
     kind === "floor"
-      ? spawn(FLOOR_BINARY, ["--port", "0"], { stdio: ["ignore", "pipe", "inherit"] })
-      : spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+      ? [FLOOR_BINARY, ["--port", "0"]]
+      : [
+          process.execPath,
+          [script, "--port", "0", "--quiet", ...(kind === "d2" ? ["--threads", "2"] : [])],
+        ];
+  const child: ChildProcess = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   return new Promise((resolve, reject) => {
     let out = "";
