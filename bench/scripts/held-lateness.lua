@@ -4,7 +4,10 @@
 -- the held requests after that. Each request carries its send time as its message
 -- (GET /{delay}/{time}); the delayserver and stage d echo the message as the body, so the
 -- answer says which request it answers. Run as:
---   wrk -t2 -c10000 -d6s -s held-lateness.lua http://127.0.0.1:PORT/500/x -- 500
+--   wrk -t2 -c10000 -d6s -s held-lateness.lua http://127.0.0.1:PORT/500/x -- 500 [PACE]
+-- With PACE (wrk's connections per thread), each connection's first request waits a share
+-- of one delay, the k-th k/PACE of it, so the answers fall due evenly over every delay
+-- instead of all at once: the same 10,000 connections held, without the storm.
 -- Prints two lines that bench/src/sections/server.ts parses (see `done` below).
 local ffi = require("ffi")
 ffi.cdef([[
@@ -27,14 +30,27 @@ end
 -- 0.1 ms steps, one over every answer, one over the requests sent once the first two
 -- rounds were over (two delays after the thread's first request: the second round is
 -- asked as the first round's late answers come, so it inherits their bunching).
-delay = 0
+asked = 0
 first_sent = nil
 all = {}
+all_max = 0
 settled = {}
 settled_max = 0
 
 function init(args)
-  delay = tonumber(args[1]) or 0
+  asked = tonumber(args[1]) or 0
+  local pace = tonumber(args[2]) or 0
+  -- Defined only when pacing: wrk asks a script that has `delay` before every request.
+  if pace > 0 then
+    local first_requests = 0
+    delay = function()
+      if first_requests >= pace then
+        return 0
+      end
+      first_requests = first_requests + 1
+      return math.floor(asked * first_requests / pace)
+    end
+  end
 end
 
 function request()
@@ -42,7 +58,7 @@ function request()
   if first_sent == nil then
     first_sent = sent
   end
-  return wrk.format("GET", string.format("/%d/%.3f", delay, sent))
+  return wrk.format("GET", string.format("/%d/%.3f", asked, sent))
 end
 
 function response(status, headers, body)
@@ -50,10 +66,13 @@ function response(status, headers, body)
   if status ~= 200 or sent == nil then
     return
   end
-  local late = now_ms() - sent - delay
+  local late = now_ms() - sent - asked
   local step = math.floor(late * 10)
   all[step] = (all[step] or 0) + 1
-  if sent >= first_sent + 2 * delay then
+  if late > all_max then
+    all_max = late
+  end
+  if sent >= first_sent + 2 * asked then
     settled[step] = (settled[step] or 0) + 1
     if late > settled_max then
       settled_max = late
@@ -90,14 +109,16 @@ local function percentile(histogram, p)
 end
 
 function done(summary, latency, requests)
-  local max = 0
-  for _, thread in ipairs(threads) do
-    max = math.max(max, thread:get("settled_max"))
-  end
-  for _, part in ipairs({ { "all", merge("all") }, { "settled", merge("settled") } }) do
-    local p50, answers = percentile(part[2], 0.5)
-    local p99 = percentile(part[2], 0.99)
-    io.write(string.format("held lateness %s: %d answers, p50 %.1f ms, p99 %.1f ms", part[1], answers, p50, p99))
-    io.write(part[1] == "settled" and string.format(", max %.1f ms\n", max) or "\n")
+  for _, name in ipairs({ "all", "settled" }) do
+    local histogram = merge(name)
+    local max = 0
+    for _, thread in ipairs(threads) do
+      max = math.max(max, thread:get(name .. "_max"))
+    end
+    local p50, answers = percentile(histogram, 0.5)
+    local p99 = percentile(histogram, 0.99)
+    io.write(
+      string.format("held lateness %s: %d answers, p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", name, answers, p50, p99, max)
+    )
   end
 end

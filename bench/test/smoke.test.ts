@@ -244,6 +244,15 @@ describe("pnpm bench --quick", () => {
         expect(settled.p50LatenessMs <= settled.p99LatenessMs).toBe(true);
         expect(settled.p99LatenessMs <= settled.maxLatenessMs + 0.1).toBe(true);
       }
+      // The paced run: every answer counted, ordered figures, none early, none failed.
+      const paced = row.held.paced;
+      expect(paced?.answers).toBeGreaterThan(0);
+      if (paced !== undefined) {
+        expect(paced.p50LatenessMs).toBeGreaterThanOrEqual(-0.1);
+        expect(paced.p50LatenessMs <= paced.p99LatenessMs).toBe(true);
+        expect(paced.p99LatenessMs <= paced.maxLatenessMs + 0.1).toBe(true);
+        expect(paced.errors).toBe(0);
+      }
       expect(row.throughput.errors + row.throughput.non2xx).toBe(0);
       // Every server had its turn in every round, and its ratio is the median of the rounds'.
       const rounds = row.rounds ?? [];
