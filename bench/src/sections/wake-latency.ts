@@ -1,19 +1,15 @@
 // Section 5: wake latency across threads. From a wake on the reactor thread (a helper
 // thread writes a mio Waker's eventfd that the reactor watches under the task's token)
 // to the task being polled on the parked main-thread executor; against the floor, a
-// bare Atomics.notify → Atomics.wait between two threads. One clock for all threads:
+// bare Atomics.notify → Atomics.wait between two threads. The same wake on stage d's
+// single-threaded runtime, whose executor waits in epoll_wait itself: one hop, not two.
+// One clock for all threads:
 // process.hrtime (CLOCK_MONOTONIC). Then the same wakes with each thread held to a CPU:
 // where the kernel puts the woken thread decides most of what a wake costs.
 import { Worker } from "node:worker_threads";
-import {
-  type Future,
-  NOT_READY,
-  type PollState,
-  ready,
-  runtime,
-  type Waker,
-} from "@ch08/c-runtime-executor";
-import { Events, Interest, Waker as MioWaker, Poll, Token } from "@ch08/mio";
+import { NOT_READY, type PollState, ready, runtime } from "@ch08/c-runtime-executor";
+import { initSingleThreaded, reactor as stageDReactor } from "@ch08/d-thread-poll-server";
+import { Events, Interest, Waker as MioWaker, Poll, type Source, Token } from "@ch08/mio";
 import { measure } from "mitata";
 import { allowedCpus, holdThreadTo } from "../libc.js";
 import { percentile, round } from "../stats.js";
@@ -41,6 +37,8 @@ export interface WakeLatency {
   readonly runtime: LatencyRow;
   /** Atomics.notify → Atomics.wait returning on another thread, sampled the same way. */
   readonly floor: LatencyRow;
+  /** The same wake on stage d's single-threaded runtime: one hop (absent in older results). */
+  readonly oneThread?: LatencyRow;
   /** eventfd write → a bare mio Poll.poll (epoll_wait) returning on another thread: the reactor's hop alone. */
   readonly epollHop: LatencyRow;
   /** Both hops with no runtime: eventfd → a bare Poll.poll on a relay thread → Atomics.notify (absent in older results). */
@@ -121,22 +119,32 @@ function summarize(name: string, latenciesNs: readonly number[]): LatencyRow {
   };
 }
 
+/** What a probe asks of a reactor: stage c's and stage d's offer the same calls. */
+interface ProbeReactor<W> {
+  nextId(): number;
+  register(source: Source, id: number, interest: Interest): void;
+  reregister(source: Source, id: number, interest: Interest): void;
+  deregister(source: Source, id: number): void;
+  setWaker(waker: W, id: number): void;
+}
+
 /**
  * The task whose wake-ups are timed: it registers the eventfd under a token of its own
  * with the reactor, stores its waker for it, and on every real wake records now − stamp.
  */
-class Probe implements Future<void> {
+class Probe<W> {
   readonly latencies: number[] = [];
   private token = -1;
   constructor(
+    private readonly reactorOf: () => ProbeReactor<W>,
     private readonly eventfd: MioWaker,
     private readonly cells: Int32Array,
     private readonly stamp: BigInt64Array,
     private readonly samples: number,
   ) {}
 
-  poll(waker: Waker): PollState<void> {
-    const reactor = runtime.reactor();
+  poll(waker: W): PollState<void> {
+    const reactor = this.reactorOf();
     if (this.token < 0) {
       this.token = reactor.nextId();
       reactor.register(this.eventfd, this.token, Interest.READABLE);
@@ -184,6 +192,36 @@ function reactorLatency(settings: WakeSettings, cpu?: number): number[] {
 
 function reactorSamples(settings: WakeSettings, cpu: number | undefined): number[] {
   const executor = runtime.init();
+  return probeSamples(settings, cpu, {
+    reactor: runtime.reactor,
+    blockOn: (probe, timeoutMs) => executor.blockOn(probe, { timeoutMs }),
+    close: runtime.shutdown,
+  });
+}
+
+/** Stage d's single-threaded runtime: its executor is woken by its own epoll_wait. */
+function oneThreadLatency(settings: WakeSettings): number[] {
+  const local = initSingleThreaded({ verbose: false });
+  return probeSamples(settings, undefined, {
+    reactor: stageDReactor,
+    blockOn: (probe, timeoutMs) => local.executor.blockOn(probe, { timeoutMs }),
+    close: () => local.close(),
+  });
+}
+
+/** A started runtime, as `probeSamples` drives it; `close` ends it. */
+interface ProbeRuntime<W> {
+  readonly reactor: () => ProbeReactor<W>;
+  readonly blockOn: (probe: Probe<W>, timeoutMs: number) => void;
+  readonly close: () => void;
+}
+
+/** Runs a probe on a started runtime until it has its samples, the helper waking it each time. */
+function probeSamples<W>(
+  settings: WakeSettings,
+  cpu: number | undefined,
+  started: ProbeRuntime<W>,
+): number[] {
   // A mio Waker needs a registry to be born in; it is then registered with the reactor's.
   const birthplace = new Poll();
   const eventfd = new MioWaker(birthplace.registry(), Token(1));
@@ -199,16 +237,22 @@ function reactorSamples(settings: WakeSettings, cpu: number | undefined): number
     waker: eventfd.handle(),
     cpu,
   });
-  const probe = new Probe(eventfd, cells, new BigInt64Array(stamp), settings.samples);
+  const probe = new Probe(
+    started.reactor,
+    eventfd,
+    cells,
+    new BigInt64Array(stamp),
+    settings.samples,
+  );
   try {
-    executor.blockOn(probe, { timeoutMs: settings.samples * (settings.gapMs + 20) + 10_000 });
+    started.blockOn(probe, settings.samples * (settings.gapMs + 20) + 10_000);
   } finally {
     signal(cells, Cell.STOP);
     signal(cells, Cell.TURN);
     void helper.terminate();
     eventfd.close();
     birthplace.close();
-    runtime.shutdown();
+    started.close();
   }
   return probe.latencies;
 }
@@ -375,12 +419,18 @@ export async function wakeLatency(
     reactorLatency(settings),
   );
   log(`  stage c: p50 ${wake.p50Us} µs, p99 ${wake.p99Us} µs`);
+  const oneThread = summarize(
+    "epoll wake → task polled, stage d's single-threaded runtime (one hop)",
+    oneThreadLatency(settings),
+  );
+  log(`  stage d, 1 thread: p50 ${oneThread.p50Us} µs, p99 ${oneThread.p99Us} µs`);
   const pp = await pingPong(settings);
   log(`  ping-pong (mitata): round trip ${pp.roundTripUs} µs`);
   const placement = placed(settings, log);
   return {
     runtime: wake,
     floor,
+    oneThread,
     epollHop,
     twoHops,
     pingPong: pp,
