@@ -494,7 +494,7 @@ function boundNotes(results: ServerResults): string[] {
 
 /**
  * The held goal: p99 lateness ≤ 20 ms and no errors. Read on the paced run, where the
- * answers fall due evenly; with every answer due at once, the C floor itself is 65–130 ms
+ * answers fall due evenly; with every answer due at once, the C floor itself is 40–130 ms
  * late at p99 here, so that figure, shown beside, measures the storm and not the server.
  * Results from before the paced run are read on the storm, as they were.
  */
