@@ -160,6 +160,11 @@ const FLOOR_BINARY = `${ROOT}bench/dist/native/floor-server`;
 /** wrk's threads in the held runs (`-t2`): the paced run spreads each one's connections. */
 const HELD_WRK_THREADS = 2;
 
+/** The connections each wrk thread opens in a held run: the paced run spreads their first requests. */
+function heldPerWrkThread(settings: ServerSettings): number {
+  return Math.floor(settings.heldConnections / HELD_WRK_THREADS);
+}
+
 /** The held run's wrk script: it stamps each request, to split lateness by send time. */
 const HELD_SCRIPT = `${ROOT}bench/scripts/held-lateness.lua`;
 
@@ -289,52 +294,39 @@ export async function serverBench(
       const delay = Number(settings.heldPath.split("/")[1] ?? 0);
       const sched0 = schedMs(server.pid);
       let firstSecond: HeldRun["firstSecond"];
-      const heldRaw = await wrkRun(
-        server.port,
-        settings.heldPath,
-        HELD_WRK_THREADS,
-        settings.heldConnections,
-        settings.heldDurationS,
-        {
-          afterOneSecond: () => {
-            const sched1 = schedMs(server.pid);
-            if (sched0 === undefined || sched1 === undefined) return;
-            firstSecond = {
-              runMs: round(sched1.runMs - sched0.runMs),
-              waitMs: round(sched1.waitMs - sched0.waitMs),
-            };
-          },
+      // Every held run is the same wrk load; only its script and callback differ.
+      const heldLoad = (options: WrkOptions) =>
+        wrkRun(
+          server.port,
+          settings.heldPath,
+          HELD_WRK_THREADS,
+          settings.heldConnections,
+          settings.heldDurationS,
+          options,
+        );
+      // Between two held runs: the answers still owed to one run's connections go out
+      // before the next run's connections open.
+      const betweenHeldRuns = () => pause(2 * delay + 500);
+      const heldRaw = await heldLoad({
+        afterOneSecond: () => {
+          const sched1 = schedMs(server.pid);
+          if (sched0 === undefined || sched1 === undefined) return;
+          firstSecond = {
+            runMs: round(sched1.runMs - sched0.runMs),
+            waitMs: round(sched1.waitMs - sched0.waitMs),
+          };
         },
-      );
+      });
       // The same load again with the stamping script, in a run of its own: the script
-      // costs wrk CPU on every request, and wrk's own figure above (the goal's) stays
-      // comparable with the runs before it. The pause lets the answers still owed to the
-      // first run's connections go out before the second run's connections open.
-      await pause(2 * delay + 500);
-      const { settled } = await wrkRun(
-        server.port,
-        settings.heldPath,
-        HELD_WRK_THREADS,
-        settings.heldConnections,
-        settings.heldDurationS,
-        { script: [HELD_SCRIPT, String(delay)] },
-      );
-      // And paced: the same connections, their first requests spread over one delay.
-      await pause(2 * delay + 500);
-      const pacedRun = await wrkRun(
-        server.port,
-        settings.heldPath,
-        HELD_WRK_THREADS,
-        settings.heldConnections,
-        settings.heldDurationS,
-        {
-          script: [
-            HELD_SCRIPT,
-            String(delay),
-            String(Math.floor(settings.heldConnections / HELD_WRK_THREADS)),
-          ],
-        },
-      );
+      // costs wrk CPU on every request, and wrk's own figure above stays comparable with
+      // the runs before the script existed.
+      await betweenHeldRuns();
+      const { settled } = await heldLoad({ script: [HELD_SCRIPT, String(delay)] });
+      // And paced (the goal's run): the same connections, their first requests spread over one delay.
+      await betweenHeldRuns();
+      const pacedRun = await heldLoad({
+        script: [HELD_SCRIPT, String(delay), String(heldPerWrkThread(settings))],
+      });
       const paced =
         pacedRun.all === undefined
           ? undefined
@@ -387,7 +379,7 @@ function emptyRun(): WrkRun {
 /** Section 8 as a table. */
 export function serverTable(results: ServerResults): Table {
   const { settings, rows, skipped } = results;
-  const perWrkThread = Math.floor(settings.heldConnections / HELD_WRK_THREADS);
+  const perWrkThread = heldPerWrkThread(settings);
   return {
     title:
       `8. Servers under wrk: GET /0/x keep-alive at ${settings.connections} connections ` +
