@@ -1,23 +1,29 @@
-// The floor of section 8: the delayserver's work done in C, on one thread, with nothing
-// between the program and the kernel. GET /{delay_ms}/{message} is answered with the
-// message after the delay, with the same headers as stage d's server, over HTTP/1.1
-// keep-alive. It answers the question the bench's misses raise: is a figure bounded by
-// our runtime, or by this machine and wrk sharing its cores? What this program cannot
-// reach here, no server of stage d's design can, in any language.
+// The floor of section 8: the delayserver's work done in C, with nothing between the
+// program and the kernel. GET /{delay_ms}/{message} is answered with the message after the
+// delay, with the same headers as stage d's server, over HTTP/1.1 keep-alive. It answers
+// the question the bench's misses raise: is a figure bounded by our runtime, or by this
+// machine and wrk sharing its cores? What this program cannot reach here, no server of
+// stage d's design can, in any language.
 //
 // Its design is stage d's single-threaded runtime with the runtime taken out: one epoll
 // instance (edge-triggered), a binary min-heap of deadlines bounding epoll_wait's timeout,
 // at most 64 due timers fired between two waits, and a connection that answers its
 // requests one at a time, in order.
 //
+// With --threads N, N such loops run, each on a thread with a listener of its own bound to
+// the same port (SO_REUSEPORT: the kernel deals the connections out among them) and
+// nothing shared: no hand-over, no lock, no wake between threads. No server of N threads
+// spends less per request than that, so it is the ceiling of stage d's multi-threaded one.
+//
 // Left out, as the bench does not exercise them: percent-decoding of the message, the
 // keep-alive timeout, the log, and a clean drain on SIGINT (it exits at once).
 //
 // Build and run (the bench does both):
-//   cc -O2 -o floor-server floor-server.c && ./floor-server --port 8090
+//   cc -O2 -pthread -o floor-server floor-server.c && ./floor-server --port 8090 [--threads 2]
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -55,12 +61,13 @@ typedef struct {
   char message[MESSAGE_CAP];
 } Timer;
 
-static Conn **conns; /* by fd */
-static int conns_cap;
-static Timer *heap;
-static int heap_len, heap_cap;
-static char date_header[64];
-static time_t date_second = -1;
+// Each thread's own: a thread serves only the connections its own listener accepted.
+static __thread Conn **conns; /* by fd */
+static __thread int conns_cap;
+static __thread Timer *heap;
+static __thread int heap_len, heap_cap;
+static __thread char date_header[64];
+static __thread time_t date_second = -1;
 
 static long long now_us(void) {
   struct timespec t;
@@ -241,32 +248,27 @@ static void on_stop(int signal_number) {
   _exit(0);
 }
 
-int main(int argc, char **argv) {
-  int port = 8090;
-  for (int i = 1; i + 1 < argc; i++) {
-    if (strcmp(argv[i], "--port") == 0) port = atoi(argv[i + 1]);
-  }
-  signal(SIGINT, on_stop);
-  signal(SIGTERM, on_stop);
-  signal(SIGPIPE, SIG_IGN);
-
+/** A listener on 127.0.0.1:`port` (0: any free port) that other threads may bind beside. */
+static int listen_on(int port) {
   int listener = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (listener < 0) die("socket");
   int one = 1;
   setsockopt(listener, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  setsockopt(listener, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
   struct sockaddr_in address = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   if (bind(listener, (struct sockaddr *)&address, sizeof address) < 0) die("bind");
   if (listen(listener, 65535) < 0) die("listen");
-  socklen_t length = sizeof address;
-  getsockname(listener, (struct sockaddr *)&address, &length);
+  return listener;
+}
 
+/** One thread's event loop: accept on its own listener, serve what it accepted. */
+static void *serve_loop(void *arg) {
+  int listener = (int)(long)arg;
   int epoll = epoll_create1(EPOLL_CLOEXEC);
   if (epoll < 0) die("epoll_create1");
   struct epoll_event event = {.events = EPOLLIN, .data.fd = listener};
   if (epoll_ctl(epoll, EPOLL_CTL_ADD, listener, &event) < 0) die("epoll_ctl");
-  printf("listening on http://127.0.0.1:%d\n", ntohs(address.sin_port));
-  fflush(stdout);
 
   struct epoll_event events[EVENTS];
   for (;;) {
@@ -307,4 +309,38 @@ int main(int argc, char **argv) {
       serve(c);
     }
   }
+  return NULL; // never reached: the loop ends with the process
+}
+
+int main(int argc, char **argv) {
+  int port = 8090;
+  int threads = 1;
+  for (int i = 1; i + 1 < argc; i++) {
+    if (strcmp(argv[i], "--port") == 0) port = atoi(argv[i + 1]);
+    if (strcmp(argv[i], "--threads") == 0) threads = atoi(argv[i + 1]);
+  }
+  if (threads < 1 || threads > 64) {
+    fprintf(stderr, "floor-server: --threads takes 1 to 64\n");
+    return 2;
+  }
+  signal(SIGINT, on_stop);
+  signal(SIGTERM, on_stop);
+  signal(SIGPIPE, SIG_IGN);
+
+  // The first listener picks the port; the others bind to it, before any thread serves.
+  int listeners[64];
+  listeners[0] = listen_on(port);
+  struct sockaddr_in address;
+  socklen_t length = sizeof address;
+  getsockname(listeners[0], (struct sockaddr *)&address, &length);
+  for (int t = 1; t < threads; t++) listeners[t] = listen_on(ntohs(address.sin_port));
+  printf("listening on http://127.0.0.1:%d\n", ntohs(address.sin_port));
+  fflush(stdout);
+
+  for (int t = 1; t < threads; t++) {
+    pthread_t thread;
+    if (pthread_create(&thread, NULL, serve_loop, (void *)(long)listeners[t]) != 0) die("pthread_create");
+  }
+  serve_loop((void *)(long)listeners[0]);
+  return 0;
 }
