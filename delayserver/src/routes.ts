@@ -25,8 +25,15 @@ export const REASON_PHRASES = {
 /** The methods served; anything else gets 405 with this as the Allow header. */
 export const ALLOWED_METHODS = "GET, HEAD";
 
-// Digits only: rules out a sign, a fraction, an exponent, spaces and hex in one test.
-const DIGITS = /^[0-9]+$/;
+/** Digits only, at least one: rules out a sign, a fraction, an exponent, spaces and hex. */
+function isDigits(text: string): boolean {
+  if (text === "") return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x30 || code > 0x39) return false;
+  }
+  return true;
+}
 
 /**
  * Maps a request line to a Route without touching I/O, so every bad input can be tested
@@ -42,11 +49,15 @@ export function route(method: string, target: string, maxDelayMs: number): Route
   }
   const path = pathOf(target);
   if (path === undefined) return reject(404, "the path must start with /");
-  const segments = path.slice(1).split("/");
-  const [delay = "", rawMessage] = segments;
-  if (segments.length > 2 || !DIGITS.test(delay)) {
+  // Two segments, `{delay}/{message}`: found by the slashes, not split into an array,
+  // as this runs for every request either server answers.
+  const slash = path.indexOf("/", 1);
+  const delay = slash === -1 ? path.slice(1) : path.slice(1, slash);
+  const rawMessage = slash === -1 ? undefined : path.slice(slash + 1);
+  const twoSegments = slash !== -1 && path.indexOf("/", slash + 1) === -1;
+  if ((slash !== -1 && !twoSegments) || !isDigits(delay)) {
     // `/abc/x` has the right shape with a bad delay; anything else is not ours at all.
-    if (segments.length === 2 && delay !== "") {
+    if (twoSegments && delay !== "") {
       return reject(400, "the delay must be a whole number of milliseconds (digits only)");
     }
     return reject(404, "no such path");
@@ -71,7 +82,8 @@ export function route(method: string, target: string, maxDelayMs: number): Route
 /** The path of an origin-form (`/a/b?q`) or absolute-form (`http://h/a/b`) target. */
 function pathOf(target: string): string | undefined {
   let path = target;
-  const scheme = /^https?:\/\/[^/?]*/i.exec(path);
+  // A path (the usual case) has no scheme to look for.
+  const scheme = path.startsWith("/") ? null : /^https?:\/\/[^/?]*/i.exec(path);
   if (scheme !== null) path = path.slice(scheme[0].length) || "/";
   if (!path.startsWith("/")) return undefined;
   const query = path.indexOf("?");

@@ -280,7 +280,7 @@ function requestLine(
   if (space2 === end || indexOfByte(buffer, SP, space2 + 1, end) !== end) {
     return "not an HTTP request line";
   }
-  const method = buffer.toString("latin1", start, space1);
+  const method = isGet(buffer, start, space1) ? "GET" : buffer.toString("latin1", start, space1);
   if (!METHODS.has(method) || space2 === space1 + 1) return "not an HTTP request line";
   for (let at = space1 + 1; at < space2; at++) {
     if (TARGET[buffer[at] ?? 0] === 0) return "not an HTTP request line";
@@ -291,6 +291,19 @@ function requestLine(
   const minor = http1Minor(buffer, space2 + 1, end);
   if (minor !== 0x30 && minor !== 0x31) return "only HTTP/1.0 and HTTP/1.1 are spoken";
   return { method, target: buffer.toString("latin1", space1 + 1, space2), http11: minor === 0x31 };
+}
+
+/**
+ * Whether `buffer[start, end)` is `GET`: the method of nearly every request, named without
+ * making a string of its bytes (a call into C++ for three bytes, on every request).
+ */
+function isGet(buffer: Buffer, start: number, end: number): boolean {
+  return (
+    end - start === 3 &&
+    buffer[start] === 0x47 &&
+    buffer[start + 1] === 0x45 &&
+    buffer[start + 2] === 0x54
+  );
 }
 
 const HTTP_1_DOT = Buffer.from("HTTP/1.", "latin1");
@@ -332,7 +345,9 @@ function indexOfByte(buffer: Buffer, byte: number, from: number, to: number): nu
 
 /** If `buffer[start, end)` is `HTTP/1.` and one more byte, that byte (the minor version); else -1. */
 function http1Minor(buffer: Buffer, start: number, end: number): number {
-  if (end - start !== 8 || buffer.compare(HTTP_1_DOT, 0, 7, start, start + 7) !== 0) return -1;
+  if (end - start !== 8) return -1;
+  // Byte by byte: `buffer.compare` validates its five arguments and calls into C++ for 7 bytes.
+  for (let i = 0; i < 7; i++) if (buffer[start + i] !== HTTP_1_DOT[i]) return -1;
   return buffer[start + 7] ?? -1;
 }
 
