@@ -23,8 +23,8 @@
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
-#include <pthread.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,7 +339,9 @@ int main(int argc, char **argv) {
 
   for (int t = 1; t < threads; t++) {
     pthread_t thread;
-    if (pthread_create(&thread, NULL, serve_loop, (void *)(long)listeners[t]) != 0) die("pthread_create");
+    if (pthread_create(&thread, NULL, serve_loop, (void *)(long)listeners[t]) != 0) {
+      die("pthread_create");
+    }
   }
   serve_loop((void *)(long)listeners[0]);
   return 0;

@@ -1,8 +1,9 @@
 // Section 8: the servers. Stage d's server on one thread and on two executor threads,
 // the node:http delayserver, and the floor (the same work in C, on one thread and on two,
-// built here with the system's C compiler), each in a process of its own, loaded by wrk (a C load
-// generator from Debian's packages, so the client is not the bottleneck): throughput for
-// /0/x with keep-alive, many connections held on /500/x, and CPU when idle.
+// built here with the system's C compiler), each in a process of its own, loaded by wrk
+// (a C load generator from Debian's packages): throughput for /0/x with keep-alive, many
+// connections held on /500/x, and CPU when idle. On two cores wrk's one thread can itself
+// be the bound (its cores are measured beside each server): the floor shows when.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

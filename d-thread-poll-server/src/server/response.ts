@@ -25,17 +25,22 @@ function httpDate(): string {
   if (second !== dateSecond) {
     dateSecond = second;
     dateText = new Date(now).toUTCString();
-    okEndKeepAlive = Buffer.from(connectionHeaders(true), "latin1");
-    okEndClose = Buffer.from(connectionHeaders(false), "latin1");
+    okEndKeepAlive = Buffer.from(`${fieldsDated(dateText, true)}\r\n`, "latin1");
+    okEndClose = Buffer.from(`${fieldsDated(dateText, false)}\r\n`, "latin1");
   }
   return dateText;
 }
 
 /** The Date and connection fields node:http adds after a handler's own, without the blank line. */
 function connectionFields(keepAlive: boolean): string {
+  return fieldsDated(httpDate(), keepAlive);
+}
+
+/** `connectionFields` for a given Date value. */
+function fieldsDated(date: string, keepAlive: boolean): string {
   return keepAlive
-    ? `Date: ${httpDate()}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n`
-    : `Date: ${httpDate()}\r\nConnection: close\r\n`;
+    ? `Date: ${date}\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n`
+    : `Date: ${date}\r\nConnection: close\r\n`;
 }
 
 /** The same fields, then the blank line that ends the head. */
