@@ -50,14 +50,14 @@ export function route(method: string, target: string, maxDelayMs: number): Route
   const path = pathOf(target);
   if (path === undefined) return reject(404, "the path must start with /");
   // Two segments, `{delay}/{message}`: found by the slashes, not split into an array,
-  // as this runs for every request either server answers.
+  // as this runs for every request either server answers. Counted up to 3 (more than two).
   const slash = path.indexOf("/", 1);
+  const segments = slash === -1 ? 1 : path.includes("/", slash + 1) ? 3 : 2;
   const delay = slash === -1 ? path.slice(1) : path.slice(1, slash);
   const rawMessage = slash === -1 ? undefined : path.slice(slash + 1);
-  const twoSegments = slash !== -1 && path.indexOf("/", slash + 1) === -1;
-  if ((slash !== -1 && !twoSegments) || !isDigits(delay)) {
+  if (segments > 2 || !isDigits(delay)) {
     // `/abc/x` has the right shape with a bad delay; anything else is not ours at all.
-    if (twoSegments && delay !== "") {
+    if (segments === 2 && delay !== "") {
       return reject(400, "the delay must be a whole number of milliseconds (digits only)");
     }
     return reject(404, "no such path");
