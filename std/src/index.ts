@@ -66,5 +66,6 @@ export {
   unparkSlot,
   useThreadTable,
 } from "./thread.js";
+export { type ExportLoader, runThread } from "./thread-run.js";
 export { ThreadState, unparkAll } from "./thread-state.js";
 export { writeAll } from "./write.js";

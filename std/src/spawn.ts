@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { Worker, type WorkerOptions } from "node:worker_threads";
 import { traceBuffers } from "@ch08/trace";
 import { checkTimeoutMs } from "./deadline.js";
@@ -42,7 +43,7 @@ export function spawn(moduleUrl: URL | string, exportName: string, options: Spaw
     options.state ?? new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
   );
   const failure = new SharedArrayBuffer(FAILURE_BYTES);
-  const worker = startWorker(options.name, {
+  const worker = startWorker(options.name, entryFile(moduleUrl, options.runWith), {
     workerData: {
       ...options.data,
       name: options.name,
@@ -86,10 +87,28 @@ function threadExecArgv(): string[] | undefined {
   return kept.length === argv.length ? undefined : kept; // nothing removed: left to Node
 }
 
+/**
+ * The file a thread starts from: its module's prebuilt bundle, `<module>.thread.cjs`, when
+ * the build made one beside it (scripts/bundle-thread.mjs) and nothing else is to be
+ * loaded with it; else the ES module entry, which imports the module. The bundle is one
+ * CommonJS file with the module and all it imports inside, and a Worker that starts from
+ * it spares Node's ES module loader and one file per module: the reactor thread of stages
+ * b to d starts about 8 ms of CPU sooner. A thread with a `runWith` wrapper loads it from
+ * its own files, and the bundle's copies beside them would be a second copy of their state.
+ */
+function entryFile(moduleUrl: URL | string, runWith: SpawnOptions["runWith"]): URL {
+  if (runWith === undefined) {
+    const bundle = new URL(String(moduleUrl).replace(/\.js$/, ".thread.cjs"));
+    if (bundle.protocol === "file:" && bundle.href.endsWith(".thread.cjs") && existsSync(bundle))
+      return bundle;
+  }
+  return new URL("./thread-entry.js", import.meta.url);
+}
+
 /** The worker behind a thread; arguments that cannot cross threads are refused in words. */
-function startWorker(name: string, options: WorkerOptions): Worker {
+function startWorker(name: string, entry: URL, options: WorkerOptions): Worker {
   try {
-    return new Worker(new URL("./thread-entry.js", import.meta.url), {
+    return new Worker(entry, {
       ...options,
       execArgv: threadExecArgv(),
     });

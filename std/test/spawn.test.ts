@@ -15,6 +15,23 @@ import {
 
 const threads = new URL("./helpers/threads.mjs", import.meta.url);
 
+describe("spawn, for a module with a prebuilt bundle beside it (<module>.thread.cjs)", () => {
+  const prebuilt = new URL("./helpers/prebuilt.js", import.meta.url);
+  const marked = (options: { runWith?: { module: URL; exportName: string } }): number => {
+    const cells = new Int32Array(new SharedArrayBuffer(4));
+    spawn(prebuilt, "mark", { name: "prebuilt", args: [cells.buffer], ...options }).join(10_000);
+    return Atomics.load(cells, 0);
+  };
+
+  it("starts the thread from the bundle", () => {
+    expect(marked({})).toBe(2);
+  });
+
+  it("starts a thread with a runWith wrapper from the module's files: the wrapper is one too", () => {
+    expect(marked({ runWith: { module: prebuilt, exportName: "callTarget" } })).toBe(1);
+  });
+});
+
 describe("spawn", () => {
   it("runs the named export with its arguments, and join returns once it has", () => {
     const tokens = new Int32Array(createThreadTable());
