@@ -9,43 +9,74 @@ import { startServer } from "./helpers/index.js";
 // waiting for wakes (its worker's 'error' event would need the parked thread's event loop).
 
 const packageDir = join(import.meta.dirname, "..");
-// Inside the package, so the copy still resolves @ch08/* through node_modules.
+// Inside the package, so the copies still resolve @ch08/* through node_modules.
 const broken = join(packageDir, "test-broken-dist");
+const brokenUnbundled = join(packageDir, "test-broken-dist-unbundled");
 let server: DelayServer;
+
+/**
+ * A copy of the build whose reactor module loads on the main thread but not on the
+ * reactor thread, broken only in the file that thread starts from: its prebuilt bundle
+ * (`reactor.thread.cjs`), or, with the bundle removed, `reactor.js`. Were the thread to
+ * load the other file, it would start, and the program would not fail.
+ */
+function breakReactorThread(copy: string, bundled: boolean): void {
+  rmSync(copy, { recursive: true, force: true });
+  cpSync(join(packageDir, "dist"), copy, { recursive: true });
+  const failHere = `throw new Error("this build of reactor.js cannot load here");\n`;
+  const bundle = join(copy, "runtime", "reactor.thread.cjs");
+  if (bundled) {
+    // In the bundle, the reactor module's code runs when the thread entry imports it.
+    const source = readFileSync(bundle, "utf8");
+    const reactorInit = /^var init_reactor = .*\n/m;
+    expect(source).toMatch(reactorInit);
+    writeFileSync(
+      bundle,
+      source.replace(reactorInit, (line) => line + failHere),
+    );
+    return;
+  }
+  rmSync(bundle);
+  const reactorJs = join(copy, "runtime", "reactor.js");
+  writeFileSync(
+    reactorJs,
+    `import { isMainThread } from "node:worker_threads";\nif (!isMainThread) ${failHere}` +
+      readFileSync(reactorJs, "utf8"),
+  );
+}
 
 beforeAll(async () => {
   server = await startServer();
-  rmSync(broken, { recursive: true, force: true });
-  cpSync(join(packageDir, "dist"), broken, { recursive: true });
-  // A build whose reactor module loads on the main thread but not on the reactor thread.
-  const reactorJs = join(broken, "runtime", "reactor.js");
-  writeFileSync(
-    reactorJs,
-    `import { isMainThread } from "node:worker_threads";\n` +
-      `if (!isMainThread) throw new Error("this build of reactor.js cannot load here");\n` +
-      readFileSync(reactorJs, "utf8"),
-  );
+  breakReactorThread(broken, true);
+  breakReactorThread(brokenUnbundled, false);
 });
 
 afterAll(async () => {
   rmSync(broken, { recursive: true, force: true });
+  rmSync(brokenUnbundled, { recursive: true, force: true });
   await server.close();
 });
 
 describe("a reactor thread that cannot start", () => {
-  it("fails the program with a message that says what to do, and the process ends", () => {
-    const run = spawnSync(process.execPath, [join(broken, "main.js")], {
-      env: { ...process.env, DELAYSERVER: server.address },
-      encoding: "utf8",
-      timeout: 20_000,
-    });
-    expect(run.signal).toBeNull();
-    expect(run.status).toBe(1);
-    expect(run.stderr).toContain("reactor thread failed");
-    expect(run.stderr).toContain("reactor.js");
-    expect(run.stderr).toContain("the reactor thread could not start");
-    expect(run.stderr).toContain("pnpm build");
-  });
+  it.each([
+    ["its prebuilt bundle", broken],
+    ["reactor.js, with no bundle", brokenUnbundled],
+  ])(
+    "fails the program with a message that says what to do, and the process ends (%s)",
+    (_, copy) => {
+      const run = spawnSync(process.execPath, [join(copy, "main.js")], {
+        env: { ...process.env, DELAYSERVER: server.address },
+        encoding: "utf8",
+        timeout: 20_000,
+      });
+      expect(run.signal).toBeNull();
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain("reactor thread failed");
+      expect(run.stderr).toContain("reactor.js");
+      expect(run.stderr).toContain("the reactor thread could not start");
+      expect(run.stderr).toContain("pnpm build");
+    },
+  );
 });
 
 describe("a reactor thread that cannot start for want of file descriptors", () => {
