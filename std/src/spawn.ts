@@ -97,12 +97,12 @@ function threadExecArgv(): string[] | undefined {
  * its own files, and the bundle's copies beside them would be a second copy of their state.
  */
 function entryFile(moduleUrl: URL | string, runWith: SpawnOptions["runWith"]): URL {
-  if (runWith === undefined) {
-    const bundle = new URL(String(moduleUrl).replace(/\.js$/, ".thread.cjs"));
-    if (bundle.protocol === "file:" && bundle.href.endsWith(".thread.cjs") && existsSync(bundle))
-      return bundle;
-  }
-  return new URL("./thread-entry.js", import.meta.url);
+  const entry = new URL("./thread-entry.js", import.meta.url);
+  if (runWith !== undefined || !URL.canParse(String(moduleUrl))) return entry; // its import says what is wrong
+  const bundle = new URL(String(moduleUrl).replace(/\.js$/, ".thread.cjs"));
+  const prebuilt =
+    bundle.protocol === "file:" && bundle.href.endsWith(".thread.cjs") && existsSync(bundle);
+  return prebuilt ? bundle : entry;
 }
 
 /** The worker behind a thread; arguments that cannot cross threads are refused in words. */
